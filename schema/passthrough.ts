@@ -1,0 +1,42 @@
+/** `passthrough_forward` (C→G): an edge-ACKed webhook forwarded over the socket. */
+import { Type } from "@sinclair/typebox";
+import { definition, since, tag } from "./annotations.js";
+
+export const BUFFER_ID = (description: string) =>
+  Type.String(since("V-mid", description, { minLength: 1, maxLength: 256 }));
+
+export const PassthroughForward = definition(
+  "PassthroughForward",
+  "V-mid",
+  "An HTTP request the connector acknowledged at the edge (a Discord interaction, Twilio, …) and forwards verbatim. Gateways handle Discord and drop other platforms after logging.",
+  {
+    platform: Type.String(since("V-mid", "Origin platform (`discord`, `twilio`, …).", { minLength: 1 })),
+    botId: Type.String(since("V-mid", "Bot the request was addressed to.")),
+    method: Type.String(since("V-mid", "Original HTTP method.", { pattern: "^[A-Z]+$" })),
+    path: Type.String(since("V-mid", "Original request path (e.g. `/interactions/discord/appShared`).", { pattern: "^/" })),
+    headers: Type.Array(
+      Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: "`[name, value]`." }),
+      since("V-mid", "Headers in arrival order as `[name, value]` pairs. Receivers drop entries that are not pairs.", {
+        "x-tolerant": { type: "array" },
+      }),
+    ),
+    bodyB64: Type.String(
+      since("V-mid", "Standard base64 (with padding) of the exact sanitized body bytes. Receivers treat an undecodable value as an empty body.", {
+        pattern: "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+        "x-tolerant": { type: "string" },
+      }),
+    ),
+    profile: Type.Optional(Type.String(since("V-late", "Multiplex profile; mirrors inbound `source.profile`."))),
+  },
+);
+
+export const PassthroughForwardFrame = definition(
+  "PassthroughForwardFrame",
+  "V-mid",
+  "Forwards an edge-ACKed webhook (#50702). A buffered forward carries `bufferId` and is acked with `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks after the handler returns (the behaviour of the fix for issue #52581); versions that never ack passthrough get it redelivered, which dedupe by `passthrough_buffer:<bufferId>` absorbs.",
+  {
+    type: tag("passthrough_forward", "V-mid", "Frame type."),
+    forward: Type.Ref(PassthroughForward, since("V-mid", "The forwarded request.")),
+    bufferId: Type.Optional(BUFFER_ID("Buffer entry id of a replayed delivery; echoed in `inbound_ack`.")),
+  },
+);

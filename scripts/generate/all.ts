@@ -1,0 +1,24 @@
+/** Everything `npm run generate` produces, as relative path → content (pure, deterministic). */
+import type { TSchema } from "@sinclair/typebox";
+import { DEFINITIONS } from "../../schema/index.js";
+import { buildSchemaSet, nameOf } from "./json-schemas.js";
+import { buildValidatorModule } from "./validators.js";
+import { buildTypes } from "./types.js";
+import { buildRegistry } from "./registry.js";
+
+/** Folders owned entirely by the generator (stale files there fail the check). */
+export const GENERATED_DIRS = ["generated"];
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+export async function generateAll(definitions: TSchema[] = DEFINITIONS): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  const set = buildSchemaSet(definitions);
+  for (const [name, schema] of set.files) files.set(`generated/schema/${name}.json`, json(schema));
+  files.set("generated/schema/bundle.json", json(set.strictBundle));
+  files.set("generated/schema/bundle.tolerant.json", json(set.tolerantBundle));
+  files.set("generated/validators.ts", buildValidatorModule(set.strictBundle, set.tolerantBundle, definitions.map(nameOf)));
+  files.set("generated/types.ts", await buildTypes(set.typesBundle));
+  files.set("generated/registry.ts", buildRegistry(definitions));
+  return files;
+}

@@ -1,0 +1,364 @@
+/**
+ * Streaming decoder for the newline-delimited-JSON transport (wire-protocol.md §1.2).
+ *
+ * The socket is a byte/text stream cut into lines by "\n": one WebSocket message may hold
+ * several frames, one frame may span messages, blank lines are skipped. Every line becomes
+ * exactly one event (a frame or a typed error); the decoder itself never throws on peer input
+ * and never stops, because the gateway also just skips what it cannot use.
+ */
+import { StringDecoder } from "node:string_decoder";
+import type { RelayFrame } from "../../generated/types.js";
+import type { FrameDirection, ValidationMode } from "../validation-types.js";
+import type { DecodeError, DecodeErrorCode } from "./errors.js";
+import { defaultFrameDirectionOf, defaultValidate, type FrameDirectionLookup, type FrameValidator } from "./validator.js";
+
+/** `none` skips schema validation (type and direction are still checked). */
+export type DecodeMode = ValidationMode | "none";
+
+/** What a frame event carries by default: any contract frame. */
+export type DecodedFrame = RelayFrame;
+
+/**
+ * One frame. `frame` was schema-checked in the decoder's mode (tolerant by default: unknown
+ * properties and open enum values may be present); with mode `none` only its `type` is known.
+ */
+export interface FrameEvent<F extends { type: string } = DecodedFrame> {
+  kind: "frame";
+  type: F["type"];
+  frame: F;
+}
+
+export interface DecodeErrorEvent {
+  kind: "error";
+  error: DecodeError;
+}
+
+export type DecodeEvent<F extends { type: string } = DecodedFrame> = FrameEvent<F> | DecodeErrorEvent;
+
+/** What `ws` hands a message listener, plus plain strings and other byte views. */
+export type DecoderInput = string | Uint8Array | ArrayBuffer | ArrayBufferView | readonly Uint8Array[];
+
+export interface FrameDecoderOptions {
+  /** Longest accepted line in UTF-8 bytes (terminator excluded); also bounds buffered input. Default 1 MiB. */
+  maxLineBytes?: number;
+  /** The direction of the frames this side receives; `undefined` accepts both. */
+  direction?: FrameDirection;
+  /** Schema mode. Default `tolerant` (what a receiver must accept). */
+  mode?: DecodeMode;
+  /** Schema validator; defaults to the contract's `validateFrame`. */
+  validate?: FrameValidator;
+  /** Frame type → direction; defaults to the contract's `frameDirectionOf`. */
+  frameDirectionOf?: FrameDirectionLookup;
+}
+
+/** The gateway's websockets `max_size` default, so a line we accept is a message it accepts. */
+export const DEFAULT_MAX_LINE_BYTES = 1_048_576;
+
+const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+const EXCERPT_CHARS = 200;
+
+/**
+ * `F` narrows the frame type for callers that fix `direction` (e.g. `FrameDecoder<GatewayFrame>`
+ * with `direction: "gateway-to-connector"`); it is a static promise, checked only by the schema.
+ */
+export class FrameDecoder<F extends { type: string } = DecodedFrame> {
+  readonly maxLineBytes: number;
+  readonly direction: FrameDirection | undefined;
+  readonly mode: DecodeMode;
+  readonly #validate: FrameValidator;
+  readonly #directionOf: FrameDirectionLookup;
+
+  #utf8: StringDecoder | undefined;
+  /** The UTF-8 decoder may hold the first bytes of a character split across messages. */
+  #utf8MayHoldBytes = false;
+  /** Pieces of the current unterminated line, joined once when its "\n" arrives. */
+  #pending: string[] = [];
+  #pendingBytes = 0;
+  /** After an over-long partial line: drop input up to and including the next "\n". */
+  #discarding = false;
+
+  constructor(opts: FrameDecoderOptions = {}) {
+    const max = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    if (!Number.isSafeInteger(max) || max <= 0) {
+      throw new RangeError("FrameDecoder: maxLineBytes must be a positive safe integer");
+    }
+    const mode = opts.mode ?? "tolerant";
+    if (mode !== "strict" && mode !== "tolerant" && mode !== "none") {
+      throw new RangeError(`FrameDecoder: unknown mode ${JSON.stringify(mode)}`);
+    }
+    if (opts.direction !== undefined && opts.direction !== "gateway-to-connector" && opts.direction !== "connector-to-gateway") {
+      throw new RangeError(`FrameDecoder: unknown direction ${JSON.stringify(opts.direction)}`);
+    }
+    this.maxLineBytes = max;
+    this.direction = opts.direction;
+    this.mode = mode;
+    this.#validate = opts.validate ?? defaultValidate;
+    this.#directionOf = opts.frameDirectionOf ?? defaultFrameDirectionOf;
+  }
+
+  /** UTF-8 bytes currently held for an unterminated line. */
+  get bufferedBytes(): number {
+    return this.#pendingBytes;
+  }
+
+  /**
+   * Feeds one received message (or any piece of the stream). Returns one event per complete
+   * non-blank line, in order. Throws only a `TypeError` for a chunk of an unsupported JS type
+   * (a caller bug, never peer data).
+   */
+  push(chunk: DecoderInput): DecodeEvent<F>[] {
+    const events: DecodeEvent<F>[] = [];
+    const idle = this.#pending.length === 0 && !this.#discarding && !this.#utf8MayHoldBytes;
+
+    if (typeof chunk === "string") {
+      // Fast path: one whole line, nothing buffered — the normal shape of a frame message.
+      if (idle) {
+        const nl = chunk.indexOf("\n");
+        if (nl !== -1 && nl === chunk.length - 1) {
+          this.#line(chunk.slice(0, nl), -1, events);
+          return events;
+        }
+      }
+      this.#text(this.#utf8MayHoldBytes ? this.#flushUtf8() + chunk : chunk, events);
+      return events;
+    }
+
+    const bytes = toBuffer(chunk);
+    const len = bytes.length;
+    if (idle && len > 0 && bytes[len - 1] === NEWLINE && bytes.indexOf(NEWLINE) === len - 1) {
+      this.#line(bytes.toString("utf8", 0, len - 1), len - 1, events);
+      return events;
+    }
+    this.#text(this.#decodeBytes(bytes), events);
+    return events;
+  }
+
+  /**
+   * Ends the stream: a non-blank unterminated tail is reported as `incomplete_frame` (the
+   * protocol requires the newline, so it is never parsed). The decoder is reset and reusable.
+   */
+  end(): DecodeEvent<F>[] {
+    const events: DecodeEvent<F>[] = [];
+    if (this.#utf8MayHoldBytes) this.#text(this.#flushUtf8(), events);
+    if (!this.#discarding && this.#pending.length > 0) {
+      const line = this.#pending.join("");
+      if (!isBlank(line)) {
+        events.push(errorEvent("incomplete_frame", "stream ended inside a frame: the line has no terminating \"\\n\"", line));
+      }
+    }
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    this.#discarding = false;
+    return events;
+  }
+
+  #decodeBytes(bytes: Buffer): string {
+    if (bytes.length === 0) return "";
+    this.#utf8 ??= new StringDecoder("utf8");
+    // An ASCII last byte means every character before it is complete (or already replaced).
+    this.#utf8MayHoldBytes = (bytes[bytes.length - 1] as number) >= 0x80;
+    return this.#utf8.write(bytes);
+  }
+
+  #flushUtf8(): string {
+    this.#utf8MayHoldBytes = false;
+    return this.#utf8 === undefined ? "" : this.#utf8.end();
+  }
+
+  #text(text: string, events: DecodeEvent<F>[]): void {
+    let start = 0;
+    let nl = text.indexOf("\n");
+
+    if (this.#discarding) {
+      if (nl === -1) return;
+      this.#discarding = false;
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+
+    if (nl !== -1 && this.#pending.length > 0) {
+      const head = text.slice(start, nl);
+      const bytes = this.#pendingBytes + utf8Length(head);
+      this.#pending.push(head);
+      const line = this.#pending.join("");
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#line(line, bytes, events);
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+
+    while (nl !== -1) {
+      this.#line(text.slice(start, nl), -1, events);
+      start = nl + 1;
+      nl = text.indexOf("\n", start);
+    }
+
+    if (start < text.length) {
+      const tail = start === 0 ? text : text.slice(start);
+      this.#pendingBytes += utf8Length(tail);
+      this.#pending.push(tail);
+      if (this.#pendingBytes > this.maxLineBytes) {
+        const excerpt = excerptOf(this.#pending);
+        this.#pending = [];
+        this.#pendingBytes = 0;
+        this.#discarding = true;
+        events.push({
+          kind: "error",
+          error: {
+            code: "line_too_long",
+            message: `unterminated line exceeds ${this.maxLineBytes} bytes; discarding input up to the next "\\n"`,
+            excerpt,
+          },
+        });
+      }
+    }
+  }
+
+  /** One complete line (terminator removed). `bytes` < 0 means "not measured yet". */
+  #line(line: string, bytes: number, events: DecodeEvent<F>[]): void {
+    if (this.#tooLong(line, bytes)) {
+      events.push(errorEvent("line_too_long", `line exceeds ${this.maxLineBytes} bytes`, line));
+      return;
+    }
+    if (line.charCodeAt(0) !== OPEN_BRACE && isBlank(line)) return;
+
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      // Includes RangeError from pathological nesting.
+      events.push(errorEvent("invalid_json", `line is not valid JSON: ${messageOf(err)}`, line));
+      return;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      events.push(errorEvent("not_object", `frame is ${describeJson(value)}, not a JSON object`, line));
+      return;
+    }
+
+    const record = value as Record<string, unknown>;
+    const type = Object.hasOwn(record, "type") ? record.type : undefined;
+    if (typeof type !== "string") {
+      const message = type === undefined ? 'frame has no "type"' : `frame "type" is ${describeJson(type)}, not a string`;
+      events.push(errorEvent("missing_type", message, line));
+      return;
+    }
+
+    const direction = this.#lookupDirection(type);
+    if (direction === undefined) {
+      events.push(errorEvent("unknown_type", `unknown frame type ${quote(type)}`, line, clip(type)));
+      return;
+    }
+    if (this.direction !== undefined && direction !== this.direction) {
+      events.push(errorEvent("wrong_direction", `"${type}" is a ${direction} frame; this side receives ${this.direction}`, line, type));
+      return;
+    }
+
+    if (this.mode !== "none") {
+      let result: ReturnType<FrameValidator>;
+      try {
+        result = this.#validate(record, { mode: this.mode, direction });
+      } catch (err) {
+        events.push(errorEvent("schema", `validator failed on "${type}" frame: ${messageOf(err)}`, line, type));
+        return;
+      }
+      if (!result.ok) {
+        const first = result.issues[0];
+        const where = first === undefined ? "" : ` at ${first.path === "" ? "/ (root)" : first.path}: ${first.message}`;
+        const error = errorEvent("schema", `"${type}" frame is invalid${where}`, line, type);
+        error.error.issues = result.issues;
+        events.push(error);
+        return;
+      }
+      events.push({ kind: "frame", type, frame: result.value as F });
+      return;
+    }
+    events.push({ kind: "frame", type, frame: record as unknown as F });
+  }
+
+  #tooLong(line: string, bytes: number): boolean {
+    if (bytes >= 0) return bytes > this.maxLineBytes;
+    // UTF-8 needs 1–3 bytes per UTF-16 unit: decide without encoding unless it is close.
+    if (line.length * 3 <= this.maxLineBytes) return false;
+    if (line.length > this.maxLineBytes) return true;
+    return Buffer.byteLength(line, "utf8") > this.maxLineBytes;
+  }
+
+  #lookupDirection(type: string): FrameDirection | undefined {
+    let direction: unknown;
+    try {
+      direction = this.#directionOf(type);
+    } catch {
+      return undefined;
+    }
+    // Guards against a lookup table answering for "__proto__", "constructor", … .
+    return direction === "gateway-to-connector" || direction === "connector-to-gateway" ? direction : undefined;
+  }
+}
+
+function toBuffer(chunk: Exclude<DecoderInput, string>): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof ArrayBuffer) return Buffer.from(chunk);
+  if (ArrayBuffer.isView(chunk)) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (Array.isArray(chunk)) {
+    return Buffer.concat((chunk as readonly unknown[]).map((part) => {
+      if (part instanceof Uint8Array) return part;
+      throw new TypeError("FrameDecoder.push: a chunk array must hold only Buffers/Uint8Arrays");
+    }));
+  }
+  throw new TypeError("FrameDecoder.push: expected a string, Buffer, ArrayBuffer, typed array or Buffer[]");
+}
+
+/** Measured once per new piece of input, never over the whole pending buffer. */
+function utf8Length(text: string): number {
+  return text.length === 0 ? 0 : Buffer.byteLength(text, "utf8");
+}
+
+function isBlank(line: string): boolean {
+  return line.trim().length === 0;
+}
+
+function excerptOf(pieces: readonly string[]): string {
+  let out = "";
+  for (const piece of pieces) {
+    out += piece.slice(0, EXCERPT_CHARS - out.length);
+    if (out.length >= EXCERPT_CHARS) break;
+  }
+  return out;
+}
+
+function clip(text: string): string {
+  return text.length > EXCERPT_CHARS ? text.slice(0, EXCERPT_CHARS) : text;
+}
+
+function quote(text: string): string {
+  return JSON.stringify(clip(text));
+}
+
+function errorEvent(code: DecodeErrorCode, message: string, line: string, frameType?: string): DecodeErrorEvent & { error: DecodeError } {
+  const error: DecodeError = { code, message, excerpt: clip(line) };
+  if (frameType !== undefined) error.frameType = frameType;
+  return { kind: "error", error };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function describeJson(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  switch (typeof value) {
+    case "string":
+      return "a string";
+    case "number":
+      return "a number";
+    case "boolean":
+      return "a boolean";
+    case "object":
+      return "an object";
+    default:
+      return typeof value;
+  }
+}

@@ -5,6 +5,7 @@ import { buildSchemaSet, nameOf } from "./json-schemas.js";
 import { buildValidatorModule } from "./validators.js";
 import { buildTypes } from "./types.js";
 import { buildRegistry } from "./registry.js";
+import { buildVectors, proveVectors, vectorFile } from "./vectors.js";
 
 /** Folders owned entirely by the generator (stale files there fail the check). */
 export const GENERATED_DIRS = ["generated"];
@@ -20,5 +21,10 @@ export async function generateAll(definitions: TSchema[] = DEFINITIONS): Promise
   files.set("generated/validators.ts", buildValidatorModule(set.strictBundle, set.tolerantBundle, definitions.map(nameOf)));
   files.set("generated/types.ts", await buildTypes(set.typesBundle));
   files.set("generated/registry.ts", buildRegistry(definitions));
+  const vectors = buildVectors();
+  const problems = proveVectors([...vectors.frames, ...vectors.http], set.strictBundle, set.tolerantBundle);
+  if (problems.length > 0) throw new Error(`test vectors do not hold:\n  ${problems.join("\n  ")}`);
+  files.set("generated/vectors/frames.json", json(vectorFile(vectors.frames, "Every frame type and every outbound op.")));
+  files.set("generated/vectors/http.json", json(vectorFile(vectors.http, "The HTTP bodies of the contract.")));
   return files;
 }

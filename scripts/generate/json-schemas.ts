@@ -104,13 +104,14 @@ function stripGenerationKeywords(node: JsonObject, variant: Variant): JsonObject
 export function variantOf(schema: TSchema, variant: Variant, refPrefix = "#/definitions/"): JsonObject {
   const json = toJson(schema);
   delete json.$id;
-  const mapped = mapNodes(json, (node) => {
+  const transformed = mapNodes(json, (node) => {
     rewriteRef(node, refPrefix);
-    if (variant === "tolerant") node = tolerantNode(node);
-    if (variant === "types") node = typesNode(node);
-    return stripGenerationKeywords(node, variant);
+    if (variant === "tolerant") return tolerantNode(node);
+    if (variant === "types") return typesNode(node);
+    return node;
   });
-  return mapped as JsonObject;
+  // A second pass: a parent reads its members' markers (`x-strict-only`) in the first.
+  return mapNodes(transformed, (node) => stripGenerationKeywords(node, variant)) as JsonObject;
 }
 
 /** Names a definition's `$ref`s reach, transitively (including itself). */

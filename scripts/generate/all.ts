@@ -6,6 +6,7 @@ import { buildValidatorModule } from "./validators.js";
 import { buildTypes } from "./types.js";
 import { buildRegistry } from "./registry.js";
 import { buildVectors, proveVectors, vectorFile } from "./vectors.js";
+import { buildAuthVectors } from "../auth-vectors.js";
 
 /** Folders owned entirely by the generator (stale files there fail the check). */
 export const GENERATED_DIRS = ["generated"];
@@ -26,5 +27,6 @@ export async function generateAll(definitions: TSchema[] = DEFINITIONS): Promise
   if (problems.length > 0) throw new Error(`test vectors do not hold:\n  ${problems.join("\n  ")}`);
   files.set("generated/vectors/frames.json", json(vectorFile(vectors.frames, "Every frame type and every outbound op.")));
   files.set("generated/vectors/http.json", json(vectorFile(vectors.http, "The HTTP bodies of the contract.")));
+  files.set("generated/vectors/auth-tokens.json", json(buildAuthVectors()));
   return files;
 }

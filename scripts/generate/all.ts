@@ -2,7 +2,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { DEFINITIONS } from "../../schema/index.js";
 import { buildSchemaSet, nameOf } from "./json-schemas.js";
-import { buildValidatorModule } from "./validators.js";
+import { buildValidatorDeclarations, buildValidatorModule } from "./validators.js";
 import { buildTypes } from "./types.js";
 import { buildRegistry } from "./registry.js";
 import { buildVectors, proveVectors, vectorFile } from "./vectors.js";
@@ -19,7 +19,9 @@ export async function generateAll(definitions: TSchema[] = DEFINITIONS): Promise
   for (const [name, schema] of set.files) files.set(`generated/schema/${name}.json`, json(schema));
   files.set("generated/schema/bundle.json", json(set.strictBundle));
   files.set("generated/schema/bundle.tolerant.json", json(set.tolerantBundle));
-  files.set("generated/validators.ts", buildValidatorModule(set.strictBundle, set.tolerantBundle, definitions.map(nameOf)));
+  // Plain JS + declarations: tsc would re-print (and double) the precompiled code; the build copies it.
+  files.set("generated/validators.js", buildValidatorModule(set.strictBundle, set.tolerantBundle, definitions.map(nameOf)));
+  files.set("generated/validators.d.ts", buildValidatorDeclarations(definitions.map(nameOf)));
   files.set("generated/types.ts", await buildTypes(set.typesBundle));
   files.set("generated/registry.ts", buildRegistry(definitions));
   const vectors = buildVectors();

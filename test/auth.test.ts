@@ -39,6 +39,10 @@ t.test("minting follows §2.1", async (t) => {
   const before = Math.floor(Date.now() / 1000);
   const exp = Number(decode(makeUpgradeToken({ gatewayId: "gw-a", secret: SECRET })).split(":")[1]);
   t.ok(exp >= before + 300 && exp <= Math.floor(Date.now() / 1000) + 300, "default now is the current time");
+  const nowish = Number(decode(makeToken("gw-a", SECRET, 10)).split(":")[1]);
+  t.ok(Math.abs(nowish - (Math.floor(Date.now() / 1000) + 10)) <= 1, "makeToken: default now");
+  t.equal(verifyUpgradeTokenSync(makeToken("gw-a", SECRET, 10), { secrets: [SECRET] }).ok, true, "verify: default now, fresh token");
+  t.strictSame(verifyUpgradeTokenSync(makeToken("gw-a", SECRET, 10, 1000), { secrets: [SECRET] }), { ok: false, reason: "expired" }, "verify: default now, old token");
   t.equal(sign(SECRET, "m"), crypto.createHmac("sha256", SECRET).update("m").digest("hex"));
 });
 

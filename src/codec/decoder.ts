@@ -155,9 +155,11 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
 
   #decodeBytes(bytes: Buffer): string {
     if (bytes.length === 0) return "";
-    this.#utf8 ??= new StringDecoder("utf8");
     // An ASCII last byte means every character before it is complete (or already replaced).
-    this.#utf8MayHoldBytes = (bytes[bytes.length - 1] as number) >= 0x80;
+    const endsInAscii = (bytes[bytes.length - 1] as number) < 0x80;
+    if (endsInAscii && !this.#utf8MayHoldBytes) return bytes.toString("utf8");
+    this.#utf8 ??= new StringDecoder("utf8");
+    this.#utf8MayHoldBytes = !endsInAscii;
     return this.#utf8.write(bytes);
   }
 
@@ -349,16 +351,6 @@ function messageOf(err: unknown): string {
 function describeJson(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  switch (typeof value) {
-    case "string":
-      return "a string";
-    case "number":
-      return "a number";
-    case "boolean":
-      return "a boolean";
-    case "object":
-      return "an object";
-    default:
-      return typeof value;
-  }
+  // Only string, number and boolean remain for a parsed non-object JSON value.
+  return `a ${typeof value}`;
 }

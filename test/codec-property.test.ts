@@ -1,0 +1,208 @@
+/**
+ * Property tests of the codec: round trip, re-chunking invariance, and "no input can make the
+ * decoder throw or emit a frame the schema rejects" (100,000 random inputs).
+ */
+import t from "tap";
+import fc from "fast-check";
+import { existsSync, readFileSync } from "node:fs";
+import { isDeepStrictEqual } from "node:util";
+import { fileURLToPath } from "node:url";
+import { DECODE_ERROR_CODES, encodeFrame, FrameDecoder, type DecodeEvent, type DecoderInput } from "../src/codec/index.js";
+import { frameDirectionOf, validateFrame } from "../src/validation.js";
+import type { FrameDirection } from "../src/validation-types.js";
+import { CONNECTOR_FRAME_DEFINITIONS, GATEWAY_FRAME_DEFINITIONS } from "../generated/registry.js";
+
+interface Vector {
+  id: string;
+  definition: string;
+  valid: boolean;
+  value: unknown;
+  tolerant?: boolean;
+}
+
+type Frame = { type: string } & Record<string, unknown>;
+
+const FRAME_DEFINITIONS = new Set<string>([...Object.values(GATEWAY_FRAME_DEFINITIONS), ...Object.values(CONNECTOR_FRAME_DEFINITIONS)]);
+
+/** The lead's vectors when generated; hand-made frames until then. */
+function loadVectors(): { source: string; valid: Frame[]; invalid: Vector[] } {
+  const file = fileURLToPath(new URL("../generated/vectors/frames.json", import.meta.url));
+  if (existsSync(file)) {
+    const data = JSON.parse(readFileSync(file, "utf8")) as { vectors?: Vector[] } | Vector[];
+    const vectors = (Array.isArray(data) ? data : data.vectors ?? []).filter((v) => FRAME_DEFINITIONS.has(v.definition));
+    const valid = vectors.filter((v) => v.valid).map((v) => v.value as Frame);
+    if (valid.length > 0) return { source: file, valid, invalid: vectors.filter((v) => !v.valid) };
+  }
+  return {
+    source: "hand-made frames",
+    valid: [
+      { type: "hello", platform: "discord", botId: "1234" },
+      { type: "hello", platform: "relay", botId: "" },
+      { type: "going_idle" },
+      { type: "going_idle_ack" },
+      { type: "inbound_ack", bufferId: "buf-é-🌍" },
+      { type: "interrupt", session_key: "agent:main:discord:group:c:u", reason: null },
+      { type: "interrupt_inbound", session_key: "agent:main:x", chat_id: "c" },
+      { type: "outbound_result", requestId: "0123456789abcdef0123456789abcdef", result: { success: false, error: "nope\nsecond line" } },
+    ],
+    invalid: [],
+  };
+}
+
+const { source, valid, invalid } = loadVectors();
+const directionOf = (f: Frame) => frameDirectionOf(f.type) as FrameDirection;
+t.comment(`round-trip corpus: ${valid.length} valid frames from ${source}`);
+
+function framesOf(events: DecodeEvent[]): unknown[] {
+  return events.map((e) => (e.kind === "frame" ? e.frame : { error: e.error.code, message: e.error.message }));
+}
+
+t.test("every valid vector survives encode → decode in both modes", async (t) => {
+  t.ok(valid.length >= 8);
+  for (const frame of valid) {
+    const line = encodeFrame(frame, { validate: true, direction: directionOf(frame) });
+    for (const mode of ["strict", "tolerant"] as const) {
+      const events = new FrameDecoder({ mode, direction: directionOf(frame) }).push(line);
+      t.strictSame(framesOf(events), [frame], `${frame.type} (${mode})`);
+    }
+  }
+});
+
+const DEFINITION_OF_TYPE = new Map<string, string>([...Object.entries(GATEWAY_FRAME_DEFINITIONS), ...Object.entries(CONNECTOR_FRAME_DEFINITIONS)]);
+
+t.test("invalid vectors: strict decoders reject, tolerant ones follow the vector's verdict", async (t) => {
+  for (const v of invalid) {
+    // A vector like `{type:"going_idle"}` for GoingIdleAckFrame tests a definition's `type`
+    // const; on the wire it is simply the other frame, dispatched by its type.
+    const type = (v.value as { type?: unknown } | null)?.type;
+    const dispatched = typeof type === "string" ? DEFINITION_OF_TYPE.get(type) : undefined;
+    if (dispatched !== undefined && dispatched !== v.definition) continue;
+    const line = `${JSON.stringify(v.value)}\n`;
+    const strict = new FrameDecoder({ mode: "strict" }).push(line);
+    t.equal(strict[0]?.kind, "error", `${v.id} strict`);
+    const tolerant = new FrameDecoder({ mode: "tolerant" }).push(line);
+    t.equal(tolerant[0]?.kind, v.tolerant ? "frame" : "error", `${v.id} tolerant`);
+  }
+});
+
+const frameArb = fc.constantFrom(...valid);
+const terminator = fc.constantFrom("\n", "\r\n");
+const blank = fc.constantFrom("", "", "", "\n", "   \n", "\r\n", "\t \r\n");
+
+/** A stream of frames with CRLF/LF terminators and blank lines between them. */
+const streamArb = fc.array(fc.tuple(frameArb, terminator, blank), { minLength: 1, maxLength: 8 }).map((items) => ({
+  frames: items.map(([f]) => f),
+  text: items.map(([f, end, gap]) => JSON.stringify(f) + end + gap).join(""),
+}));
+
+t.test("byte-level re-chunking (splits inside UTF-8 characters) yields the same frames", async (t) => {
+  fc.assert(
+    fc.property(streamArb, fc.array(fc.nat(), { maxLength: 12 }), fc.constantFrom("buffer", "arraybuffer", "fragments"), ({ frames, text }, cuts, kind) => {
+      const bytes = Buffer.from(text);
+      const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+      const chunks: Buffer[] = [];
+      let prev = 0;
+      for (const p of [...points, bytes.length]) {
+        chunks.push(bytes.subarray(prev, p));
+        prev = p;
+      }
+      const d = new FrameDecoder();
+      const events: DecodeEvent[] = [];
+      for (const c of chunks) {
+        const input: DecoderInput =
+          kind === "buffer" ? c : kind === "arraybuffer" ? (c.buffer as ArrayBuffer).slice(c.byteOffset, c.byteOffset + c.length) : [c.subarray(0, c.length >> 1), c.subarray(c.length >> 1)];
+        events.push(...d.push(input));
+      }
+      events.push(...d.end());
+      return isDeepStrictEqual(framesOf(events), frames);
+    }),
+    { numRuns: 2000 },
+  );
+  t.pass("2000 random chunkings");
+});
+
+t.test("mixed text/binary re-chunking at character boundaries yields the same frames", async (t) => {
+  fc.assert(
+    fc.property(streamArb, fc.array(fc.tuple(fc.nat(), fc.boolean()), { maxLength: 12 }), ({ frames, text }, cuts) => {
+      const chars = Array.from(text);
+      const points = [...new Map(cuts.map(([c, bin]) => [c % (chars.length + 1), bin])).entries()].sort((a, b) => a[0] - b[0]);
+      const d = new FrameDecoder();
+      const events: DecodeEvent[] = [];
+      let prev = 0;
+      for (const [p, bin] of [...points, [chars.length, false] as [number, boolean]]) {
+        const piece = chars.slice(prev, p).join("");
+        events.push(...d.push(bin ? Buffer.from(piece) : piece));
+        prev = p;
+      }
+      events.push(...d.end());
+      return isDeepStrictEqual(framesOf(events), frames);
+    }),
+    { numRuns: 2000 },
+  );
+  t.pass("2000 random chunkings");
+});
+
+t.test("arbitrary input never throws and never yields a frame the schema rejects (100,000 runs)", async (t) => {
+  const lines = valid.map((f) => `${JSON.stringify(f)}\n`);
+  const invalidLines = invalid.map((v) => `${JSON.stringify(v.value)}\n`);
+  // Known type, damaged body: what the schema step (not the JSON step) must catch.
+  const damaged = fc.tuple(frameArb, fc.nat(), fc.option(fc.jsonValue({ maxDepth: 1 }), { nil: undefined })).map(([frame, i, replacement]) => {
+    const copy: Record<string, unknown> = { ...frame };
+    const keys = Object.keys(copy).filter((k) => k !== "type");
+    const key = keys.length > 0 ? (keys[i % keys.length] as string) : "extra";
+    if (replacement === undefined) delete copy[key];
+    else copy[key] = replacement;
+    return `${JSON.stringify(copy)}\n`;
+  });
+  const tokens = ["{", "}", "[", "]", ",", ":", '"', "\\", "\n", "\r", " ", '"type"', '"hello"', '"inbound"', '"going_idle"', '"descriptor"', '"__proto__"', "null", "1e400", "é", "🌍", "\ud800", "\u0000"];
+  const textChunk = fc.oneof(
+    { weight: 3, arbitrary: fc.string({ maxLength: 24 }) },
+    { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 12 }) },
+    { weight: 3, arbitrary: fc.array(fc.constantFrom(...tokens), { maxLength: 12 }).map((a) => a.join("")) },
+    { weight: 3, arbitrary: fc.constantFrom(...lines) },
+    { weight: 3, arbitrary: damaged },
+    ...(invalidLines.length > 0 ? [{ weight: 2, arbitrary: fc.constantFrom(...invalidLines) }] : []),
+    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...lines), fc.nat(), fc.nat()).map(([l, a, b]) => l.slice(Math.min(a, b) % l.length, Math.max(a, b) % (l.length + 1))) },
+  );
+  const chunk: fc.Arbitrary<DecoderInput> = fc.oneof(
+    { weight: 4, arbitrary: textChunk },
+    { weight: 2, arbitrary: textChunk.map((s) => Buffer.from(s)) },
+    { weight: 2, arbitrary: fc.uint8Array({ maxLength: 24 }) },
+  );
+  const options = fc.record({
+    direction: fc.constantFrom<FrameDirection | undefined>(undefined, "gateway-to-connector", "connector-to-gateway"),
+    maxLineBytes: fc.constantFrom(8, 64, 1_048_576),
+  });
+  const knownCodes = new Set<string>(DECODE_ERROR_CODES);
+  let frameEvents = 0;
+  let errorEvents = 0;
+  let schemaErrors = 0;
+
+  fc.assert(
+    fc.property(options, fc.array(chunk, { maxLength: 5 }), fc.boolean(), (opts, chunks, finish) => {
+      const d = new FrameDecoder(opts);
+      const events: DecodeEvent[] = [];
+      for (const c of chunks) events.push(...d.push(c));
+      if (finish) events.push(...d.end());
+      for (const e of events) {
+        if (e.kind === "error") {
+          errorEvents++;
+          if (e.error.code === "schema") schemaErrors++;
+          if (!knownCodes.has(e.error.code) || typeof e.error.message !== "string") return false;
+          if (e.error.excerpt !== undefined && e.error.excerpt.length > 200) return false;
+          continue;
+        }
+        frameEvents++;
+        if (e.frame.type !== e.type) return false;
+        if (opts.direction !== undefined && frameDirectionOf(e.type) !== opts.direction) return false;
+        if (!validateFrame(e.frame, { mode: "tolerant", direction: opts.direction }).ok) return false;
+      }
+      return d.bufferedBytes <= opts.maxLineBytes;
+    }),
+    { numRuns: 100_000 },
+  );
+  t.ok(frameEvents > 1000, `frames were produced (${frameEvents}) and checked`);
+  t.ok(errorEvents > 1000, `errors were produced (${errorEvents})`);
+  t.ok(schemaErrors > 1000, `schema errors were produced (${schemaErrors})`);
+  t.equal(({} as Record<string, unknown>).polluted, undefined);
+});

@@ -130,6 +130,6 @@ export const DescriptorFrame = definition(
   "Handshake reply: exactly one per `hello`, in hello order. The first descriptor of a connection completes the gateway's handshake and becomes the session default; every descriptor is stored by its `platform`.",
   {
     type: tag("descriptor", "P3", "Frame type."),
-    descriptor: Type.Ref(CapabilityDescriptor),
+    descriptor: Type.Ref(CapabilityDescriptor, since("P3", "The capabilities of the platform named by the matching hello. Receivers treat a missing descriptor as `{}` (which then lacks required keys).")),
   },
 );

@@ -51,7 +51,7 @@ export interface FrameDecoderOptions {
   frameDirectionOf?: FrameDirectionLookup;
 }
 
-/** The gateway's websockets `max_size` default, so a line we accept is a message it accepts. */
+/** 1 MiB: the gateway's websockets `max_size` default, the largest message (so line) it takes. */
 export const DEFAULT_MAX_LINE_BYTES = 1_048_576;
 
 const NEWLINE = 0x0a;

@@ -7,6 +7,8 @@ import { buildTypes } from "./types.js";
 import { buildRegistry } from "./registry.js";
 import { buildVectors, proveVectors, vectorFile } from "./vectors.js";
 import { buildAuthVectors } from "../auth-vectors.js";
+import { buildAsyncApi } from "./asyncapi.js";
+import { buildContractDoc, DOC_PATH } from "./docs.js";
 
 /** Folders owned entirely by the generator (stale files there fail the check). */
 export const GENERATED_DIRS = ["generated"];
@@ -30,5 +32,8 @@ export async function generateAll(definitions: TSchema[] = DEFINITIONS): Promise
   files.set("generated/vectors/frames.json", json(vectorFile(vectors.frames, "Every frame type and every outbound op.")));
   files.set("generated/vectors/http.json", json(vectorFile(vectors.http, "The HTTP bodies of the contract.")));
   files.set("generated/vectors/auth-tokens.json", json(buildAuthVectors()));
+  files.set("generated/asyncapi.json", buildAsyncApi(definitions, vectors));
+  // Outside GENERATED_DIRS (docs/templates/ is hand-written) but still checked for drift.
+  files.set(DOC_PATH, buildContractDoc(definitions, vectors));
   return files;
 }

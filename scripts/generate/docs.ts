@@ -124,9 +124,22 @@ function link(name: string): string {
   return `[${code(name)}](#${slug(name)})`;
 }
 
-function firstSentence(text: string): string {
-  const match = /^(.+?[.!?])(\s|$)/s.exec(text);
-  return (match?.[1] ?? text).trim();
+/** Up to the first sentence end that is outside parentheses and code and not an abbreviation. */
+export function firstSentence(text: string): string {
+  let depth = 0;
+  let inCode = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "`") inCode = !inCode;
+    else if (inCode) continue;
+    else if (c === "(") depth++;
+    else if (c === ")") depth = Math.max(0, depth - 1);
+    else if (depth === 0 && (c === "." || c === "!" || c === "?") && (i + 1 === text.length || /\s/.test(text[i + 1]!))) {
+      if (/\b(e\.g|i\.e)$/.test(text.slice(0, i))) continue;
+      return text.slice(0, i + 1).trim();
+    }
+  }
+  return text.trim();
 }
 
 function pointerEscape(key: string): string {
@@ -201,6 +214,18 @@ function collectExamples(infos: Map<string, DefinitionInfo>, vectors: VectorFile
     };
     const root = infos.get(vector.definition);
     if (root) walkValue(infos, root.raw, vector.value, "", visit);
+  }
+  // A union is exemplified by a whole value of one of its branches.
+  for (const info of infos.values()) {
+    const dispatch = info.raw["x-dispatch"];
+    if (examples.has(info.name) || !isObject(dispatch) || !isObject(dispatch.branches)) continue;
+    for (const branch of Object.values(dispatch.branches)) {
+      const example = typeof branch === "string" ? examples.get(branch) : undefined;
+      if (example && example.pointer === "") {
+        examples.set(info.name, example);
+        break;
+      }
+    }
   }
   return examples;
 }
@@ -313,8 +338,11 @@ function valueText(value: Json | undefined): string {
 }
 
 function describeRuleMember(member: JsonObject): string {
-  const description = str(member.description);
-  if (description) return description;
+  return str(member.description) ?? ruleStructure(member);
+}
+
+/** A rule member's meaning read from its keywords (the shapes the schemas use). */
+function ruleStructure(member: JsonObject): string {
   const parts: string[] = [];
   if (isObject(member.properties)) {
     for (const [key, sub] of Object.entries(member.properties)) {
@@ -328,7 +356,7 @@ function describeRuleMember(member: JsonObject): string {
     const rest = named.filter((r) => !alreadySaid.has(r));
     if (rest.length > 0) parts.push(`${rest.map(code).join(", ")} ${rest.length === 1 ? "is" : "are"} present`);
   }
-  if (isObject(member.if) && isObject(member.then)) return `if ${describeRuleMember(member.if)}, then ${describeRuleMember(member.then)}`;
+  if (isObject(member.if) && isObject(member.then)) return `if ${ruleStructure(member.if)}, then ${ruleStructure(member.then)}`;
   return parts.join(" and ") || "(see the schema)";
 }
 
@@ -358,6 +386,7 @@ function fieldTable(info: DefinitionInfo, model: Model): string {
 }
 
 function openness(raw: JsonObject): string {
+  if (isObject(raw["x-dispatch"])) return "Which other properties are allowed is decided by the selected branch.";
   if (raw.additionalProperties === false) return "Unknown properties: the strict schema rejects them (producers must not add any); receivers ignore them.";
   if (raw.additionalProperties === true || (isObject(raw.properties) && !("additionalProperties" in raw) && raw.type === "object")) {
     const names = isObject(raw.propertyNames) && typeof raw.propertyNames.pattern === "string" ? ` whose names match ${code(raw.propertyNames.pattern)}` : "";
@@ -372,15 +401,21 @@ function rules(raw: JsonObject): string {
   const strictOnly = (m: JsonObject) => (m["x-strict-only"] === true ? " *(strict only: producers must satisfy it; receivers do not enforce it)*" : "");
   const members = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as Json[]).filter(isObject) : []);
   for (const member of members("allOf")) lines.push(`- ${describeRuleMember(member)}${strictOnly(member)}`);
+  // Alternatives: say what each one requires, not only what it is called.
+  const alternative = (m: JsonObject) => {
+    const description = str(m.description);
+    const structure = ruleStructure(m);
+    return description ? `${description.replace(/\.$/, "")} (${structure})` : structure;
+  };
   const oneOf = members("oneOf");
   if (oneOf.length > 0) {
     lines.push("- Exactly one of:");
-    for (const member of oneOf) lines.push(`  - ${describeRuleMember(member)}${strictOnly(member)}`);
+    for (const member of oneOf) lines.push(`  - ${alternative(member)}${strictOnly(member)}`);
   }
   const anyOf = members("anyOf");
   if (anyOf.length > 0) {
     lines.push("- At least one of:");
-    for (const member of anyOf) lines.push(`  - ${describeRuleMember(member)}${strictOnly(member)}`);
+    for (const member of anyOf) lines.push(`  - ${alternative(member)}${strictOnly(member)}`);
   }
   return lines.length > 0 ? `**Cross-field rules**\n\n${lines.join("\n")}` : "";
 }
@@ -418,9 +453,9 @@ function exampleBlock(info: DefinitionInfo, model: Model): string {
   const value = wholeFrame || pointer === "" ? vector.value : example.value;
   let caption: string;
   if (pointer === "") caption = `vector ${code(vector.id)}: ${vector.description}`;
-  else if (wholeFrame) caption = `vector ${code(vector.id)}, the whole \`outbound\` frame (this definition is its ${code(pointer)}): ${vector.description}`;
-  else caption = `from vector ${code(vector.id)}, the value at ${code(pointer)}`;
-  return `**Example** (${caption.trim()})\n\n\`\`\`json\n${json(value)}\n\`\`\``;
+  else if (wholeFrame) caption = `vector ${code(vector.id)}, the whole \`outbound\` frame (the action is its ${code(pointer)}): ${vector.description}`;
+  else caption = `the value at ${code(pointer)} of vector ${code(vector.id)}`;
+  return `**Example** — ${caption.trim()}\n\n\`\`\`json\n${json(value)}\n\`\`\``;
 }
 
 function definitionSection(info: DefinitionInfo, model: Model): string {

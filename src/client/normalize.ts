@@ -1,0 +1,102 @@
+/**
+ * Received connector frames as handlers see them. Frames are validated tolerantly (unknown
+ * properties and open enum values allowed, most fields optional), so the values the gateway's
+ * readers default are filled in here (wire-protocol.md §3.2–§3.4, §3.9): the typed handler
+ * arguments then hold what their types say.
+ */
+import type {
+  CapabilityDescriptor,
+  InterruptInboundFrame,
+  MessageEvent,
+  PassthroughForward,
+  SessionSource,
+} from "../../generated/types.js";
+import { cleanSupportedOps } from "./ops.js";
+
+type Rec = Record<string, unknown>;
+
+const MESSAGE_TYPES = new Set(["text", "location", "photo", "video", "audio", "voice", "document", "sticker", "command"]);
+const CHAT_TYPES = new Set(["dm", "group", "channel", "thread", "forum"]);
+const ALWAYS_SENT_NULLABLE = ["chat_name", "user_id", "user_name", "thread_id", "chat_topic"] as const;
+
+function asRecord(value: unknown): Rec {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Rec) : {};
+}
+
+function str(value: unknown, fallback: string): string {
+  return typeof value === "string" ? value : fallback;
+}
+
+export function normalizeSource(value: unknown): SessionSource {
+  const raw = asRecord(value);
+  const source: Rec = {
+    ...raw,
+    platform: str(raw.platform, "relay"),
+    chat_id: str(raw.chat_id, ""),
+    chat_type: typeof raw.chat_type === "string" && CHAT_TYPES.has(raw.chat_type) ? raw.chat_type : "dm",
+  };
+  for (const key of ALWAYS_SENT_NULLABLE) source[key] = typeof raw[key] === "string" ? raw[key] : null;
+  return source as unknown as SessionSource;
+}
+
+export function normalizeMessageEvent(value: unknown): MessageEvent {
+  const raw = asRecord(value);
+  return {
+    ...raw,
+    text: str(raw.text, ""),
+    // Connectors have sent `image`, which is no member: it reads as text, like the reference.
+    message_type: (typeof raw.message_type === "string" && MESSAGE_TYPES.has(raw.message_type) ? raw.message_type : "text") as MessageEvent["message_type"],
+    source: normalizeSource(raw.source),
+  } as MessageEvent;
+}
+
+export function normalizeInterrupt(frame: Rec): InterruptInboundFrame {
+  return { ...frame, type: "interrupt_inbound", session_key: str(frame.session_key, ""), chat_id: str(frame.chat_id, "") };
+}
+
+/** Whether `bufferId` marks a replayed (ack-gated) delivery: a non-empty string. */
+export function bufferIdOf(frame: Rec): string | undefined {
+  return typeof frame.bufferId === "string" && frame.bufferId.length > 0 ? frame.bufferId : undefined;
+}
+
+export function normalizeDescriptor(value: unknown): CapabilityDescriptor {
+  const raw = asRecord(value);
+  const descriptor: Rec = { ...raw };
+  // The reference maps any non-positive or non-integer length to its 4096 default.
+  if (!Number.isInteger(raw.max_message_length) || (raw.max_message_length as number) <= 0) descriptor.max_message_length = 4096;
+  if ("supported_ops" in raw) descriptor.supported_ops = cleanSupportedOps(raw.supported_ops);
+  return descriptor as unknown as CapabilityDescriptor;
+}
+
+/** A forwarded webhook with its body decoded: what a passthrough handler receives. */
+export interface PassthroughRequest extends PassthroughForward {
+  /** The exact body bytes (`bodyB64` decoded); empty when `bodyB64` was not valid base64. */
+  body: Buffer;
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Standard base64 with padding, strictly; `undefined` when undecodable. */
+export function decodeBase64(text: string): Buffer | undefined {
+  return BASE64.test(text) ? Buffer.from(text, "base64") : undefined;
+}
+
+export function normalizePassthrough(value: unknown): { request: PassthroughRequest; bodyValid: boolean } {
+  const raw = asRecord(value);
+  const headers = Array.isArray(raw.headers)
+    ? raw.headers.filter((h): h is [string, string] => Array.isArray(h) && h.length === 2 && typeof h[0] === "string" && typeof h[1] === "string")
+    : [];
+  const bodyB64 = str(raw.bodyB64, "");
+  const body = decodeBase64(bodyB64);
+  const request = {
+    ...raw,
+    platform: str(raw.platform, ""),
+    botId: str(raw.botId, ""),
+    method: str(raw.method, ""),
+    path: str(raw.path, ""),
+    headers,
+    bodyB64,
+    body: body ?? Buffer.alloc(0),
+  } as PassthroughRequest;
+  return { request, bodyValid: body !== undefined };
+}

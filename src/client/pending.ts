@@ -1,0 +1,85 @@
+/**
+ * Requests written and waiting for their `outbound_result`, keyed by `requestId`
+ * (wire-protocol.md §4.2). Each entry settles exactly once: by its result, its timeout, its
+ * connection ending, an abort, or the client closing — whichever comes first; the rest are no-ops,
+ * which is how a late result for a timed-out id ends up ignored.
+ */
+import type { RelayResult } from "./results.js";
+
+interface Entry {
+  /** Connection generation the frame was written on. */
+  generation: number;
+  finish: (outcome: Outcome) => void;
+}
+
+export type Outcome = { result: RelayResult } | { error: unknown };
+
+export class PendingRequests {
+  readonly #entries = new Map<string, Entry>();
+  #drainWaiters: Array<() => void> = [];
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  has(requestId: string): boolean {
+    return this.#entries.has(requestId);
+  }
+
+  /** Registers a request; `onSettle` runs once, after the entry was removed. */
+  add(requestId: string, generation: number, onSettle: (outcome: Outcome) => void): void {
+    if (this.#entries.has(requestId)) throw new Error(`duplicate requestId ${requestId}`);
+    this.#entries.set(requestId, { generation, finish: onSettle });
+  }
+
+  /** Settles one request; false when the id is unknown or already settled. */
+  settle(requestId: string, outcome: Outcome): boolean {
+    const entry = this.#entries.get(requestId);
+    if (entry === undefined) return false;
+    this.#entries.delete(requestId);
+    entry.finish(outcome);
+    this.#notifyIfDrained();
+    return true;
+  }
+
+  /** Settles every request written on `generation` (its socket ended). */
+  settleGeneration(generation: number, outcome: () => Outcome): number {
+    let n = 0;
+    for (const [id, entry] of [...this.#entries]) {
+      if (entry.generation !== generation) continue;
+      this.#entries.delete(id);
+      entry.finish(outcome());
+      n++;
+    }
+    this.#notifyIfDrained();
+    return n;
+  }
+
+  settleAll(outcome: () => Outcome): number {
+    const all = [...this.#entries.values()];
+    this.#entries.clear();
+    for (const entry of all) entry.finish(outcome());
+    this.#notifyIfDrained();
+    return all.length;
+  }
+
+  /** Resolves when the table is empty, or after `ms`. */
+  drained(ms: number): Promise<void> {
+    if (this.#entries.size === 0 || ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#drainWaiters.push(done);
+    });
+  }
+
+  #notifyIfDrained(): void {
+    if (this.#entries.size !== 0 || this.#drainWaiters.length === 0) return;
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const w of waiters) w();
+  }
+}

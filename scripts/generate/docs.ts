@@ -294,9 +294,8 @@ function baseType(node: JsonObject): string {
     if (node.type === "array") {
       const items = node.items;
       if (!isObject(items)) return "array";
-      const inner = typeText(items);
-      const extra = constraints(items);
-      return extra.length > 0 ? `array of (${[inner, ...extra].join(", ")})` : `array of ${inner}`;
+      const inner = [typeText(items), ...constraints(items)].join(", ");
+      return inner.includes(", ") ? `array of (${inner})` : `array of ${inner}`;
     }
     return node.type;
   }
@@ -328,7 +327,7 @@ function receiverNote(node: JsonObject): string | undefined {
   }
   if (isObject(node.items)) {
     const inner = receiverNote(node.items);
-    if (inner) return `items: ${inner}`;
+    if (inner) return inner.startsWith("any ") ? `${inner} items` : `items: ${inner}`;
   }
   return undefined;
 }
@@ -378,7 +377,7 @@ function fieldTable(info: DefinitionInfo, model: Model): string {
     const since = `${str(node["x-since"]) ?? info.since}${removed ? `, removed in ${removed}` : ""}`;
     const ref = str(node.$ref);
     let meaning = str(node.description) ?? (ref ? firstSentence(str(model.infos.get(ref)?.raw.description) ?? "") : "");
-    if (removed) meaning = `**Removed in ${removed}** (still valid on the wire, no longer read by current gateways). ${meaning}`;
+    if (removed) meaning = `**Removed in ${removed}.** ${meaning}`;
     if (Array.isArray(node.examples)) meaning += ` Examples: ${node.examples.map((v) => code(typeof v === "string" ? v : JSON.stringify(v))).join(", ")}.`;
     lines.push(`| ${cell(code(field))} | ${cell(typeCell(node))} | ${cell(requiredText)} | ${cell(since)} | ${cell(meaning)} |`);
   }

@@ -1,7 +1,7 @@
 /** Results (C→G): `outbound_result`, the common result and the per-op result shapes. */
 import { Type } from "@sinclair/typebox";
-import { definition, since, tag } from "./annotations.js";
-import { REQUEST_ID_PATTERN, TOLERANT_REQUEST_ID } from "./outbound.js";
+import { definition, since, tag, type Step } from "./annotations.js";
+import { ACTIONS, REQUEST_ID_PATTERN, TOLERANT_REQUEST_ID } from "./outbound.js";
 
 export const EGRESS_DECLINED_CODE = "egress_declined";
 
@@ -62,11 +62,12 @@ export const OutboundResult = definition(
   { allOf: RESULT_RULES },
 );
 
-function opResult(name: string, op: string, fields: ResultField[]) {
+function opResult(name: string, op: keyof typeof ACTIONS, fields: ResultField[]) {
   const picked = Object.fromEntries(
     (["success", "error", "code", ...fields] as ResultField[]).map((f) => [f, RESULT_FIELDS[f]]),
   );
-  return definition(name, "P3", `Result of \`${op}\`: the fields a connector sets for this op.`, picked, { allOf: RESULT_RULES });
+  const step = ACTIONS[op]["x-since"] as Step;
+  return definition(name, step, `Result of \`${op}\`: the fields a connector sets for this op.`, picked, { allOf: RESULT_RULES });
 }
 
 export const OP_RESULTS = {

@@ -1,0 +1,437 @@
+/**
+ * The transport-agnostic core of one gateway connection: it turns received bytes into frames
+ * (tolerant decoding, invalid-frame policy), answers `hello` with descriptors and `outbound`
+ * with results, relays `going_idle` / `inbound_ack` / `interrupt` to its host (the server, which
+ * owns delivery routing), and writes every frame through the codec. Any transport that can send
+ * text messages and report its queued bytes can carry it; `ws-adapter.ts` binds it to `ws`.
+ */
+import type {
+  CapabilityDescriptor,
+  ConnectorFrame,
+  GatewayFrame,
+  HelloFrame,
+  InterruptFrame,
+  MessageEvent,
+  OutboundFrame,
+  OutboundResult,
+  PassthroughForward,
+} from "../../generated/types.js";
+import { CloseCode, CloseReason } from "../close-codes.js";
+import { encodeFrame, FrameDecoder, FrameValidationError, type DecodeError, type DecoderInput } from "../codec/index.js";
+import { validateFrame } from "../validation.js";
+import type { BufferableFrame } from "./delivery-buffer.js";
+import { abortError, CloseConnectionError, ConnectionClosedError } from "./errors.js";
+import { failure, runOutbound } from "./outbound.js";
+import type {
+  ConnectionSendOptions,
+  DeliveryPhase,
+  DeliveryReceipt,
+  HelloHandler,
+  Identity,
+  InterruptInbound,
+  OutboundHandlers,
+  RelayConnection,
+  RelayServerEvents,
+} from "./types.js";
+
+/** What the connection needs from the socket underneath. */
+export interface RelayTransport {
+  /** Queues one text message; `done` runs once it is written out (or failed). */
+  send(message: string, done: (error?: Error) => void): void;
+  /** Bytes queued and not yet handed to the OS. */
+  readonly bufferedAmount: number;
+  readonly open: boolean;
+  close(code: number, reason: string): void;
+  /** Drops the socket without a closing handshake. */
+  terminate(): void;
+}
+
+export interface ConnectionConfig {
+  onHello: HelloHandler;
+  handlers: OutboundHandlers;
+  outboundTimeoutMs: number;
+  maxConcurrentOutbound: number;
+  maxLineBytes: number;
+  maxInvalidFrames: number;
+  invalidFrameWindowMs: number;
+  closeAtBytes: number;
+  validateOutgoing: "strict" | "tolerant" | "off";
+}
+
+/** The server side of a connection: delivery routing, idle flips, events. */
+export interface ConnectionHost {
+  emit<K extends keyof RelayServerEvents & string>(event: K, ...args: RelayServerEvents[K]): void;
+  wantsEvent(event: keyof RelayServerEvents & string): boolean;
+  /** The first descriptor was written. */
+  handshakeComplete(conn: Connection): void;
+  /** Flip the gateway to buffered-only; the connection writes `going_idle_ack` once this resolves. */
+  goingIdle(conn: Connection): Promise<void>;
+  inboundAck(conn: Connection, bufferId: string): void;
+  interrupt(conn: Connection, frame: InterruptFrame): void;
+  /** Routed push (live, or buffered when the gateway cannot take it live). */
+  deliver(conn: Connection, frame: BufferableFrame, signal: AbortSignal | undefined): Promise<DeliveryReceipt>;
+  phaseOf(conn: Connection): DeliveryPhase;
+  /** New `outbound` requests are refused while the server shuts down. */
+  readonly acceptingRequests: boolean;
+  closed(conn: Connection, code: number, reason: string): void;
+}
+
+/** Decode errors that say the peer sends garbage. Unknown and echoed types never count (§1.2). */
+const COUNTED: ReadonlySet<string> = new Set(["invalid_json", "not_object", "missing_type", "schema", "line_too_long"]);
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+let nextId = 0;
+
+export class Connection implements RelayConnection {
+  readonly id: string;
+  readonly gatewayId: string;
+  readonly remoteAddress: string | undefined;
+
+  readonly #transport: RelayTransport;
+  readonly #host: ConnectionHost;
+  readonly #config: ConnectionConfig;
+  readonly #decoder: FrameDecoder<GatewayFrame>;
+  /** Values the validator rejected, in order: a `schema` error event takes the oldest. */
+  readonly #rejected: unknown[] = [];
+  readonly #identities: Identity[] = [];
+  readonly #invalidAt: number[] = [];
+  readonly #ackWaiters = new Map<string, Waiter[]>();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #closedController = new AbortController();
+  #helloChain: Promise<void> = Promise.resolve();
+  #helloCount = 0;
+  #handshaked = false;
+  #state: "open" | "closing" | "closed" = "open";
+
+  constructor(params: { gatewayId: string; remoteAddress: string | undefined; transport: RelayTransport; host: ConnectionHost; config: ConnectionConfig }) {
+    this.id = `c${++nextId}`;
+    this.gatewayId = params.gatewayId;
+    this.remoteAddress = params.remoteAddress;
+    this.#transport = params.transport;
+    this.#host = params.host;
+    this.#config = params.config;
+    this.#decoder = new FrameDecoder<GatewayFrame>({
+      direction: "gateway-to-connector",
+      mode: "tolerant",
+      maxLineBytes: params.config.maxLineBytes,
+      validate: (value, opts) => {
+        this.#rejected.push(value);
+        const result = validateFrame(value, opts);
+        if (result.ok) this.#rejected.pop();
+        return result;
+      },
+    });
+  }
+
+  get identities(): readonly Identity[] {
+    return this.#identities;
+  }
+
+  get handshaked(): boolean {
+    return this.#handshaked;
+  }
+
+  get open(): boolean {
+    return this.#state === "open" && this.#transport.open;
+  }
+
+  get phase(): DeliveryPhase {
+    return this.#host.phaseOf(this);
+  }
+
+  get bufferedAmount(): number {
+    return this.#transport.bufferedAmount;
+  }
+
+  /** Outbound handlers still running. */
+  get pendingRequests(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Resolves when every outbound handler running now has answered. */
+  async settled(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  // ── receiving ──────────────────────────────────────────────────────────────
+
+  /** Feed one received message. Never throws. */
+  receive(chunk: DecoderInput): void {
+    if (this.#state !== "open") return;
+    let events;
+    try {
+      events = this.#decoder.push(chunk);
+    } catch (err) {
+      this.#host.emit("handlerError", this, err, "decode");
+      return;
+    }
+    for (const event of events) {
+      // The invalid-frame policy may have closed the socket half way through a message.
+      if (this.#state !== "open") return;
+      try {
+        if (event.kind === "error") this.#invalid(event.error);
+        else this.#dispatch(event.frame);
+      } catch (err) {
+        this.#host.emit("handlerError", this, err, `frame:${event.kind === "frame" ? event.type : "error"}`);
+      }
+    }
+  }
+
+  #invalid(error: DecodeError): void {
+    const rejected = error.code === "schema" ? this.#rejected.shift() : undefined;
+    this.#host.emit("protocolError", this, error);
+    if (error.code === "schema" && error.frameType === "outbound") this.#answerInvalidOutbound(rejected, error);
+    if (!COUNTED.has(error.code)) return;
+    const now = Date.now();
+    this.#invalidAt.push(now);
+    while ((this.#invalidAt[0] as number) <= now - this.#config.invalidFrameWindowMs) this.#invalidAt.shift();
+    if (this.#invalidAt.length > this.#config.maxInvalidFrames) this.close(CloseCode.BadFrames, CloseReason.BadFrames);
+  }
+
+  /** An `outbound` the schema rejects still gets a result when its `requestId` is readable, instead of a 30 s gateway timeout. */
+  #answerInvalidOutbound(value: unknown, error: DecodeError): void {
+    const requestId = (value as { requestId?: unknown } | undefined)?.requestId;
+    if (typeof requestId !== "string" || requestId.length === 0 || requestId.length > 256) return;
+    const why = error.issues?.[0]?.message ?? error.message;
+    this.#writeResult(requestId, failure(`invalid outbound frame: ${why}`));
+  }
+
+  #dispatch(frame: GatewayFrame): void {
+    if (this.#host.wantsEvent("frameIn")) this.#host.emit("frameIn", this, frame);
+    switch (frame.type) {
+      case "hello":
+        this.#helloChain = this.#helloChain.then(() => this.#hello(frame));
+        return;
+      case "outbound":
+        this.#outbound(frame);
+        return;
+      case "inbound_ack":
+        this.#ack(frame.bufferId);
+        return;
+      case "going_idle":
+        this.#goingIdle();
+        return;
+      case "interrupt":
+        this.#host.interrupt(this, frame);
+        return;
+      default:
+        // A gateway→connector type this version does not act on: ignored, as the gateway does.
+        return;
+    }
+  }
+
+  async #hello(hello: HelloFrame): Promise<void> {
+    if (this.#state !== "open") return;
+    const index = this.#helloCount++;
+    let descriptor: CapabilityDescriptor;
+    try {
+      descriptor = await this.#config.onHello(hello, { connection: this, gatewayId: this.gatewayId, index });
+    } catch (err) {
+      this.#host.emit("handlerError", this, err, "hello");
+      if (err instanceof CloseConnectionError) this.close(err.code, err.reason);
+      else this.close(CloseCode.InternalError, CloseReason.InternalError);
+      return;
+    }
+    if (this.#state !== "open") return;
+    const frame = { type: "descriptor" as const, descriptor };
+    const invalid = this.#check(frame);
+    if (invalid !== undefined) {
+      // A descriptor missing a required key crashes the gateway's frame handler (§3.2): never send one.
+      this.#host.emit("handlerError", this, invalid, "hello");
+      this.close(CloseCode.InternalError, CloseReason.InternalError);
+      return;
+    }
+    if (!this.#identities.some((i) => i.platform === hello.platform && i.botId === hello.botId)) {
+      this.#identities.push({ platform: hello.platform, botId: hello.botId });
+    }
+    this.writeFrames([frame]).catch(() => undefined);
+    this.#host.emit("handshake", this, hello, descriptor);
+    if (!this.#handshaked) {
+      this.#handshaked = true;
+      this.#host.handshakeComplete(this);
+    }
+  }
+
+  #outbound(frame: OutboundFrame): void {
+    if (!this.#host.acceptingRequests) {
+      this.#writeResult(frame.requestId, failure("relay connector shutting down"));
+      return;
+    }
+    if (this.#inFlight.size >= this.#config.maxConcurrentOutbound) {
+      this.#writeResult(frame.requestId, failure(`too many concurrent requests (limit ${this.#config.maxConcurrentOutbound})`));
+      return;
+    }
+    const task = runOutbound({
+      frame,
+      connection: this,
+      identities: [...this.#identities],
+      handlers: this.#config.handlers,
+      timeoutMs: this.#config.outboundTimeoutMs,
+      connectionSignal: this.#closedController.signal,
+      onHandlerError: (err, where) => this.#host.emit("handlerError", this, err, where),
+    }).then((result) => this.#writeResult(frame.requestId, result));
+    this.#inFlight.add(task);
+    void task.finally(() => this.#inFlight.delete(task));
+  }
+
+  #writeResult(requestId: string, result: OutboundResult): void {
+    if (!this.open) return;
+    this.writeFrames([{ type: "outbound_result", requestId, result }]).catch(() => undefined);
+  }
+
+  #ack(bufferId: string): void {
+    const waiters = this.#ackWaiters.get(bufferId);
+    if (waiters !== undefined) {
+      this.#ackWaiters.delete(bufferId);
+      for (const w of waiters) w.resolve();
+    }
+    this.#host.inboundAck(this, bufferId);
+  }
+
+  #goingIdle(): void {
+    // The host flips first (synchronously for this node, then in the shared store); only then
+    // is the ack written, so nothing pushed after the ack can go out live (§4.5).
+    this.#host
+      .goingIdle(this)
+      .then(() => {
+        if (this.open) this.writeFrames([{ type: "going_idle_ack" }]).catch(() => undefined);
+        this.#host.emit("goingIdle", this);
+      })
+      .catch((err: unknown) => {
+        // No ack: the gateway's go_idle times out and it stays connected, which is the safe outcome.
+        this.#host.emit("handlerError", this, err, "going_idle");
+      });
+  }
+
+  // ── sending ────────────────────────────────────────────────────────────────
+
+  /** Validates a frame built from caller data, per `validateOutgoing`. */
+  #check(frame: ConnectorFrame): FrameValidationError | undefined {
+    const mode = this.#config.validateOutgoing;
+    if (mode === "off") return undefined;
+    const result = validateFrame(frame, { mode, direction: "connector-to-gateway" });
+    return result.ok ? undefined : new FrameValidationError(result.issues, frame.type);
+  }
+
+  /** Throws `FrameValidationError` for a frame that must not reach the gateway. */
+  checkOutgoing(frame: ConnectorFrame): void {
+    const invalid = this.#check(frame);
+    if (invalid !== undefined) throw invalid;
+  }
+
+  /**
+   * Writes frames as one WebSocket message (each "\n"-terminated). Synchronous up to the
+   * transport's queue, so writes keep call order; resolves when written out.
+   */
+  writeFrames(frames: readonly ConnectorFrame[]): Promise<void> {
+    if (!this.open) return Promise.reject(new ConnectionClosedError());
+    let message = "";
+    for (const frame of frames) message += encodeFrame(frame);
+    const written = new Promise<void>((resolve, reject) => {
+      this.#transport.send(message, (err) => (err ? reject(err) : resolve()));
+    });
+    if (this.#host.wantsEvent("frameOut")) {
+      for (const frame of frames) this.#host.emit("frameOut", this, frame);
+    }
+    const queued = this.#transport.bufferedAmount;
+    if (queued > this.#config.closeAtBytes) this.overloaded(queued);
+    return written;
+  }
+
+  /** Past the hard bound: nothing more can be queued for this peer. */
+  overloaded(queued: number): void {
+    if (this.#state !== "open") return;
+    this.#host.emit("backpressure", this, { bufferedAmount: queued, action: "close" });
+    this.close(CloseCode.InternalError, "overloaded");
+    // The close frame waits behind the queue a non-reading peer never drains.
+    setTimeout(() => this.#transport.terminate(), 1000).unref();
+  }
+
+  sendInbound(event: MessageEvent, opts: ConnectionSendOptions = {}): Promise<DeliveryReceipt> {
+    return this.#push({ type: "inbound", event }, opts);
+  }
+
+  sendPassthrough(forward: PassthroughForward, opts: ConnectionSendOptions = {}): Promise<DeliveryReceipt> {
+    return this.#push({ type: "passthrough_forward", forward }, opts);
+  }
+
+  async #push(frame: BufferableFrame, opts: ConnectionSendOptions): Promise<DeliveryReceipt> {
+    if (opts.bufferId === undefined) return this.#host.deliver(this, frame, opts.signal);
+    const full = { ...frame, bufferId: opts.bufferId } as ConnectorFrame;
+    this.checkOutgoing(full);
+    if (opts.signal?.aborted) throw abortError(opts.signal);
+    const acked = this.waitForAck(opts.bufferId, opts.signal);
+    await this.writeFrames([full]);
+    await acked;
+    return { mode: "buffered", bufferId: opts.bufferId };
+  }
+
+  async sendInterruptInbound(interrupt: InterruptInbound): Promise<boolean> {
+    const frame = { type: "interrupt_inbound" as const, session_key: interrupt.session_key, chat_id: interrupt.chat_id };
+    this.checkOutgoing(frame);
+    if (!this.open) return false;
+    try {
+      await this.writeFrames([frame]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resolves when `inbound_ack` for `bufferId` arrives here; rejects when the connection closes. */
+  waitForAck(bufferId: string, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (!this.open) {
+        reject(new ConnectionClosedError());
+        return;
+      }
+      const list = this.#ackWaiters.get(bufferId) ?? [];
+      const onAbort = (): void => {
+        const rest = (this.#ackWaiters.get(bufferId) ?? []).filter((w) => w !== waiter);
+        if (rest.length > 0) this.#ackWaiters.set(bufferId, rest);
+        else this.#ackWaiters.delete(bufferId);
+        reject(abortError(signal as AbortSignal));
+      };
+      const waiter: Waiter = {
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        reject: (err) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(err);
+        },
+      };
+      list.push(waiter);
+      this.#ackWaiters.set(bufferId, list);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  close(code: number = CloseCode.Normal, reason = ""): void {
+    if (this.#state !== "open") return;
+    this.#state = "closing";
+    try {
+      this.#transport.close(code, reason);
+    } catch {
+      this.#transport.terminate();
+    }
+  }
+
+  /** The transport reports the socket closed. */
+  transportClosed(code: number, reason: string): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    for (const event of this.#decoder.end()) {
+      if (event.kind === "error") this.#host.emit("protocolError", this, event.error);
+    }
+    this.#closedController.abort(new ConnectionClosedError());
+    for (const waiters of this.#ackWaiters.values()) for (const w of waiters) w.reject(new ConnectionClosedError());
+    this.#ackWaiters.clear();
+    this.#host.closed(this, code, reason);
+  }
+}

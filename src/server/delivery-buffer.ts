@@ -1,0 +1,169 @@
+/**
+ * The durable per-gateway delivery buffer (wire-protocol.md §4.4, `delivery:<instanceId>`).
+ *
+ * Inbound for a gateway that cannot take it live (flipped by `going_idle`, disconnected,
+ * draining, or not reading) is appended here; on the gateway's next handshake the server
+ * replays the backlog in order, each frame carrying its entry's `bufferId`, and removes an entry
+ * only when the gateway answers `inbound_ack` for it.
+ */
+import type { InboundFrame, PassthroughForwardFrame } from "../../generated/types.js";
+
+/** A frame that can wait in the buffer. Replayed with the entry's `bufferId` added. */
+export type BufferableFrame = Omit<InboundFrame, "bufferId"> | Omit<PassthroughForwardFrame, "bufferId">;
+
+/** One buffered, not yet acknowledged delivery. */
+export interface BufferedEntry {
+  /** Opaque, non-empty, at most 256 characters; sent as `bufferId` and echoed by `inbound_ack`. */
+  bufferId: string;
+  frame: BufferableFrame;
+}
+
+/**
+ * Storage for buffered deliveries and the per-gateway "buffered-only" flag.
+ *
+ * Every method is async so a networked store fits without changing the server. A Redis
+ * implementation maps it onto one stream per gateway:
+ * - `append` → `XADD delivery:<gatewayId> * frame <json>` (the stream id is the `bufferId`);
+ * - `read` → `XRANGE delivery:<gatewayId> (<after> + COUNT <limit>` (or `-` without a cursor);
+ * - `ack` → `XDEL delivery:<gatewayId> <bufferId>`;
+ * - `isIdle`/`setIdle` → `GET`/`SET`/`DEL idle:<gatewayId>`;
+ * - `size` → `XLEN delivery:<gatewayId>`.
+ *
+ * Contract the server relies on:
+ * - ids are unique per gateway and `read` returns entries in append order;
+ * - `read` returns only entries that were not acked, strictly after the `after` cursor (an id
+ *   previously returned by `read`), so a replay that starts from `undefined` yields exactly the
+ *   unacknowledged tail;
+ * - `ack` is idempotent; an acked entry is never returned again (exactly once after the ack);
+ * - the idle flag is shared by every server node fronting the same gateways.
+ */
+export interface DeliveryBuffer {
+  /** Appends a frame for a gateway and returns its new `bufferId`. */
+  append(gatewayId: string, frame: BufferableFrame): Promise<string>;
+  /** Up to `limit` unacknowledged entries after `after` (from the oldest when `undefined`), in order. */
+  read(gatewayId: string, after: string | undefined, limit: number): Promise<BufferedEntry[]>;
+  /** Removes an entry. Resolves `true` if it was still there. */
+  ack(gatewayId: string, bufferId: string): Promise<boolean>;
+  /** Whether the gateway is flipped to buffered-only (set on `going_idle`, cleared after a drain). */
+  isIdle(gatewayId: string): Promise<boolean>;
+  setIdle(gatewayId: string, idle: boolean): Promise<void>;
+  /** Number of unacknowledged entries (metrics, tests). */
+  size(gatewayId: string): Promise<number>;
+}
+
+/** Thrown by `append` when a gateway's backlog is at its bound. */
+export class DeliveryBufferFullError extends Error {
+  override readonly name = "DeliveryBufferFullError";
+  constructor(readonly gatewayId: string, readonly limit: number) {
+    super(`delivery buffer for gateway ${JSON.stringify(gatewayId)} is full (${limit} entries)`);
+  }
+}
+
+export interface InMemoryDeliveryBufferOptions {
+  /** Bound on unacknowledged entries per gateway; `append` then throws `DeliveryBufferFullError`. Default unbounded. */
+  maxEntriesPerGateway?: number;
+}
+
+interface Slot {
+  seq: number;
+  frame: BufferableFrame | undefined; // undefined once acked
+}
+
+class GatewayLog {
+  slots: Slot[] = [];
+  /** Index of the first slot that may still be live; everything before it is acked. */
+  head = 0;
+  live = 0;
+  bySeq = new Map<number, Slot>();
+}
+
+/**
+ * The embedded default: process memory, lost on restart. Fine for a single connector process
+ * and for tests; production clusters use a shared durable store.
+ */
+export class InMemoryDeliveryBuffer implements DeliveryBuffer {
+  readonly #logs = new Map<string, GatewayLog>();
+  readonly #idle = new Set<string>();
+  readonly #max: number;
+  #seq = 0;
+
+  constructor(opts: InMemoryDeliveryBufferOptions = {}) {
+    this.#max = opts.maxEntriesPerGateway ?? Number.POSITIVE_INFINITY;
+  }
+
+  async append(gatewayId: string, frame: BufferableFrame): Promise<string> {
+    let log = this.#logs.get(gatewayId);
+    if (log === undefined) {
+      log = new GatewayLog();
+      this.#logs.set(gatewayId, log);
+    }
+    if (log.live >= this.#max) throw new DeliveryBufferFullError(gatewayId, this.#max);
+    // A copy, as a networked store would serialise it: later mutation by the caller cannot leak in.
+    const slot: Slot = { seq: ++this.#seq, frame: structuredClone(frame) };
+    log.slots.push(slot);
+    log.bySeq.set(slot.seq, slot);
+    log.live++;
+    return String(slot.seq);
+  }
+
+  async read(gatewayId: string, after: string | undefined, limit: number): Promise<BufferedEntry[]> {
+    const log = this.#logs.get(gatewayId);
+    if (log === undefined || limit <= 0) return [];
+    const afterSeq = after === undefined ? 0 : parseCursor(after);
+    const out: BufferedEntry[] = [];
+    for (let i = firstAfter(log, afterSeq); i < log.slots.length && out.length < limit; i++) {
+      const slot = log.slots[i] as Slot;
+      if (slot.frame !== undefined) out.push({ bufferId: String(slot.seq), frame: structuredClone(slot.frame) });
+    }
+    return out;
+  }
+
+  async ack(gatewayId: string, bufferId: string): Promise<boolean> {
+    const log = this.#logs.get(gatewayId);
+    const seq = Number(bufferId);
+    const slot = log?.bySeq.get(seq);
+    if (log === undefined || slot === undefined) return false;
+    slot.frame = undefined;
+    log.bySeq.delete(seq);
+    log.live--;
+    while (log.head < log.slots.length && (log.slots[log.head] as Slot).frame === undefined) log.head++;
+    // Compact once the acked prefix dominates, keeping `read` proportional to what is left.
+    if (log.head > 1024 && log.head * 2 > log.slots.length) {
+      log.slots = log.slots.slice(log.head);
+      log.head = 0;
+    }
+    if (log.live === 0) this.#logs.delete(gatewayId);
+    return true;
+  }
+
+  async isIdle(gatewayId: string): Promise<boolean> {
+    return this.#idle.has(gatewayId);
+  }
+
+  async setIdle(gatewayId: string, idle: boolean): Promise<void> {
+    if (idle) this.#idle.add(gatewayId);
+    else this.#idle.delete(gatewayId);
+  }
+
+  async size(gatewayId: string): Promise<number> {
+    return this.#logs.get(gatewayId)?.live ?? 0;
+  }
+}
+
+function parseCursor(after: string): number {
+  const seq = Number(after);
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`InMemoryDeliveryBuffer: invalid cursor ${JSON.stringify(after)}`);
+  return seq;
+}
+
+/** Binary search over the (seq-ordered) slots from `head`. */
+function firstAfter(log: GatewayLog, afterSeq: number): number {
+  let lo = log.head;
+  let hi = log.slots.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((log.slots[mid] as Slot).seq <= afterSeq) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,0 +1,505 @@
+/**
+ * Where a push for a gateway goes (wire-protocol.md §4.4, §4.5), and the per-gateway state that
+ * decides it on this node:
+ *
+ * - `live`: written to the gateway's current socket, no `bufferId`; resolves when written.
+ * - `idle` (after `going_idle`), `draining` (replaying the backlog after a handshake),
+ *   `backlogged` (socket above its high-water mark), `awaiting-hello`, or no socket on this node:
+ *   appended to the delivery buffer; resolves when the gateway acks it. While a backlog exists,
+ *   every new push is appended behind it, so the gateway sees buffer order, then live order.
+ * - Cluster (a shared bus was supplied): a gateway with no socket here and not flipped idle is
+ *   offered to the other nodes; if none takes it within `remoteDeliveryTimeoutMs` it is buffered.
+ *
+ * Nothing is dropped on an ambiguous path: a live write that fails, or a remote offer nobody
+ * answers, falls back to the buffer (at-least-once; gateways dedupe replays by message id).
+ */
+import { randomUUID } from "node:crypto";
+import type { ConnectorFrame, InterruptFrame, InterruptInboundFrame } from "../../generated/types.js";
+import { CloseCode, CloseReason } from "../close-codes.js";
+import { FrameValidationError, MAX_MESSAGE_BYTES } from "../codec/index.js";
+import { validateFrame } from "../validation.js";
+import type { Connection, ConnectionHost } from "./connection.js";
+import type { BufferableFrame, DeliveryBuffer } from "./delivery-buffer.js";
+import { Drain } from "./drain.js";
+import { abortError, ServerClosedError } from "./errors.js";
+import type { BusMessage, RelayBus } from "./relay-bus.js";
+import type { DeliveryPhase, DeliveryReceipt, InterruptHandler, RelayServerEvents } from "./types.js";
+
+export interface RouterConfig {
+  buffer: DeliveryBuffer;
+  bus: RelayBus;
+  clustered: boolean;
+  nodeId: string;
+  window: number;
+  framesPerMessage: number;
+  ackTimeoutMs: number;
+  highWaterBytes: number;
+  pollIntervalMs: number;
+  remoteDeliveryTimeoutMs: number;
+  validateOutgoing: "strict" | "tolerant" | "off";
+  onInterrupt: InterruptHandler | undefined;
+}
+
+export interface RouterHooks {
+  emit<K extends keyof RelayServerEvents & string>(event: K, ...args: RelayServerEvents[K]): void;
+  wantsEvent(event: keyof RelayServerEvents & string): boolean;
+}
+
+class GatewayRecord {
+  /** Open authenticated sockets of this gateway on this node, oldest first. */
+  readonly connections: Connection[] = [];
+  /** The latest handshaked socket: where live pushes go. */
+  current: Connection | undefined;
+  phase: DeliveryPhase = "awaiting-hello";
+  drain: Drain | undefined;
+  drainTarget: Connection | undefined;
+  pendingAppends = 0;
+  /** Buffered entries replayed from this node; `inbound_ack` is honoured only for these. */
+  readonly sent = new Set<string>();
+  recovery: NodeJS.Timeout | undefined;
+
+  constructor(readonly gatewayId: string) {}
+}
+
+interface AckWaiter {
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+type LocalRoute = { mode: "live" } | { mode: "buffered"; bufferId: string };
+
+export class DeliveryRouter implements ConnectionHost {
+  readonly #c: RouterConfig;
+  readonly #hooks: RouterHooks;
+  readonly #records = new Map<string, GatewayRecord>();
+  readonly #ackWaiters = new Map<string, Set<AckWaiter>>();
+  readonly #offers = new Map<string, (answer: Extract<BusMessage, { kind: "delivered" }> | undefined) => void>();
+  #closing = false;
+
+  constructor(config: RouterConfig, hooks: RouterHooks) {
+    this.#c = config;
+    this.#hooks = hooks;
+  }
+
+  // ── ConnectionHost ─────────────────────────────────────────────────────────
+
+  emit<K extends keyof RelayServerEvents & string>(event: K, ...args: RelayServerEvents[K]): void {
+    this.#hooks.emit(event, ...args);
+  }
+
+  wantsEvent(event: keyof RelayServerEvents & string): boolean {
+    return this.#hooks.wantsEvent(event);
+  }
+
+  get acceptingRequests(): boolean {
+    return !this.#closing;
+  }
+
+  phaseOf(conn: Connection): DeliveryPhase {
+    if (!conn.handshaked) return "awaiting-hello";
+    return this.#records.get(conn.gatewayId)?.phase ?? "awaiting-hello";
+  }
+
+  register(conn: Connection): void {
+    let rec = this.#records.get(conn.gatewayId);
+    if (rec === undefined) {
+      rec = new GatewayRecord(conn.gatewayId);
+      this.#records.set(conn.gatewayId, rec);
+    }
+    rec.connections.push(conn);
+  }
+
+  handshakeComplete(conn: Connection): void {
+    const rec = this.#records.get(conn.gatewayId);
+    if (rec === undefined || !conn.open) return;
+    rec.current = conn;
+    // A new handshake ends any flip: the backlog is replayed on this socket, then live resumes.
+    this.#startDrain(rec);
+  }
+
+  async goingIdle(conn: Connection): Promise<void> {
+    const rec = this.#records.get(conn.gatewayId);
+    if (rec !== undefined) {
+      // Flip this node first, synchronously: a push racing the shared write is already buffered.
+      this.#stopDrain(rec);
+      this.#stopRecovery(rec);
+      rec.phase = "idle";
+    }
+    await this.#c.buffer.setIdle(conn.gatewayId, true);
+  }
+
+  inboundAck(conn: Connection, bufferId: string): void {
+    const rec = this.#records.get(conn.gatewayId);
+    if (rec === undefined || !rec.sent.delete(bufferId)) return;
+    const gatewayId = conn.gatewayId;
+    this.#c.buffer.ack(gatewayId, bufferId).then(
+      () => {
+        rec.drain?.acked(bufferId);
+        this.#resolveAck(gatewayId, bufferId);
+        if (this.#c.clustered) this.#publish(gatewayId, { kind: "acked", origin: this.#c.nodeId, bufferId });
+      },
+      (err: unknown) => this.emit("handlerError", conn, err, "buffer.ack"),
+    );
+  }
+
+  interrupt(conn: Connection, frame: InterruptFrame): void {
+    const handler = this.#c.onInterrupt;
+    if (handler === undefined) return;
+    Promise.resolve()
+      .then(() => handler(frame, { connection: conn, gatewayId: conn.gatewayId }))
+      .catch((err: unknown) => this.emit("handlerError", conn, err, "interrupt"));
+  }
+
+  deliver(conn: Connection, frame: BufferableFrame, signal: AbortSignal | undefined): Promise<DeliveryReceipt> {
+    return this.send(conn, frame, signal);
+  }
+
+  closed(conn: Connection, code: number, reason: string): void {
+    this.emit("close", conn, code, reason);
+    const rec = this.#records.get(conn.gatewayId);
+    if (rec === undefined) return;
+    const i = rec.connections.indexOf(conn);
+    if (i !== -1) rec.connections.splice(i, 1);
+    if (rec.drainTarget === conn) this.#stopDrain(rec);
+    if (rec.current === conn) {
+      this.#stopRecovery(rec);
+      rec.current = [...rec.connections].reverse().find((c) => c.handshaked && c.open);
+      if (rec.current === undefined) {
+        // Keep `idle` sticky; otherwise pushes buffer until the next handshake drains them.
+        if (rec.phase !== "idle") rec.phase = "awaiting-hello";
+      } else if (rec.phase !== "idle") {
+        this.#startDrain(rec);
+      }
+    }
+    if (rec.connections.length === 0) {
+      this.#stopDrain(rec);
+      this.#stopRecovery(rec);
+      this.#records.delete(conn.gatewayId);
+    }
+  }
+
+  // ── routing ────────────────────────────────────────────────────────────────
+
+  /** Throws `FrameValidationError` for a frame built from invalid caller data. */
+  check(frame: ConnectorFrame): void {
+    const mode = this.#c.validateOutgoing;
+    if (mode === "off") return;
+    const result = validateFrame(frame, { mode, direction: "connector-to-gateway" });
+    if (!result.ok) throw new FrameValidationError(result.issues, frame.type);
+  }
+
+  async send(target: string | Connection, frame: BufferableFrame, signal: AbortSignal | undefined): Promise<DeliveryReceipt> {
+    this.check(frame as ConnectorFrame);
+    if (signal?.aborted) throw abortError(signal);
+    const gatewayId = typeof target === "string" ? target : target.gatewayId;
+    const rec = this.#records.get(gatewayId);
+    let route: LocalRoute | undefined;
+    if (rec !== undefined) {
+      route = await this.#routeLocal(rec, typeof target === "string" ? undefined : target, frame);
+    } else if (!this.#closing && this.#c.clustered && !(await this.#c.buffer.isIdle(gatewayId))) {
+      const answer = await this.#offer(gatewayId, frame);
+      if (answer?.mode === "live") return { mode: "remote" };
+      if (answer?.mode === "buffered" && answer.bufferId !== undefined) route = { mode: "buffered", bufferId: answer.bufferId };
+    }
+    route ??= { mode: "buffered", bufferId: await this.#append(gatewayId, frame) };
+    if (route.mode === "live") return { mode: "live" };
+    await this.#waitForAck(gatewayId, route.bufferId, signal);
+    return { mode: "buffered", bufferId: route.bufferId };
+  }
+
+  /** Live only: interrupts are never buffered (a stale `/stop` replayed later could cancel a new turn). */
+  async sendInterrupt(target: string | Connection, frame: InterruptInboundFrame): Promise<boolean> {
+    this.check(frame);
+    const gatewayId = typeof target === "string" ? target : target.gatewayId;
+    const rec = this.#records.get(gatewayId);
+    const conn = typeof target !== "string" && target.open ? target : rec?.current;
+    if (conn !== undefined && conn.open) {
+      try {
+        await conn.writeFrames([frame]);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    if (!this.#c.clustered || this.#closing) return false;
+    return (await this.#offer(gatewayId, frame))?.mode === "live";
+  }
+
+  /**
+   * Decides and, for live, writes synchronously — so a push decided before a `going_idle` flip is
+   * queued before the `going_idle_ack`, and one decided after it is buffered.
+   */
+  async #routeLocal(rec: GatewayRecord, preferred: Connection | undefined, frame: BufferableFrame): Promise<LocalRoute> {
+    const conn = preferred !== undefined && preferred.open && preferred.handshaked ? preferred : rec.current;
+    if (!this.#closing && rec.phase === "live" && conn !== undefined && conn.open) {
+      const queued = conn.bufferedAmount;
+      if (queued <= this.#c.highWaterBytes) {
+        try {
+          await conn.writeFrames([frame as ConnectorFrame]);
+          return { mode: "live" };
+        } catch {
+          // Not known to be written: buffer it (at-least-once).
+          return { mode: "buffered", bufferId: await this.#append(rec.gatewayId, frame) };
+        }
+      }
+      this.#congested(rec, conn, queued);
+    }
+    return { mode: "buffered", bufferId: await this.#append(rec.gatewayId, frame) };
+  }
+
+  async #append(gatewayId: string, frame: BufferableFrame): Promise<string> {
+    const rec = this.#records.get(gatewayId);
+    if (rec !== undefined) rec.pendingAppends++;
+    let bufferId: string;
+    try {
+      bufferId = await this.#c.buffer.append(gatewayId, frame);
+    } finally {
+      if (rec !== undefined) rec.pendingAppends--;
+    }
+    this.#afterAppend(gatewayId);
+    return bufferId;
+  }
+
+  /** Make sure a fresh entry does not wait for a handshake that already happened. */
+  #afterAppend(gatewayId: string): void {
+    const rec = this.#records.get(gatewayId);
+    if (rec !== undefined) {
+      if (rec.drain !== undefined) rec.drain.appended();
+      else if (rec.phase === "live") this.#startDrain(rec);
+      return;
+    }
+    if (!this.#c.clustered || this.#closing) return;
+    this.#c.buffer.isIdle(gatewayId).then(
+      (idle) => {
+        if (!idle) this.#publish(gatewayId, { kind: "kick", origin: this.#c.nodeId });
+      },
+      (err: unknown) => this.emit("handlerError", undefined, err, "buffer.isIdle"),
+    );
+  }
+
+  #congested(rec: GatewayRecord, conn: Connection, queued: number): void {
+    rec.phase = "backlogged";
+    this.emit("backpressure", conn, { bufferedAmount: queued, action: "buffer" });
+    this.#stopRecovery(rec);
+    const lowWater = Math.floor(this.#c.highWaterBytes / 2);
+    rec.recovery = setInterval(() => {
+      if (rec.current !== conn || !conn.open || rec.phase !== "backlogged") {
+        this.#stopRecovery(rec);
+        return;
+      }
+      const now = conn.bufferedAmount;
+      if (now > lowWater) return;
+      this.#stopRecovery(rec);
+      this.emit("backpressure", conn, { bufferedAmount: now, action: "resume" });
+      this.#startDrain(rec);
+    }, this.#c.pollIntervalMs);
+    rec.recovery.unref();
+  }
+
+  #stopRecovery(rec: GatewayRecord): void {
+    if (rec.recovery !== undefined) clearInterval(rec.recovery);
+    rec.recovery = undefined;
+  }
+
+  #startDrain(rec: GatewayRecord): void {
+    const conn = rec.current;
+    if (conn === undefined || !conn.open || this.#closing) return;
+    if (rec.drain !== undefined) {
+      if (rec.drainTarget === conn) {
+        rec.drain.appended();
+        return;
+      }
+      this.#stopDrain(rec);
+    }
+    rec.phase = "draining";
+    const drain = new Drain({
+      buffer: this.#c.buffer,
+      gatewayId: rec.gatewayId,
+      target: conn,
+      window: this.#c.window,
+      framesPerMessage: this.#c.framesPerMessage,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+      ackTimeoutMs: this.#c.ackTimeoutMs,
+      highWaterBytes: this.#c.highWaterBytes,
+      pollIntervalMs: this.#c.pollIntervalMs,
+      pendingAppends: () => rec.pendingAppends,
+      onSent: (id) => rec.sent.add(id),
+      onAckTimeout: () => undefined,
+      onInvalidEntry: (entry, why) => this.emit("handlerError", conn, new Error(`buffer entry ${JSON.stringify(entry.bufferId)}: ${why}`), "drain"),
+    });
+    rec.drain = drain;
+    rec.drainTarget = conn;
+    this.emit("drainStart", conn);
+    drain.run().then(
+      (completed) => {
+        if (rec.drain !== drain) return;
+        rec.drain = undefined;
+        rec.drainTarget = undefined;
+        if (completed && rec.current === conn && conn.open && rec.phase === "draining") rec.phase = "live";
+        this.emit("drainEnd", conn, { replayed: drain.replayed, acked: drain.ackCount, aborted: !completed });
+      },
+      (err: unknown) => {
+        if (rec.drain === drain) {
+          rec.drain = undefined;
+          rec.drainTarget = undefined;
+        }
+        this.emit("handlerError", conn, err, "drain");
+        this.emit("drainEnd", conn, { replayed: drain.replayed, acked: drain.ackCount, aborted: true });
+        // The buffer failed: a new connection retries the whole drain; nothing acked is lost.
+        conn.close(CloseCode.InternalError, CloseReason.InternalError);
+      },
+    );
+  }
+
+  #stopDrain(rec: GatewayRecord): void {
+    rec.drain?.abort();
+    rec.drain = undefined;
+    rec.drainTarget = undefined;
+  }
+
+  // ── acks ───────────────────────────────────────────────────────────────────
+
+  #waitForAck(gatewayId: string, bufferId: string, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.#closing) {
+        reject(new ServerClosedError());
+        return;
+      }
+      const key = `${gatewayId}\n${bufferId}`;
+      let set = this.#ackWaiters.get(key);
+      if (set === undefined) {
+        set = new Set();
+        this.#ackWaiters.set(key, set);
+      }
+      const onAbort = (): void => {
+        set.delete(waiter);
+        if (set.size === 0) this.#ackWaiters.delete(key);
+        reject(abortError(signal as AbortSignal));
+      };
+      const waiter: AckWaiter = {
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+        reject: (err) => {
+          signal?.removeEventListener("abort", onAbort);
+          reject(err);
+        },
+      };
+      set.add(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  #resolveAck(gatewayId: string, bufferId: string): void {
+    const key = `${gatewayId}\n${bufferId}`;
+    const set = this.#ackWaiters.get(key);
+    if (set === undefined) return;
+    this.#ackWaiters.delete(key);
+    for (const w of set) w.resolve();
+  }
+
+  // ── bus ────────────────────────────────────────────────────────────────────
+
+  #publish(gatewayId: string, message: BusMessage): void {
+    this.#c.bus.publish(gatewayId, message).catch((err: unknown) => this.emit("handlerError", undefined, err, "bus.publish"));
+  }
+
+  /** Offers a push to the node holding the gateway; `undefined` when nobody answers in time. */
+  #offer(gatewayId: string, frame: BufferableFrame | InterruptInboundFrame): Promise<Extract<BusMessage, { kind: "delivered" }> | undefined> {
+    const id = randomUUID();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(undefined), this.#c.remoteDeliveryTimeoutMs);
+      const finish = (answer: Extract<BusMessage, { kind: "delivered" }> | undefined): void => {
+        clearTimeout(timer);
+        this.#offers.delete(id);
+        resolve(answer);
+      };
+      this.#offers.set(id, finish);
+      this.#c.bus.publish(gatewayId, { kind: "deliver", origin: this.#c.nodeId, id, frame }).catch(() => finish(undefined));
+    });
+  }
+
+  /** Handles a message from another node. Never throws. */
+  onBusMessage(gatewayId: string, message: BusMessage): void {
+    if (message.origin === this.#c.nodeId) return;
+    switch (message.kind) {
+      case "deliver":
+        void this.#takeOffer(gatewayId, message).catch((err: unknown) => this.emit("handlerError", undefined, err, "bus.deliver"));
+        return;
+      case "delivered":
+        if (message.to === this.#c.nodeId) this.#offers.get(message.id)?.(message);
+        return;
+      case "acked":
+        this.#resolveAck(gatewayId, message.bufferId);
+        return;
+      case "kick": {
+        const rec = this.#records.get(gatewayId);
+        if (rec !== undefined && rec.phase === "live") this.#startDrain(rec);
+        return;
+      }
+      case "revoke":
+        this.closeGateway(gatewayId, message.reason);
+        return;
+      default:
+        return;
+    }
+  }
+
+  async #takeOffer(gatewayId: string, message: Extract<BusMessage, { kind: "deliver" }>): Promise<void> {
+    const rec = this.#records.get(gatewayId);
+    if (rec === undefined || this.#closing) return;
+    const answer = (mode: "live" | "buffered", bufferId?: string): void => {
+      const reply: BusMessage = { kind: "delivered", origin: this.#c.nodeId, to: message.origin, id: message.id, mode };
+      if (bufferId !== undefined) reply.bufferId = bufferId;
+      this.#publish(gatewayId, reply);
+    };
+    if (message.frame.type === "interrupt_inbound") {
+      if (rec.current === undefined || !rec.current.open) return;
+      await rec.current.writeFrames([message.frame]);
+      answer("live");
+      return;
+    }
+    const route = await this.#routeLocal(rec, undefined, message.frame);
+    answer(route.mode, route.mode === "buffered" ? route.bufferId : undefined);
+  }
+
+  // ── operations ─────────────────────────────────────────────────────────────
+
+  /** Closes this node's sockets of a gateway with 4401. Returns how many. */
+  closeGateway(gatewayId: string, reason: string): number {
+    const rec = this.#records.get(gatewayId);
+    if (rec === undefined) return 0;
+    const conns = [...rec.connections];
+    for (const conn of conns) conn.close(CloseCode.Unauthorized, reason);
+    return conns.length;
+  }
+
+  publishRevoke(gatewayId: string, reason: string): void {
+    if (this.#c.clustered) this.#publish(gatewayId, { kind: "revoke", origin: this.#c.nodeId, reason });
+  }
+
+  connections(gatewayId?: string): Connection[] {
+    if (gatewayId !== undefined) return [...(this.#records.get(gatewayId)?.connections ?? [])];
+    return [...this.#records.values()].flatMap((r) => r.connections);
+  }
+
+  current(gatewayId: string): Connection | undefined {
+    return this.#records.get(gatewayId)?.current;
+  }
+
+  /** Shutdown: every push is buffered from now on, no drain starts, waiters are released. */
+  beginClose(): void {
+    this.#closing = true;
+    for (const rec of this.#records.values()) {
+      this.#stopDrain(rec);
+      this.#stopRecovery(rec);
+    }
+  }
+
+  finishClose(): void {
+    for (const set of this.#ackWaiters.values()) for (const w of set) w.reject(new ServerClosedError());
+    this.#ackWaiters.clear();
+    for (const finish of [...this.#offers.values()]) finish(undefined);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * Replaying a gateway's backlog on its connection (wire-protocol.md §4.4): entries go out in
+ * buffer order, each with its `bufferId`, at most `window` unacknowledged at a time; an entry
+ * leaves the buffer only through `inbound_ack` (handled by the server, which then calls
+ * `acked`). The drain ends when the buffer has nothing after its cursor, nothing is in flight
+ * and no append is pending — then, and only then, live delivery may resume.
+ *
+ * The shared idle flag is cleared before a final re-read: an append that raced the clear is
+ * either seen by that read or, landing later, finds the flag cleared and asks for another pass.
+ */
+import type { ConnectorFrame } from "../../generated/types.js";
+import type { DeliveryBuffer, BufferedEntry } from "./delivery-buffer.js";
+
+export interface DrainTarget {
+  readonly open: boolean;
+  readonly bufferedAmount: number;
+  writeFrames(frames: readonly ConnectorFrame[]): Promise<void>;
+}
+
+export interface DrainOptions {
+  buffer: DeliveryBuffer;
+  gatewayId: string;
+  target: DrainTarget;
+  window: number;
+  framesPerMessage: number;
+  /** Largest message the drain builds when batching, in bytes. */
+  maxMessageBytes: number;
+  ackTimeoutMs: number;
+  highWaterBytes: number;
+  pollIntervalMs: number;
+  /** Appends for this gateway that started but have not finished. */
+  pendingAppends: () => number;
+  /** Each replayed `bufferId`, before it is written (acks are accepted for these). */
+  onSent: (bufferId: string) => void;
+  onAckTimeout: (bufferId: string) => void;
+  onInvalidEntry: (entry: BufferedEntry, why: string) => void;
+}
+
+const MAX_BUFFER_ID_LENGTH = 256;
+
+export class Drain {
+  readonly #o: DrainOptions;
+  readonly #inFlight = new Map<string, NodeJS.Timeout>();
+  #cursor: string | undefined;
+  #exhausted = false;
+  #flagCleared = false;
+  #aborted = false;
+  #wake: (() => void) | undefined;
+  replayed = 0;
+  ackCount = 0;
+
+  constructor(opts: DrainOptions) {
+    this.#o = opts;
+  }
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  /** New entries may have been appended after the cursor. */
+  appended(): void {
+    this.#exhausted = false;
+    this.#signal();
+  }
+
+  /** Called once the ack is durable. Returns whether the entry was in flight here. */
+  acked(bufferId: string): boolean {
+    const timer = this.#inFlight.get(bufferId);
+    if (timer === undefined) return false;
+    clearTimeout(timer);
+    this.#inFlight.delete(bufferId);
+    this.ackCount++;
+    this.#signal();
+    return true;
+  }
+
+  abort(): void {
+    this.#aborted = true;
+    for (const timer of this.#inFlight.values()) clearTimeout(timer);
+    this.#inFlight.clear();
+    this.#signal();
+  }
+
+  /** Resolves `true` when the backlog is delivered and acked, `false` when aborted. */
+  async run(): Promise<boolean> {
+    const o = this.#o;
+    while (!this.#aborted) {
+      if (!o.target.open) return false;
+      if (!this.#exhausted && this.#inFlight.size < o.window) {
+        if (o.target.bufferedAmount > o.highWaterBytes) {
+          await this.#sleep(o.pollIntervalMs);
+          continue;
+        }
+        const entries = await o.buffer.read(o.gatewayId, this.#cursor, o.window - this.#inFlight.size);
+        if (this.#aborted) return false;
+        if (entries.length === 0) this.#exhausted = true;
+        else this.#send(entries);
+        continue;
+      }
+      if (this.#exhausted && this.#inFlight.size === 0 && o.pendingAppends() === 0) {
+        if (this.#flagCleared) return true;
+        await o.buffer.setIdle(o.gatewayId, false);
+        this.#flagCleared = true;
+        this.#exhausted = false;
+        continue;
+      }
+      await this.#waitForSignal();
+    }
+    return false;
+  }
+
+  #send(entries: BufferedEntry[]): void {
+    const o = this.#o;
+    const frames: ConnectorFrame[] = [];
+    for (const entry of entries) {
+      this.#cursor = entry.bufferId;
+      const id = entry.bufferId;
+      if (typeof id !== "string" || id.length === 0 || id.length > MAX_BUFFER_ID_LENGTH) {
+        o.onInvalidEntry(entry, "bufferId must be a non-empty string of at most 256 characters");
+        continue;
+      }
+      this.#inFlight.set(
+        id,
+        setTimeout(() => {
+          if (!this.#inFlight.delete(id)) return;
+          o.onAckTimeout(id);
+          this.#signal();
+        }, o.ackTimeoutMs),
+      );
+      o.onSent(id);
+      frames.push({ ...entry.frame, bufferId: id } as ConnectorFrame);
+    }
+    this.replayed += frames.length;
+    for (const group of batches(frames, o.framesPerMessage, o.maxMessageBytes)) {
+      // A failed write means the socket is gone; the server aborts this drain on close.
+      o.target.writeFrames(group).catch(() => undefined);
+    }
+  }
+
+  #signal(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #waitForSignal(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        if (this.#wake === done) this.#wake = undefined;
+        resolve();
+      }, ms);
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#wake = done;
+    });
+  }
+}
+
+/** Groups of at most `perMessage` frames whose JSON stays under `maxBytes` (a single larger frame goes alone). */
+function batches(frames: ConnectorFrame[], perMessage: number, maxBytes: number): ConnectorFrame[][] {
+  if (perMessage <= 1) return frames.map((f) => [f]);
+  const out: ConnectorFrame[][] = [];
+  let group: ConnectorFrame[] = [];
+  let bytes = 0;
+  for (const frame of frames) {
+    const size = Buffer.byteLength(JSON.stringify(frame), "utf8") + 1;
+    if (group.length > 0 && (group.length >= perMessage || bytes + size > maxBytes)) {
+      out.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(frame);
+    bytes += size;
+  }
+  if (group.length > 0) out.push(group);
+  return out;
+}

@@ -1,0 +1,105 @@
+/**
+ * Running one `outbound` request (wire-protocol.md §3.5–3.7, §4.2): resolve the identity it
+ * names, call the connector's handler for its op under a deadline, and turn every failure into a
+ * structured `success: false` result — the gateway has no error frame, only results.
+ */
+import type { OutboundFrame, OutboundResult } from "../../generated/types.js";
+import { validateDefinition } from "../validation.js";
+import type { Identity, OutboundContext, OutboundHandler, OutboundHandlers, OpName, RelayConnection } from "./types.js";
+
+export interface OutboundRun {
+  frame: OutboundFrame;
+  connection: RelayConnection;
+  identities: readonly Identity[];
+  handlers: OutboundHandlers;
+  timeoutMs: number;
+  /** Aborted when the connection closes. */
+  connectionSignal: AbortSignal;
+  /** Reports handler failures (thrown, invalid result, timeout). */
+  onHandlerError: (error: unknown, where: string) => void;
+}
+
+export function failure(error: string): OutboundResult {
+  return { success: false, error };
+}
+
+export type IdentityResolution = { ok: true; identity: Identity } | { ok: false; error: string };
+
+/**
+ * `platform` + `botId` must be a hello'd pair (the reference connector validates the pair);
+ * `platform` alone picks that platform's first hello'd identity, or the session default when
+ * the gateway does not front it (it then sends no `botId`, §3.5); neither means the default.
+ */
+export function resolveIdentity(frame: Pick<OutboundFrame, "platform" | "botId">, identities: readonly Identity[]): IdentityResolution {
+  const first = identities[0];
+  if (first === undefined) return { ok: false, error: "no identity has been hello'd on this connection" };
+  const { platform, botId } = frame;
+  if (typeof platform === "string" && typeof botId === "string") {
+    const found = identities.find((i) => i.platform === platform && i.botId === botId);
+    return found ? { ok: true, identity: found } : { ok: false, error: `identity "${platform}:${botId}" was not hello'd on this connection` };
+  }
+  if (typeof platform === "string") {
+    return { ok: true, identity: identities.find((i) => i.platform === platform) ?? first };
+  }
+  if (typeof botId === "string") {
+    return { ok: false, error: `botId "${botId}" given without a platform` };
+  }
+  return { ok: true, identity: first };
+}
+
+export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
+  const { frame } = run;
+  const resolved = resolveIdentity(frame, run.identities);
+  if (!resolved.ok) return failure(resolved.error);
+
+  const op = frame.action.op as string;
+  const handler = Object.hasOwn(run.handlers, op) ? (run.handlers as Record<string, unknown>)[op] : undefined;
+  if (typeof handler !== "function") return failure(`unsupported op "${op}": this connector has no handler for it`);
+
+  const controller = new AbortController();
+  const onConnectionClosed = (): void => controller.abort(new Error("relay connection closed"));
+  if (run.connectionSignal.aborted) onConnectionClosed();
+  else run.connectionSignal.addEventListener("abort", onConnectionClosed, { once: true });
+
+  const requested: OutboundContext["requested"] = {};
+  if (frame.platform !== undefined) requested.platform = frame.platform;
+  if (frame.botId !== undefined) requested.botId = frame.botId;
+  const ctx: OutboundContext = {
+    connection: run.connection,
+    gatewayId: run.connection.gatewayId,
+    requestId: frame.requestId,
+    identity: resolved.identity,
+    requested,
+    signal: controller.signal,
+    frame,
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), run.timeoutMs);
+  });
+  try {
+    const call = Promise.resolve().then(() => (handler as OutboundHandler<OpName>)(frame.action as never, ctx));
+    const outcome = await Promise.race([call, deadline]);
+    if (outcome === "timeout") {
+      controller.abort(new Error("outbound handler deadline exceeded"));
+      // The late settlement is dropped; observe a rejection so it is not unhandled.
+      call.catch(() => undefined);
+      run.onHandlerError(new Error(`handler for "${op}" exceeded ${run.timeoutMs} ms`), `outbound:${op}`);
+      return failure(`outbound handler for "${op}" timed out after ${run.timeoutMs} ms`);
+    }
+    const checked = validateDefinition<OutboundResult>("OutboundResult", outcome, "tolerant");
+    if (!checked.ok) {
+      const why = checked.issues[0]?.message ?? "invalid";
+      run.onHandlerError(new Error(`handler for "${op}" returned an invalid result: ${why}`), `outbound:${op}`);
+      return failure(`connector returned an invalid result for "${op}": ${why}`);
+    }
+    return checked.value;
+  } catch (err) {
+    run.onHandlerError(err, `outbound:${op}`);
+    return failure(`outbound handler for "${op}" failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    clearTimeout(timer);
+    run.connectionSignal.removeEventListener("abort", onConnectionClosed);
+  }
+}

@@ -1,0 +1,366 @@
+/**
+ * `createRelayServer`: the connector role of the relay (wire-protocol.md §1, §3, §4) on the `ws`
+ * package — upgrade and auth, handshake, outbound dispatch, pushes with buffering and replay,
+ * keepalive, backpressure, revocation and graceful shutdown.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server as HttpServer } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import type { MessageEvent, PassthroughForward } from "../../generated/types.js";
+import { CloseCode, CloseReason } from "../close-codes.js";
+import { DEFAULT_MAX_LINE_BYTES } from "../codec/index.js";
+import { Connection, type ConnectionConfig } from "./connection.js";
+import { InMemoryDeliveryBuffer, type DeliveryBuffer } from "./delivery-buffer.js";
+import { DeliveryRouter } from "./delivery-router.js";
+import { InMemoryRelayBus, type RelayBus } from "./relay-bus.js";
+import { TypedEmitter } from "./typed-emitter.js";
+import type {
+  DeliveryReceipt,
+  InterruptInbound,
+  RelayConnection,
+  RelayServerEvents,
+  RelayServerOptions,
+  SendOptions,
+  UnknownPathPolicy,
+} from "./types.js";
+import { authenticate, httpReject, requestPath } from "./upgrade.js";
+import { bindWebSocket, WsTransport } from "./ws-adapter.js";
+
+export interface ListenOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default: all interfaces. */
+  host?: string;
+}
+
+export interface CloseOptions {
+  /** How long in-flight outbound handlers may take, then how long sockets may take to close. Default 5 000 each. */
+  timeoutMs?: number;
+}
+
+/** A relay endpoint for gateways. Events: see `RelayServerEvents`. */
+export interface RelayServer extends TypedEmitter<RelayServerEvents> {
+  /** This node's id on the bus. */
+  readonly nodeId: string;
+  readonly path: string;
+  readonly buffer: DeliveryBuffer;
+  readonly bus: RelayBus;
+  /** Starts an own HTTP server (only when no `server` option was given). */
+  listen(opts?: ListenOptions): Promise<AddressInfo>;
+  /** The own HTTP server's address, once listening. */
+  address(): AddressInfo | undefined;
+  /** For frameworks that dispatch `upgrade` events themselves. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Open authenticated sockets (of one gateway, or all). */
+  connections(gatewayId?: string): RelayConnection[];
+  /** The gateway's current socket on this node: the latest that completed a handshake. */
+  connection(gatewayId: string): RelayConnection | undefined;
+  /**
+   * Pushes an inbound event. Resolves when written (live) or, when the gateway cannot take it
+   * live, when its `inbound_ack` arrives after replay. Rejects with `FrameValidationError` for an
+   * invalid event.
+   */
+  sendInbound(target: string | RelayConnection, event: MessageEvent, opts?: SendOptions): Promise<DeliveryReceipt>;
+  sendPassthrough(target: string | RelayConnection, forward: PassthroughForward, opts?: SendOptions): Promise<DeliveryReceipt>;
+  /** Live only, never buffered; resolves whether some node wrote it. */
+  sendInterruptInbound(target: string | RelayConnection, interrupt: InterruptInbound): Promise<boolean>;
+  /** Closes the gateway's sockets (on every node) with 4401. Revoke its secret first. Resolves this node's count. */
+  revoke(gatewayId: string, reason?: string): Promise<number>;
+  /** Stops accepting, lets in-flight outbound handlers answer (bounded), closes sockets with 1001. */
+  close(opts?: CloseOptions): Promise<void>;
+}
+
+const DEFAULT_MAX_PAYLOAD = 1_048_576;
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  const v = value ?? fallback;
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
+    throw new RangeError(`createRelayServer: ${name} must be a ${allowZero ? "non-negative" : "positive"} number`);
+  }
+  return v;
+}
+
+class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelayServer {
+  readonly nodeId: string;
+  readonly path: string;
+  readonly buffer: DeliveryBuffer;
+  readonly bus: RelayBus;
+  readonly #options: RelayServerOptions;
+  readonly #unknownPath: UnknownPathPolicy;
+  readonly #wss: WebSocketServer;
+  readonly #router: DeliveryRouter;
+  readonly #connConfig: ConnectionConfig;
+  readonly #transports = new Map<Connection, WsTransport>();
+  readonly #pending = new Set<Duplex>();
+  readonly #unsubscribe: Promise<() => Promise<void>>;
+  #http: HttpServer | HttpsServer | undefined;
+  #ownHttp = false;
+  #keepalive: NodeJS.Timeout | undefined;
+  #closing: Promise<void> | undefined;
+  readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.handleUpgrade(req, socket, head);
+
+  constructor(options: RelayServerOptions) {
+    super();
+    if (options === null || typeof options !== "object") throw new TypeError("createRelayServer: options are required");
+    const auth = options.auth as unknown;
+    if (auth === null || typeof auth !== "object" || !("secrets" in auth || (auth as { unauthenticated?: unknown }).unauthenticated === true)) {
+      throw new TypeError("createRelayServer: `auth` is required: { secrets } or, explicitly, { unauthenticated: true }");
+    }
+    if (typeof options.onHello !== "function") throw new TypeError("createRelayServer: `onHello` is required");
+    this.#options = options;
+    this.path = options.path ?? "/relay";
+    this.#unknownPath = options.unknownPath ?? "http-400";
+    this.nodeId = options.nodeId ?? randomUUID();
+    this.buffer = options.buffer ?? new InMemoryDeliveryBuffer();
+    this.bus = options.bus ?? new InMemoryRelayBus();
+    const maxPayload = positive("maxPayload", options.maxPayload, DEFAULT_MAX_PAYLOAD);
+    const highWaterBytes = positive("backpressure.highWaterBytes", options.backpressure?.highWaterBytes, 1_048_576);
+    const closeAtBytes = positive("backpressure.closeAtBytes", options.backpressure?.closeAtBytes, 16 * 1_048_576);
+    if (closeAtBytes <= highWaterBytes) throw new RangeError("createRelayServer: backpressure.closeAtBytes must exceed highWaterBytes");
+    const pollIntervalMs = positive("backpressure.pollIntervalMs", options.backpressure?.pollIntervalMs, 25);
+
+    this.#connConfig = {
+      onHello: options.onHello,
+      handlers: options.handlers ?? {},
+      outboundTimeoutMs: positive("outboundTimeoutMs", options.outboundTimeoutMs, 30_000),
+      maxConcurrentOutbound: positive("maxConcurrentOutbound", options.maxConcurrentOutbound, 256),
+      maxLineBytes: Math.max(maxPayload, DEFAULT_MAX_LINE_BYTES),
+      maxInvalidFrames: positive("invalidFrames.maxInvalidFrames", options.invalidFrames?.maxInvalidFrames, 20, true),
+      invalidFrameWindowMs: positive("invalidFrames.windowMs", options.invalidFrames?.windowMs, 10_000),
+      closeAtBytes,
+      validateOutgoing: options.validateOutgoing ?? "strict",
+    };
+    this.#router = new DeliveryRouter(
+      {
+        buffer: this.buffer,
+        bus: this.bus,
+        clustered: options.bus !== undefined,
+        nodeId: this.nodeId,
+        window: positive("replay.window", options.replay?.window, 64),
+        framesPerMessage: positive("replay.framesPerMessage", options.replay?.framesPerMessage, 1),
+        ackTimeoutMs: positive("replay.ackTimeoutMs", options.replay?.ackTimeoutMs, 30_000),
+        highWaterBytes,
+        pollIntervalMs,
+        remoteDeliveryTimeoutMs: positive("remoteDeliveryTimeoutMs", options.remoteDeliveryTimeoutMs, 2_000),
+        validateOutgoing: options.validateOutgoing ?? "strict",
+        onInterrupt: options.onInterrupt,
+      },
+      { emit: (event, ...args) => this.emit(event, ...args), wantsEvent: (event) => this.listenerCount(event) > 0 },
+    );
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+    this.#unsubscribe = this.bus.subscribe((gatewayId, message) => this.#router.onBusMessage(gatewayId, message));
+    this.#unsubscribe.catch((err: unknown) => this.emit("handlerError", undefined, err, "bus.subscribe"));
+
+    const ping = positive("pingIntervalMs", options.pingIntervalMs, 30_000, true);
+    if (ping > 0) {
+      this.#keepalive = setInterval(() => {
+        for (const transport of this.#transports.values()) transport.tick();
+      }, ping);
+      this.#keepalive.unref();
+    }
+    if (options.server !== undefined) {
+      this.#http = options.server;
+      options.server.on("upgrade", this.#onUpgrade);
+    }
+  }
+
+  async listen(opts: ListenOptions = {}): Promise<AddressInfo> {
+    if (this.#http !== undefined) throw new Error("RelayServer.listen: already attached to a server");
+    if (this.#closing !== undefined) throw new Error("RelayServer.listen: server is closed");
+    const http = createServer((req, res) => {
+      // Plain HTTP: the relay path only speaks WebSocket.
+      const onPath = requestPath(req.url) === this.path;
+      res.writeHead(onPath ? 426 : 404, { "Content-Type": "text/plain; charset=utf-8", ...(onPath ? { Upgrade: "websocket" } : {}) });
+      res.end(onPath ? "Upgrade Required\n" : "Not Found\n");
+    });
+    this.#http = http;
+    this.#ownHttp = true;
+    http.on("upgrade", this.#onUpgrade);
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(opts.port ?? 0, opts.host, () => {
+        http.off("error", reject);
+        resolve();
+      });
+    });
+    return http.address() as AddressInfo;
+  }
+
+  address(): AddressInfo | undefined {
+    const a = this.#http?.address();
+    return a !== null && typeof a === "object" ? a : undefined;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Without a listener a reset socket would throw from its 'error' event.
+    socket.on("error", () => undefined);
+    this.#upgrade(req, socket, head).catch((err: unknown) => {
+      this.emit("handlerError", undefined, err, "upgrade");
+      socket.destroy();
+    });
+  }
+
+  async #upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const path = requestPath(req.url);
+    const remoteAddress = req.socket.remoteAddress;
+    if (path !== this.path) {
+      switch (this.#unknownPath) {
+        case "ignore":
+          return;
+        case "close-4404":
+          this.#wss.handleUpgrade(req, socket, head, (ws) => {
+            ws.on("error", () => undefined);
+            ws.close(CloseCode.NotFound, CloseReason.NotFound);
+          });
+          this.emit("rejected", { reason: "not-found", code: CloseCode.NotFound, path, remoteAddress });
+          return;
+        default: {
+          const status = this.#unknownPath === "http-404" ? 404 : 400;
+          httpReject(socket, status, status === 404 ? "Not Found" : "Bad Request");
+          this.emit("rejected", { reason: "not-found", status, path, remoteAddress });
+          return;
+        }
+      }
+    }
+    this.emit("upgrade", req);
+    if (this.#closing !== undefined) {
+      httpReject(socket, 503, "Service Unavailable");
+      this.emit("rejected", { reason: "shutting-down", status: 503, path, remoteAddress });
+      return;
+    }
+    this.#pending.add(socket);
+    let outcome;
+    try {
+      outcome = await authenticate(req, this.#options.auth);
+    } finally {
+      this.#pending.delete(socket);
+    }
+    if (socket.destroyed) return;
+    if (this.#closing !== undefined) {
+      httpReject(socket, 503, "Service Unavailable");
+      this.emit("rejected", { reason: "shutting-down", status: 503, path, remoteAddress });
+      return;
+    }
+    const decided = outcome;
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      if (!decided.ok) {
+        // No message listener is ever attached: nothing this socket sends is processed.
+        ws.on("error", () => undefined);
+        ws.close(decided.code, decided.reason);
+        const info: RelayServerEvents["rejected"][0] = { reason: decided.reject, code: decided.code, path, remoteAddress };
+        if (decided.verdict !== undefined) info.verdict = decided.verdict;
+        if (decided.error !== undefined) info.error = decided.error;
+        this.emit("rejected", info);
+        return;
+      }
+      this.#adopt(ws, req, decided.gatewayId);
+    });
+  }
+
+  #adopt(ws: WebSocket, req: IncomingMessage, gatewayId: string): void {
+    const transport = new WsTransport(ws);
+    const conn = new Connection({ gatewayId, remoteAddress: req.socket.remoteAddress, transport, host: this.#router, config: this.#connConfig });
+    this.#transports.set(conn, transport);
+    ws.once("close", () => this.#transports.delete(conn));
+    bindWebSocket(ws, transport, conn, (err) => this.emit("handlerError", conn, err, "socket"));
+    this.#router.register(conn);
+    this.emit("authenticated", conn, req);
+  }
+
+  connections(gatewayId?: string): RelayConnection[] {
+    return this.#router.connections(gatewayId).filter((c) => c.open);
+  }
+
+  connection(gatewayId: string): RelayConnection | undefined {
+    const c = this.#router.current(gatewayId);
+    return c?.open ? c : undefined;
+  }
+
+  sendInbound(target: string | RelayConnection, event: MessageEvent, opts: SendOptions = {}): Promise<DeliveryReceipt> {
+    return this.#router.send(this.#target(target), { type: "inbound", event }, opts.signal);
+  }
+
+  sendPassthrough(target: string | RelayConnection, forward: PassthroughForward, opts: SendOptions = {}): Promise<DeliveryReceipt> {
+    return this.#router.send(this.#target(target), { type: "passthrough_forward", forward }, opts.signal);
+  }
+
+  async sendInterruptInbound(target: string | RelayConnection, interrupt: InterruptInbound): Promise<boolean> {
+    return this.#router.sendInterrupt(this.#target(target), {
+      type: "interrupt_inbound",
+      session_key: interrupt.session_key,
+      chat_id: interrupt.chat_id,
+    });
+  }
+
+  #target(target: string | RelayConnection): string | Connection {
+    if (typeof target === "string") return target;
+    if (target instanceof Connection) return target;
+    throw new TypeError("relay server: target must be a gateway id or a connection of this server");
+  }
+
+  async revoke(gatewayId: string, reason: string = CloseReason.Unauthorized): Promise<number> {
+    const closed = this.#router.closeGateway(gatewayId, reason);
+    this.#router.publishRevoke(gatewayId, reason);
+    return closed;
+  }
+
+  close(opts: CloseOptions = {}): Promise<void> {
+    this.#closing ??= this.#shutdown(opts.timeoutMs ?? 5_000);
+    return this.#closing;
+  }
+
+  async #shutdown(timeoutMs: number): Promise<void> {
+    this.#router.beginClose();
+    if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
+    const conns = [...this.#transports.keys()];
+    await withTimeout(Promise.all(conns.map((c) => c.settled())), timeoutMs);
+    const closed = conns.map((c) => new Promise<void>((resolve) => {
+      const transport = this.#transports.get(c);
+      if (transport === undefined) return resolve();
+      transport.ws.once("close", () => resolve());
+      c.close(CloseCode.GoingAway, CloseReason.GoingAway);
+    }));
+    await withTimeout(Promise.all(closed), timeoutMs);
+    for (const transport of this.#transports.values()) transport.terminate();
+    for (const socket of this.#pending) socket.destroy();
+    this.#router.finishClose();
+    try {
+      await (await this.#unsubscribe)();
+    } catch {
+      // The bus is shutting down too, or never subscribed.
+    }
+    this.#wss.close();
+    const http = this.#http;
+    if (http !== undefined) {
+      http.off("upgrade", this.#onUpgrade);
+      if (this.#ownHttp) {
+        await new Promise<void>((resolve) => http.close(() => resolve()));
+      }
+    }
+  }
+}
+
+function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    work.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    );
+  });
+}
+
+/** Creates a relay endpoint. Attach it with `options.server`, or call `listen()`. */
+export function createRelayServer(options: RelayServerOptions): RelayServer {
+  return new RelayServerImpl(options);
+}

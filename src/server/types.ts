@@ -1,0 +1,288 @@
+/**
+ * Public types of the connector-role server helper.
+ */
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import type { Server as HttpsServer } from "node:https";
+import type {
+  CapabilityDescriptor,
+  ConnectorFrame,
+  DeleteResult,
+  DraftResult,
+  EditResult,
+  FollowUpResult,
+  GatewayFrame,
+  GetChatInfoResult,
+  HelloFrame,
+  InterruptFrame,
+  MessageEvent,
+  OutboundAction,
+  OutboundFrame,
+  PassthroughForward,
+  PromptResult,
+  ReactResult,
+  SendMediaResult,
+  SendResult,
+  TaskCardResult,
+  TaskCardStopResult,
+  ThreadCreateResult,
+  ThreadRenameResult,
+  TypingResult,
+} from "../../generated/types.js";
+import type { OpName } from "../../generated/registry.js";
+import type { SecretLookup } from "../auth/index.js";
+import type { DecodeError } from "../codec/index.js";
+import type { DeliveryBuffer } from "./delivery-buffer.js";
+import type { RelayBus } from "./relay-bus.js";
+
+export type { OpName } from "../../generated/registry.js";
+
+/** One fronted identity announced by a `hello` (`platform:botId`). */
+export interface Identity {
+  platform: string;
+  botId: string;
+}
+
+/** The action type of an op. */
+export type ActionOf<K extends OpName> = Extract<OutboundAction, { op: K }>;
+
+/** The result type a handler returns for each op. */
+export interface OpResultMap {
+  send: SendResult;
+  edit: EditResult;
+  typing: TypingResult;
+  follow_up: FollowUpResult;
+  get_chat_info: GetChatInfoResult;
+  send_media: SendMediaResult;
+  prompt: PromptResult;
+  react: ReactResult;
+  thread_create: ThreadCreateResult;
+  thread_rename: ThreadRenameResult;
+  delete: DeleteResult;
+  draft: DraftResult;
+  task_card: TaskCardResult;
+  task_card_stop: TaskCardStopResult;
+}
+
+/** Everything a handler knows about the request besides the action. */
+export interface OutboundContext {
+  connection: RelayConnection;
+  gatewayId: string;
+  requestId: string;
+  /**
+   * The identity to act as: the hello'd `platform:botId` the frame named, the first hello'd
+   * identity of the frame's `platform` when it named only a platform, else the session default
+   * (the first hello).
+   */
+  identity: Identity;
+  /** `platform`/`botId` exactly as the frame carried them. */
+  requested: { platform?: string; botId?: string };
+  /** Aborted when the deadline passes or the connection closes. */
+  signal: AbortSignal;
+  frame: OutboundFrame;
+}
+
+export type OutboundHandler<K extends OpName> = (
+  action: ActionOf<K>,
+  ctx: OutboundContext,
+) => OpResultMap[K] | Promise<OpResultMap[K]>;
+
+/** Per-op handlers. An op without a handler is answered with a structured failure. */
+export type OutboundHandlers = { [K in OpName]?: OutboundHandler<K> };
+
+export interface HelloContext {
+  connection: RelayConnection;
+  gatewayId: string;
+  /** 0 for the first hello of the connection (the session default identity). */
+  index: number;
+}
+
+/**
+ * Returns the descriptor for one hello. Throw `CloseConnectionError` to refuse the identity with a
+ * specific close code; any other throw closes the connection with 1011.
+ */
+export type HelloHandler = (hello: HelloFrame, ctx: HelloContext) => CapabilityDescriptor | Promise<CapabilityDescriptor>;
+
+/** A gateway egressed `interrupt`; the connector forwards it to the instance running the session. */
+export type InterruptHandler = (frame: InterruptFrame, ctx: { connection: RelayConnection; gatewayId: string }) => void | Promise<void>;
+
+export type RelayAuthOptions =
+  | {
+      /** Verify list (primary first, rotation secondaries after) or async lookup by gateway id. */
+      secrets: readonly string[] | SecretLookup;
+      /** Grace after a token's `exp`, seconds. Default 0 (the reference has none). */
+      leewaySeconds?: number;
+    }
+  | {
+      /** Accept upgrades without a bearer. Development only; must be chosen explicitly. */
+      unauthenticated: true;
+      /** The gateway id of an unauthenticated connection. Default: `"anonymous"`. */
+      gatewayId?: (req: IncomingMessage) => string;
+    };
+
+export interface ReplayOptions {
+  /** Buffered frames sent but not yet acked, at most. Default 64. */
+  window?: number;
+  /**
+   * Replayed frames per WebSocket message (each still "\n"-terminated; a message stays under the
+   * codec's 1 MiB bound). Default 1, the one-frame-per-message form the reference recommends.
+   */
+  framesPerMessage?: number;
+  /** A replayed frame not acked within this long stops holding the drain; it stays buffered. Default 30 000. */
+  ackTimeoutMs?: number;
+}
+
+export interface BackpressureOptions {
+  /**
+   * Above this many bytes queued on a socket (`ws.bufferedAmount`), new inbound and passthrough
+   * for the gateway go to the delivery buffer instead of the socket, and are replayed once the
+   * socket drains. Default 1 MiB.
+   */
+  highWaterBytes?: number;
+  /** Above this many queued bytes the socket is closed with 1011 `"overloaded"`. Default 16 MiB. */
+  closeAtBytes?: number;
+  /** How often a congested socket is checked for recovery. Default 25 ms. */
+  pollIntervalMs?: number;
+}
+
+export interface InvalidFramePolicy {
+  /** More than this many undecodable lines within `windowMs` close the socket with 4400. Default 20. */
+  maxInvalidFrames?: number;
+  /** Default 10 000. */
+  windowMs?: number;
+}
+
+export type UnknownPathPolicy =
+  /** Answer the upgrade with HTTP 400 and do not upgrade (the Node reference connector). Default. */
+  | "http-400"
+  | "http-404"
+  /** Upgrade, then close with 4404 `"relay endpoint not found"` (the V-sidecar server). */
+  | "close-4404"
+  /** Leave the request to other `upgrade` listeners of a shared `http.Server`. */
+  | "ignore";
+
+export interface RelayServerOptions {
+  /** Attach to this server's `upgrade` event. Without it, call `listen()`. */
+  server?: HttpServer | HttpsServer;
+  /** Relay path (query string ignored). Default `/relay`. */
+  path?: string;
+  unknownPath?: UnknownPathPolicy;
+  /** Required: bearer verification, or an explicit unauthenticated mode. */
+  auth: RelayAuthOptions;
+  onHello: HelloHandler;
+  handlers?: OutboundHandlers;
+  onInterrupt?: InterruptHandler;
+  /** Default: a new `InMemoryDeliveryBuffer`. */
+  buffer?: DeliveryBuffer;
+  /**
+   * Default: a private `InMemoryRelayBus` (this node alone). Supplying a bus makes the server a
+   * cluster node: pushes for gateways held elsewhere go over the bus.
+   */
+  bus?: RelayBus;
+  /** This node's id on the bus. Default: random. */
+  nodeId?: string;
+  /** Largest accepted WebSocket message (ws `maxPayload`); larger ones close with 1009. Default 1 MiB. */
+  maxPayload?: number;
+  /** WebSocket ping interval; a peer that has not answered the previous ping is terminated. Default 30 000; 0 disables. */
+  pingIntervalMs?: number;
+  /** Deadline of one outbound handler. Default 30 000 (the gateway's own wait). */
+  outboundTimeoutMs?: number;
+  /** Outbound requests handled at once per connection; beyond, answered with a failure. Default 256. */
+  maxConcurrentOutbound?: number;
+  replay?: ReplayOptions;
+  backpressure?: BackpressureOptions;
+  invalidFrames?: InvalidFramePolicy;
+  /** Cluster only: how long to wait for another node to take a push before buffering it. Default 2 000. */
+  remoteDeliveryTimeoutMs?: number;
+  /** Validation of frames built from caller data before they are sent. Default `strict`. */
+  validateOutgoing?: "strict" | "tolerant" | "off";
+}
+
+/** How a push reached (or will reach) the gateway. */
+export interface DeliveryReceipt {
+  /**
+   * `live`: written to this node's socket without a `bufferId`; `remote`: written live by another
+   * node; `buffered`: appended to the delivery buffer and acknowledged by the gateway.
+   */
+  mode: "live" | "remote" | "buffered";
+  bufferId?: string;
+}
+
+export interface SendOptions {
+  /** Stops waiting (rejects with an `AbortError`); a buffered entry stays buffered. */
+  signal?: AbortSignal;
+}
+
+export interface ConnectionSendOptions extends SendOptions {
+  /**
+   * Send with this `bufferId` (your own buffer) and resolve when its `inbound_ack` arrives on this
+   * connection; bypasses the server's delivery buffer and ordering.
+   */
+  bufferId?: string;
+}
+
+export interface InterruptInbound {
+  session_key: string;
+  chat_id: string;
+}
+
+/** Where deliveries for a connection's gateway currently go. */
+export type DeliveryPhase = "awaiting-hello" | "draining" | "live" | "idle" | "backlogged";
+
+/** One authenticated gateway socket. */
+export interface RelayConnection {
+  /** Unique per server process. */
+  readonly id: string;
+  readonly gatewayId: string;
+  readonly remoteAddress: string | undefined;
+  /** Hello'd identities in order; the first is the session default. */
+  readonly identities: readonly Identity[];
+  readonly handshaked: boolean;
+  readonly open: boolean;
+  readonly phase: DeliveryPhase;
+  /** Bytes queued on the socket. */
+  readonly bufferedAmount: number;
+  sendInbound(event: MessageEvent, opts?: ConnectionSendOptions): Promise<DeliveryReceipt>;
+  sendPassthrough(forward: PassthroughForward, opts?: ConnectionSendOptions): Promise<DeliveryReceipt>;
+  /** Live only (an interrupt is never buffered); resolves whether it was written. */
+  sendInterruptInbound(interrupt: InterruptInbound): Promise<boolean>;
+  close(code?: number, reason?: string): void;
+}
+
+export type RejectReason = "unauthorized" | "expired" | "not-found" | "shutting-down" | "auth-error";
+
+export interface RejectInfo {
+  reason: RejectReason;
+  /** The close code sent after upgrading, or the HTTP status when not upgraded. */
+  code?: number;
+  status?: number;
+  path: string;
+  remoteAddress: string | undefined;
+  /** The auth verdict, when the bearer was checked. */
+  verdict?: string;
+  error?: unknown;
+}
+
+export interface RelayServerEvents {
+  [event: string]: unknown[];
+  /** An upgrade request for the relay path arrived (before auth). */
+  upgrade: [req: IncomingMessage];
+  /** The socket is open and its bearer verified (or unauthenticated mode). */
+  authenticated: [connection: RelayConnection, req: IncomingMessage];
+  /** An upgrade was refused (auth failure, wrong path, shutting down). */
+  rejected: [info: RejectInfo];
+  handshake: [connection: RelayConnection, hello: HelloFrame, descriptor: CapabilityDescriptor];
+  close: [connection: RelayConnection, code: number, reason: string];
+  /** A decoded, schema-checked (tolerant) frame from the gateway. */
+  frameIn: [connection: RelayConnection, frame: GatewayFrame];
+  /** A frame written to the gateway (once per frame, also when several share a message). */
+  frameOut: [connection: RelayConnection, frame: ConnectorFrame];
+  /** A received line was not a usable frame; it was skipped. */
+  protocolError: [connection: RelayConnection, error: DecodeError];
+  /** A connector callback threw, returned something invalid, or timed out. */
+  handlerError: [connection: RelayConnection | undefined, error: unknown, where: string];
+  goingIdle: [connection: RelayConnection];
+  drainStart: [connection: RelayConnection];
+  drainEnd: [connection: RelayConnection, stats: { replayed: number; acked: number; aborted: boolean }];
+  /** A socket crossed a backpressure bound. */
+  backpressure: [connection: RelayConnection, info: { bufferedAmount: number; action: "buffer" | "resume" | "close" }];
+}

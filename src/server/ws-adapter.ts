@@ -1,0 +1,62 @@
+/**
+ * Binds a `ws` socket to a connection core, and the ping keepalive (wire-protocol.md §1.3: no
+ * application heartbeat; WebSocket pings only).
+ */
+import { WebSocket } from "ws";
+import type { Connection, RelayTransport } from "./connection.js";
+
+export class WsTransport implements RelayTransport {
+  /** Cleared at each ping, set by the pong. */
+  alive = true;
+
+  constructor(readonly ws: WebSocket) {}
+
+  send(message: string, done: (error?: Error) => void): void {
+    if (this.ws.readyState !== WebSocket.OPEN) {
+      queueMicrotask(() => done(new Error("relay socket is not open")));
+      return;
+    }
+    this.ws.send(message, { binary: false }, done);
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  close(code: number, reason: string): void {
+    this.ws.close(code, reason);
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  /** One keepalive tick: terminate a peer that did not answer the previous ping. */
+  tick(): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (!this.alive) {
+      this.ws.terminate();
+      return;
+    }
+    this.alive = false;
+    try {
+      this.ws.ping();
+    } catch {
+      this.ws.terminate();
+    }
+  }
+}
+
+/** Wires socket events to the core. `onSocketError` sees ws-level failures (bad UTF-8, oversize). */
+export function bindWebSocket(ws: WebSocket, transport: WsTransport, conn: Connection, onSocketError: (err: Error) => void): void {
+  ws.on("message", (data) => conn.receive(data as Buffer));
+  ws.on("pong", () => {
+    transport.alive = true;
+  });
+  ws.on("error", onSocketError);
+  ws.on("close", (code, reason) => conn.transportClosed(code, reason.toString("utf8")));
+}

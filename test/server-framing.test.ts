@@ -1,0 +1,188 @@
+/**
+ * Server helper, framing (wire-protocol.md §1.2): what a raw gateway sends byte by byte, what the
+ * server writes, and the policy for peers that send garbage.
+ */
+import t from "tap";
+import type { HelloFrame } from "../generated/types.js";
+import { CloseCode, CloseReason } from "../src/close-codes.js";
+import type { DecodeError } from "../src/codec/index.js";
+import { descriptorFor, handshake, sleep, startRelay } from "./helpers/raw-gateway.js";
+
+t.test("several frames in one message are all processed, in order", async (t) => {
+  const hellos: string[] = [];
+  const relay = await startRelay(t, {
+    onHello: (hello) => {
+      hellos.push(hello.platform);
+      return descriptorFor(hello);
+    },
+  });
+  const gw = await relay.gateway();
+  gw.sendRaw('{"type":"hello","platform":"telegram","botId":"a"}\n{"type":"hello","platform":"discord","botId":"b"}\n\n  \n{"type":"hello","platform":"slack","botId":"c"}\n');
+  const descriptors = await gw.waitForCount((f) => f.type === "descriptor", 3);
+  t.same(hellos, ["telegram", "discord", "slack"]);
+  t.same(
+    descriptors.map((d) => (d.type === "descriptor" ? d.descriptor.platform : "")),
+    ["telegram", "discord", "slack"],
+    "one descriptor per hello, in hello order",
+  );
+});
+
+t.test("one frame over several messages, and a frame without its newline waits for it", async (t) => {
+  let calls = 0;
+  const relay = await startRelay(t, {
+    onHello: (hello) => {
+      calls++;
+      return descriptorFor(hello);
+    },
+  });
+  const gw = await relay.gateway();
+  const line = JSON.stringify({ type: "hello", platform: "téléphone", botId: "bot-✓" });
+  const bytes = Buffer.from(line, "utf8");
+  // Byte by byte as binary messages: multi-byte characters are split across messages.
+  for (const byte of bytes) gw.sendRaw(Buffer.from([byte]), true);
+  await sleep(150);
+  t.equal(calls, 0, "no newline yet: the frame is not processed");
+  t.equal(gw.frames.length, 0);
+  gw.sendRaw("\n");
+  const d = await gw.waitForType("descriptor");
+  t.equal(d.descriptor.platform, "téléphone", "UTF-8 reassembled across messages");
+  t.equal(calls, 1);
+
+  // A frame whose tail and the next frame arrive together.
+  gw.sendRaw('{"type":"hello","platform":"a",');
+  gw.sendRaw('"botId":"1"}\n{"type":"hello","platform":"b","botId":"2"}\n');
+  await gw.waitForCount((f) => f.type === "descriptor", 3);
+  t.equal(calls, 3);
+});
+
+t.test("every frame the server writes is one message ending in a newline", async (t) => {
+  const relay = await startRelay(t, { handlers: { send: () => ({ success: true, message_id: "m1" }) } });
+  const gw = await handshake(relay);
+  const id = gw.outbound({ op: "send", chat_id: "c", content: "hi", reply_to: null });
+  await gw.waitForResult(id);
+  await relay.server.sendInbound("gw-test", { text: "x", message_type: "text", source: { platform: "telegram", chat_id: "c", chat_type: "dm", chat_name: null, user_id: null, user_name: null, thread_id: null, chat_topic: null } });
+  await gw.waitForType("inbound");
+  t.ok(gw.messages.length >= 3);
+  for (const m of gw.messages) {
+    t.ok(m.endsWith("\n"), "terminated by \\n");
+    t.equal(m.indexOf("\n"), m.length - 1, "exactly one frame per message");
+  }
+  t.same(gw.decodeErrors, [], "every frame is valid in strict mode");
+});
+
+t.test("unknown fields and unknown frame types are tolerated", async (t) => {
+  const errors: DecodeError[] = [];
+  const actions: unknown[] = [];
+  const relay = await startRelay(t, {
+    invalidFrames: { maxInvalidFrames: 2 },
+    handlers: {
+      send: (action) => {
+        actions.push(action);
+        return { success: true };
+      },
+    },
+  });
+  relay.server.on("protocolError", (_c, e) => errors.push(e));
+  const gw = await relay.gateway();
+  gw.send({ type: "hello", platform: "telegram", botId: "b", future_field: { x: 1 } });
+  await gw.waitForType("descriptor");
+  for (let i = 0; i < 10; i++) gw.send({ type: "future_frame_type", n: i });
+  gw.send({ type: "descriptor", descriptor: {} }); // an echoed connector→gateway type
+  const id = gw.outbound({ op: "send", chat_id: "c", content: "hi", reply_to: null, shiny: true }, { trace: "abc" });
+  const result = await gw.waitForResult(id);
+  t.equal(result.result.success, true, "outbound with unknown fields is handled");
+  t.equal(actions.length, 1);
+  t.equal(errors.filter((e) => e.code === "unknown_type").length, 10, "unknown types are reported");
+  t.equal(errors.filter((e) => e.code === "wrong_direction").length, 1, "echoed types are reported");
+  t.ok(gw.isOpen, "unknown and echoed types never count toward the garbage limit");
+});
+
+t.test("garbage: reported and skipped, then the socket is closed with 4400 past the limit", async (t) => {
+  const errors: DecodeError[] = [];
+  const relay = await startRelay(t, { invalidFrames: { maxInvalidFrames: 3, windowMs: 10_000 } });
+  relay.server.on("protocolError", (_c, e) => errors.push(e));
+  const gw = await relay.gateway();
+  gw.sendRaw("not json\n[1,2]\n");
+  gw.send({ no_type: true });
+  gw.hello();
+  await gw.waitForType("descriptor");
+  t.ok(gw.isOpen, "three invalid lines (the limit) are tolerated; valid frames in between still work");
+  t.same(errors.map((e) => e.code), ["invalid_json", "not_object", "missing_type"]);
+  t.ok(errors[0]?.excerpt?.startsWith("not json"), "the error carries the offending line");
+  gw.send({ type: "hello", platform: 42 });
+  const closed = await gw.waitClose();
+  t.same(closed, { code: CloseCode.BadFrames, reason: CloseReason.BadFrames });
+  t.equal(errors[3]?.code, "schema");
+  t.ok(errors[3]?.issues && errors[3].issues.length > 0, "schema errors carry the validation issues");
+});
+
+t.test("an outbound the schema rejects still gets a failure result", async (t) => {
+  let called = false;
+  const relay = await startRelay(t, {
+    handlers: {
+      send: () => {
+        called = true;
+        return { success: true };
+      },
+    },
+  });
+  const gw = await handshake(relay);
+  const id = gw.outbound({ op: "send", chat_id: "c" }); // no content, no reply_to
+  const result = await gw.waitForResult(id);
+  t.equal(result.result.success, false);
+  t.match(result.result.error, /invalid outbound frame/);
+  t.notOk(called, "the handler never sees an invalid action");
+});
+
+t.test("a message above maxPayload closes the socket with 1009", async (t) => {
+  const relay = await startRelay(t, { maxPayload: 64 * 1024 });
+  const gw = await relay.gateway();
+  gw.hello();
+  await gw.waitForType("descriptor");
+  gw.sendRaw(`{"type":"hello","platform":"${"x".repeat(70 * 1024)}","botId":"b"}\n`);
+  const closed = await gw.waitClose();
+  t.equal(closed.code, CloseCode.MessageTooBig);
+});
+
+t.test("frameIn / frameOut events see every frame", async (t) => {
+  const relay = await startRelay(t);
+  const seenIn: string[] = [];
+  const seenOut: string[] = [];
+  relay.server.on("frameIn", (_c, f) => seenIn.push(f.type));
+  relay.server.on("frameOut", (_c, f) => seenOut.push(f.type));
+  const gw = await relay.gateway();
+  gw.hello();
+  await gw.waitForType("descriptor");
+  gw.send({ type: "going_idle" });
+  await gw.waitForType("going_idle_ack");
+  t.same(seenIn, ["hello", "going_idle"]);
+  t.same(seenOut, ["descriptor", "going_idle_ack"]);
+});
+
+t.test("a listener that throws does not break frame processing", async (t) => {
+  const relay = await startRelay(t);
+  relay.server.on("frameIn", () => {
+    throw new Error("listener bug");
+  });
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => {
+    warnings.push(w.message);
+  };
+  process.on("warning", onWarning);
+  t.teardown(() => process.off("warning", onWarning));
+  const gw = await relay.gateway();
+  gw.hello();
+  const d = await gw.waitForType("descriptor");
+  t.equal(d.descriptor.platform, "telegram");
+  await sleep(10);
+  t.ok(warnings.some((w) => w.includes("listener bug")), "reported as a process warning");
+});
+
+const hello: HelloFrame = { type: "hello", platform: "p", botId: "b" };
+t.test("hello with a command_manifest is accepted", async (t) => {
+  const relay = await startRelay(t);
+  const gw = await relay.gateway();
+  gw.send({ ...hello, platform: "discord", command_manifest: [{ name: "ask", description: "Ask" }] });
+  const d = await gw.waitForType("descriptor");
+  t.equal(d.descriptor.platform, "discord");
+});

@@ -20,6 +20,7 @@ import type {
 } from "../../generated/types.js";
 import { encodeFrame } from "../codec/encode.js";
 import { FrameDecoder, type DecodedFrame } from "../codec/decoder.js";
+import { validateFrame } from "../validation.js";
 import { ReconnectLadder } from "./backoff.js";
 import { DeliveryQueue } from "./delivery-queue.js";
 import { RelayClientClosedError, RelayConnectError } from "./errors.js";
@@ -31,6 +32,7 @@ import {
   type RelayClientEvents,
   type RelayClientState,
 } from "./events.js";
+import type { ValidationIssue } from "../validation-types.js";
 import { startKeepalive } from "./keepalive.js";
 import {
   bufferIdOf,
@@ -534,7 +536,8 @@ export class RelayClient {
       opened: false,
       decoder: new FrameDecoder({
         direction: "connector-to-gateway",
-        mode: "tolerant",
+        // Schema-checked here instead (tolerant), so an invalid result can still settle its request.
+        mode: "none",
         ...(this.#o.maxLineBytes !== undefined && { maxLineBytes: this.#o.maxLineBytes }),
       }),
       descriptors: new Map(),
@@ -692,11 +695,35 @@ export class RelayClient {
         continue;
       }
       try {
-        this.#onFrame(conn, event.frame);
+        const checked = validateFrame(event.frame, { mode: "tolerant", direction: "connector-to-gateway" });
+        if (checked.ok) this.#onFrame(conn, event.frame);
+        else this.#onInvalidFrame(conn, event.frame, checked.issues);
       } catch (err) {
         this.#internalError(conn, err);
       }
     }
+  }
+
+  /**
+   * Reported and dropped — except an `outbound_result` whose request is waiting: it settles as a
+   * failure (only `success` and a string `error` are kept) rather than leaving the caller to an
+   * ambiguous timeout for an answer that did arrive.
+   */
+  #onInvalidFrame(conn: Connection, decoded: DecodedFrame, issues: ValidationIssue[]): void {
+    const frame = decoded as unknown as Record<string, unknown>;
+    const first = issues[0];
+    this.#events.emit("protocolError", {
+      generation: conn.generation,
+      code: "schema",
+      message: `"${decoded.type}" frame is invalid${first === undefined ? "" : `: ${first.message}`}`,
+      frameType: decoded.type,
+      issues,
+    });
+    if (decoded.type !== "outbound_result" || typeof frame.requestId !== "string") return;
+    const body = resultFromWire(frame.result);
+    this.#pending.settle(frame.requestId, {
+      result: { success: body.success, ...(typeof body.error === "string" && { error: body.error }) },
+    });
   }
 
   #onFrame(conn: Connection, decoded: DecodedFrame): void {
@@ -799,7 +826,11 @@ export class RelayClient {
       }
       if (bufferId !== undefined && conn === this.#conn && !conn.ended) {
         // A failed ack write is swallowed: the entry is simply redelivered (§3.11).
-        this.#write(conn, this.#encode({ type: "inbound_ack", bufferId }));
+        try {
+          this.#write(conn, this.#encode({ type: "inbound_ack", bufferId }));
+        } catch (err) {
+          this.#internalError(conn, err);
+        }
       }
     });
   }

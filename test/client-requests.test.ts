@@ -1,0 +1,164 @@
+/**
+ * Request/response correlation against a fake connector on plain `ws` (wire-protocol.md §3.6,
+ * §4.2): results in any order, timeout and late result, connection lost, abort, close().
+ */
+import t from "tap";
+import { createRelayClient, LocalError, type RelayClient, type RelayClientOptions } from "../src/client/index.js";
+import { FakeConnector, nextEvent, record, sleep, type Frame, type FakeConnection, type FakeConnectorOptions } from "./helpers/fake-connector.js";
+
+async function setup(
+  t: { teardown(fn: () => unknown): void },
+  connectorOptions: FakeConnectorOptions = {},
+  clientOptions: Partial<RelayClientOptions> = {},
+): Promise<{ fake: FakeConnector; client: RelayClient; conn: FakeConnection }> {
+  const fake = await FakeConnector.start(connectorOptions);
+  const client = createRelayClient({ url: fake.url, keepaliveIntervalMs: 0, ...clientOptions });
+  t.teardown(async () => {
+    await client.close();
+    await fake.close();
+  });
+  await client.connect();
+  return { fake, client, conn: await fake.waitForConnection(1) };
+}
+
+/** A connector that answers nothing by itself. */
+const silent: FakeConnectorOptions = { onOutbound: () => undefined };
+
+t.test("many requests in flight, results in reverse order, matched by requestId", async (t) => {
+  const { client, conn } = await setup(t, silent);
+  const contents = ["a", "b", "c", "d", "e"];
+  const promises = contents.map((content) => client.send({ chat_id: "c1", content }));
+  await conn.waitForType("outbound", contents.length);
+  const ids = conn.outbounds.map((f) => f.requestId as string);
+  t.equal(new Set(ids).size, contents.length, "unique requestIds");
+  // Answer in reverse order, each result naming the content it answers.
+  for (const frame of [...conn.outbounds].reverse()) {
+    conn.result(frame.requestId, { success: true, message_id: `id-${(frame.action as { content: string }).content}` });
+  }
+  const results = await Promise.all(promises);
+  t.same(
+    results.map((r) => r.message_id),
+    contents.map((c) => `id-${c}`),
+    "each caller got the result carrying its own requestId",
+  );
+});
+
+t.test("wire results are normalised: missing result is a failure, success must be true", async (t) => {
+  const { client, conn } = await setup(t, silent);
+  const protocolErrors = record(client, "protocolError");
+  const opts = { timeoutMs: 2000 };
+  const missing = client.send({ chat_id: "c", content: "1" }, opts);
+  const invalid = client.send({ chat_id: "c", content: "2" }, opts);
+  const declined = client.send({ chat_id: "c", content: "3" }, opts);
+  await conn.waitForType("outbound", 3);
+  const [f1, f2, f3] = conn.outbounds as [Frame, Frame, Frame];
+  conn.send({ type: "outbound_result", requestId: f1.requestId });
+  conn.result(f2.requestId, { success: "yes", error: "boom", message_id: 42 });
+  conn.result(f3.requestId, { success: false, error: "discord egress declined: target is not an approved destination for this connection", code: "egress_declined" });
+  t.strictSame(await missing, { success: false }, "result missing: {} read as a failure");
+  t.strictSame(await invalid, { success: false, error: "boom" }, "an invalid result settles its request as a failure, at once");
+  t.same(
+    protocolErrors.map((e) => [e.code, e.frameType]),
+    [["schema", "outbound_result"]],
+    "and is reported",
+  );
+  const d = await declined;
+  t.equal(d.success, false);
+  t.equal(d.code, "egress_declined");
+  t.notOk(d.ambiguous, "a connector failure is never ambiguous");
+});
+
+t.test("timeout gives the ambiguous local result; the late result is ignored", async (t) => {
+  const { client, conn } = await setup(t, silent);
+  const protocolErrors = record(client, "protocolError");
+  const started = Date.now();
+  const timedOut = await client.send({ chat_id: "c", content: "slow" }, { timeoutMs: 80 });
+  t.same(timedOut, { success: false, error: LocalError.TimedOut, ambiguous: true });
+  t.ok(Date.now() - started >= 70, "it waited for the timeout");
+  const frame = await conn.waitForType("outbound");
+
+  // A second request is in flight when the late result for the first arrives.
+  const next = client.send({ chat_id: "c", content: "next" });
+  const nextFrame = await conn.waitForType("outbound", 2);
+  conn.result(frame.requestId, { success: true, message_id: "late" });
+  conn.result(nextFrame.requestId, { success: true, message_id: "on-time" });
+  const r = await next;
+  t.equal(r.message_id, "on-time", "the late result did not resolve anything else");
+  t.same(
+    protocolErrors.map((e) => e.code),
+    ["unmatched_result"],
+    "the late result was received and dropped",
+  );
+  t.equal(client.state, "ready", "and the connection is unaffected");
+});
+
+t.test("a lost connection fails every pending request at once", async (t) => {
+  const { client, conn } = await setup(t, silent, { backoffBaseMs: 10_000 });
+  const pending = [1, 2, 3].map((i) => client.send({ chat_id: "c", content: String(i) }, { timeoutMs: 5000 }));
+  await conn.waitForType("outbound", 3);
+  const started = Date.now();
+  conn.terminate();
+  const results = await Promise.all(pending);
+  t.ok(Date.now() - started < 2000, "failed on the close, not on the 5 s timeout");
+  for (const r of results) t.same(r, { success: false, error: LocalError.ConnectionLost, ambiguous: true });
+  t.same(await client.send({ chat_id: "c", content: "after" }), { success: false, error: LocalError.NotConnected }, "sending while disconnected fails fast");
+});
+
+t.test("an AbortSignal cancels the wait", async (t) => {
+  const { client, conn } = await setup(t, silent);
+  const controller = new AbortController();
+  const pending = client.send({ chat_id: "c", content: "x" }, { signal: controller.signal, timeoutMs: 5000 });
+  await conn.waitForType("outbound");
+  controller.abort(new Error("caller gave up"));
+  await t.rejects(pending, { message: "caller gave up" });
+  const already = AbortSignal.abort();
+  await t.rejects(client.send({ chat_id: "c", content: "y" }, { signal: already }), { name: "AbortError" });
+  await sleep(20);
+  t.equal(conn.outbounds.length, 1, "an already-aborted request is not written");
+});
+
+t.test("close() is clean and final", async (t) => {
+  const { fake, client, conn } = await setup(t, silent, { backoffBaseMs: 5 });
+  const closes = record(client, "close");
+  const connecting = record(client, "connecting");
+  const pending = client.send({ chat_id: "c", content: "x" }, { timeoutMs: 5000 });
+  await conn.waitForType("outbound");
+  await client.close();
+  t.same(await pending, { success: false, error: LocalError.Closed, ambiguous: true });
+  const info = await conn.closed;
+  t.equal(info.code, 1000, "normal close");
+  t.equal(closes.length, 1);
+  t.equal(closes[0]?.cause, "client-close");
+  t.equal(closes[0]?.willRetry, false);
+  await sleep(60);
+  t.equal(connecting.length, 0, "no more dials");
+  t.equal(fake.connections.length, 1);
+  t.equal(client.state, "closed");
+  await client.close();
+  t.pass("close() twice is fine");
+});
+
+t.test("close({ drainMs }) lets requests in flight finish first", async (t) => {
+  const { client, conn } = await setup(t, silent);
+  const pending = client.send({ chat_id: "c", content: "x" }, { timeoutMs: 5000 });
+  const frame = await conn.waitForType("outbound");
+  const closing = client.close({ drainMs: 2000 });
+  t.same(await client.send({ chat_id: "c", content: "new" }), { success: false, error: LocalError.Closed }, "no new requests while draining");
+  conn.result(frame.requestId, { success: true, message_id: "drained" });
+  t.equal((await pending).message_id, "drained");
+  await closing;
+  t.equal((await conn.closed).code, 1000);
+});
+
+t.test("close() during backoff cancels the re-dial", async (t) => {
+  const { fake, client, conn } = await setup(t, {}, { backoffBaseMs: 100, random: () => 1 });
+  const closed = nextEvent(client, "close");
+  conn.close(1011, "overloaded");
+  const ev = await closed;
+  t.equal(ev.willRetry, true);
+  t.equal(ev.retryInMs, 100);
+  t.equal(client.state, "backoff");
+  await client.close();
+  await sleep(200);
+  t.equal(fake.connections.length, 1, "the scheduled dial never happened");
+});

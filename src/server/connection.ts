@@ -365,6 +365,8 @@ export class Connection implements RelayConnection {
     this.checkOutgoing(full);
     if (opts.signal?.aborted) throw abortError(opts.signal);
     const acked = this.waitForAck(opts.bufferId, opts.signal);
+    // Observed now: it may reject (close, abort) while the write is still pending.
+    acked.catch(() => undefined);
     await this.writeFrames([full]);
     await acked;
     return { mode: "buffered", bufferId: opts.bufferId };

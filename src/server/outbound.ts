@@ -19,6 +19,10 @@ export interface OutboundRun {
   onHandlerError: (error: unknown, where: string) => void;
 }
 
+// Unforgeable race outcomes: a handler cannot return these.
+const TIMEOUT = Symbol("timeout");
+const CLOSED = Symbol("closed");
+
 export function failure(error: string): OutboundResult {
   return { success: false, error };
 }
@@ -75,13 +79,21 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
   };
 
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<"timeout">((resolve) => {
-    timer = setTimeout(() => resolve("timeout"), run.timeoutMs);
+  let stopWaiting: (() => void) | undefined;
+  const deadline = new Promise<typeof TIMEOUT | typeof CLOSED>((resolve) => {
+    timer = setTimeout(() => resolve(TIMEOUT), run.timeoutMs);
+    // Nobody can receive the result once the socket is gone: stop waiting for the handler.
+    stopWaiting = () => resolve(CLOSED);
+    controller.signal.addEventListener("abort", stopWaiting, { once: true });
   });
   try {
     const call = Promise.resolve().then(() => (handler as OutboundHandler<OpName>)(frame.action as never, ctx));
     const outcome = await Promise.race([call, deadline]);
-    if (outcome === "timeout") {
+    if (outcome === CLOSED) {
+      call.catch(() => undefined);
+      return failure("relay connection closed");
+    }
+    if (outcome === TIMEOUT) {
       controller.abort(new Error("outbound handler deadline exceeded"));
       // The late settlement is dropped; observe a rejection so it is not unhandled.
       call.catch(() => undefined);
@@ -100,6 +112,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     return failure(`outbound handler for "${op}" failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     clearTimeout(timer);
+    if (stopWaiting !== undefined) controller.signal.removeEventListener("abort", stopWaiting);
     run.connectionSignal.removeEventListener("abort", onConnectionClosed);
   }
 }

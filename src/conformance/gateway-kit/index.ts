@@ -1,0 +1,75 @@
+/**
+ * `conformance gateway`: for each scenario, a fresh fake connector and a fresh gateway under test.
+ */
+import { randomBytes } from "node:crypto";
+import { DEFAULT_IDENTITIES, type KitIdentity } from "../fixtures.js";
+import { buildReport } from "../report.js";
+import { runScenarios } from "../runner.js";
+import type { ConformanceReport, ScenarioResult } from "../types.js";
+import { GATEWAY_SCENARIOS } from "./scenarios.js";
+import type { GatewayKitSettings } from "./stage.js";
+import type { GatewayUnderTest } from "./launcher.js";
+
+export { GATEWAY_SCENARIOS } from "./scenarios.js";
+export { commandGateway, GATEWAY_ENV, type GatewayEnv, type GatewayUnderTest, type RunningGateway, type CommandGatewayOptions } from "./launcher.js";
+
+export interface GatewayConformanceOptions {
+  gateway: GatewayUnderTest;
+  /** Default `gw-conformance`. */
+  gatewayId?: string;
+  /** Default: random per run. */
+  secret?: string;
+  /** Default: Discord then Telegram. */
+  identities?: KitIdentity[];
+  /** Longest wait for something the gateway must do. Default 5000 ms. */
+  stepTimeoutMs?: number;
+  /** Window in which something must not happen. Default 1000 ms. */
+  quietMs?: number;
+  /** Reconnect ladder the gateway is told to use. Defaults 100 / 400 ms. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Request timeout the gateway is told to use. Default 10 000 ms. */
+  requestTimeoutMs?: number;
+  /** Default 60 000 ms. */
+  scenarioTimeoutMs?: number;
+  /** Run only these scenario ids. */
+  scenarios?: readonly string[];
+  expectedFailures?: { ids: readonly string[]; file?: string };
+  strict?: boolean;
+  log?: (line: string) => void;
+  onScenarioEnd?: (result: ScenarioResult) => void;
+}
+
+export async function runGatewayConformance(opts: GatewayConformanceOptions): Promise<ConformanceReport> {
+  const quietMs = opts.quietMs ?? 1000;
+  const settings: GatewayKitSettings = {
+    gateway: opts.gateway,
+    gatewayId: opts.gatewayId ?? "gw-conformance",
+    secret: opts.secret ?? randomBytes(24).toString("base64url"),
+    identities: [...(opts.identities ?? DEFAULT_IDENTITIES)].map((i) => ({ ...i })),
+    stepTimeoutMs: opts.stepTimeoutMs ?? 5000,
+    quietMs,
+    helloGapMs: Math.min(300, quietMs),
+    backoffBaseMs: opts.backoffBaseMs ?? 100,
+    backoffMaxMs: opts.backoffMaxMs ?? 400,
+    requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
+  };
+  const unknown = (opts.scenarios ?? []).filter((id) => !GATEWAY_SCENARIOS.some((s) => s.id === id));
+  if (unknown.length > 0) throw new RangeError(`unknown gateway scenario(s): ${unknown.join(", ")}`);
+  const started = new Date();
+  const results = await runScenarios(GATEWAY_SCENARIOS, settings, {
+    scenarioTimeoutMs: opts.scenarioTimeoutMs ?? 60_000,
+    ...(opts.scenarios !== undefined && { only: opts.scenarios }),
+    ...(opts.log !== undefined && { log: opts.log }),
+    ...(opts.onScenarioEnd !== undefined && { onScenarioEnd: opts.onScenarioEnd }),
+  });
+  return buildReport({
+    role: "gateway",
+    target: opts.gateway.describe,
+    startedAt: started,
+    durationMs: Date.now() - started.getTime(),
+    scenarios: results,
+    ...(opts.expectedFailures !== undefined && { expectedFailures: opts.expectedFailures }),
+    ...(opts.strict !== undefined && { strict: opts.strict }),
+  });
+}

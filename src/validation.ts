@@ -29,9 +29,20 @@ interface RawError {
 
 const validators = compiled as unknown as Record<string, CompiledValidator>;
 
+/**
+ * Resolved once per definition: building the export name and reading the module namespace on
+ * every frame cost more than validating a small frame (bench/, decode + validate).
+ */
+const resolved = { strict: new Map<string, CompiledValidator>(), tolerant: new Map<string, CompiledValidator>() };
+
 function validatorFor(mode: ValidationMode, definition: string): CompiledValidator {
-  const fn = validators[`${mode}_${definition}`];
-  if (!fn) throw new Error(`no generated validator for ${definition}`);
+  const cache = mode === "strict" ? resolved.strict : mode === "tolerant" ? resolved.tolerant : undefined;
+  let fn = cache?.get(definition);
+  if (fn === undefined) {
+    fn = validators[`${mode}_${definition}`];
+    if (!fn) throw new Error(`no generated validator for ${definition}`);
+    cache?.set(definition, fn);
+  }
   return fn;
 }
 

@@ -7,143 +7,36 @@
 import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import type { OpName } from "../../generated/registry.js";
-import type {
-  CapabilityDescriptor,
-  CommandManifestEntry,
-  GatewayFrame,
-  InboundFrame,
-  InterruptInboundFrame,
-  MessageEvent,
-  OutboundAction,
-  OutboundFrame,
-  SendAction,
-} from "../../generated/types.js";
-import { encodeFrame } from "../codec/encode.js";
+import type { CapabilityDescriptor, GatewayFrame, InboundFrame, OutboundAction, OutboundFrame, SendAction } from "../../generated/types.js";
 import { FrameDecoder, type DecodedFrame } from "../codec/decoder.js";
+import { encodeFrame } from "../codec/encode.js";
 import { validateFrame } from "../validation.js";
+import type { ValidationIssue } from "../validation-types.js";
 import { ReconnectLadder } from "./backoff.js";
 import { DeliveryQueue } from "./delivery-queue.js";
 import { RelayClientClosedError, RelayConnectError } from "./errors.js";
-import {
-  TypedEmitter,
-  type CloseCause,
-  type CloseEvent,
-  type Listener,
-  type RelayClientEvents,
-  type RelayClientState,
-} from "./events.js";
-import type { ValidationIssue } from "../validation-types.js";
+import { TypedEmitter, type CloseCause, type CloseEvent, type Listener, type RelayClientEvents, type RelayClientState } from "./events.js";
 import { startKeepalive } from "./keepalive.js";
-import {
-  bufferIdOf,
-  normalizeDescriptor,
-  normalizeInterrupt,
-  normalizeMessageEvent,
-  normalizePassthrough,
-  type PassthroughRequest,
-} from "./normalize.js";
+import { bufferIdOf, normalizeDescriptor, normalizeInterrupt, normalizeMessageEvent, normalizePassthrough } from "./normalize.js";
 import { isOpSupported } from "./ops.js";
+import type {
+  ActionFields,
+  CloseOptions,
+  DeliveryContext,
+  InboundHandler,
+  InterruptInboundHandler,
+  PassthroughHandler,
+  RelayClientHandlers,
+  RelayClientOptions,
+  RelayIdentity,
+  RequestOptions,
+  SendFields,
+} from "./options.js";
 import { PendingRequests, type Outcome } from "./pending.js";
 import { nextStepAfter } from "./reconnect-policy.js";
-import {
-  connectionLost,
-  notConnected,
-  notSupported,
-  resultFromWire,
-  sendFailed,
-  timedOut,
-  transportClosed,
-  type ActionByOp,
-  type RelayResult,
-} from "./results.js";
-import { authorizationSource, type AuthorizationSource, type TokenProvider } from "./token.js";
+import { connectionLost, notConnected, notSupported, resultFromWire, sendFailed, timedOut, transportClosed, type RelayResult } from "./results.js";
+import { authorizationSource, type AuthorizationSource } from "./token.js";
 import { normalizeRelayUrl } from "./url.js";
-
-/** One fronted (platform, botId) identity; the first configured is the session default. */
-export interface RelayIdentity {
-  platform: string;
-  botId: string;
-  /** Discord slash commands, sent on this identity's hello. */
-  commandManifest?: CommandManifestEntry[];
-}
-
-export interface DeliveryContext {
-  /** Present on replays from the connector's buffer: acked after the handler resolves. */
-  bufferId: string | undefined;
-  /** The connection it arrived on. */
-  generation: number;
-}
-
-export type InboundHandler = (event: MessageEvent, ctx: DeliveryContext & { frame: InboundFrame }) => void | Promise<void>;
-export type InterruptInboundHandler = (interrupt: InterruptInboundFrame, ctx: DeliveryContext) => void | Promise<void>;
-export type PassthroughHandler = (request: PassthroughRequest, ctx: DeliveryContext) => void | Promise<void>;
-
-export interface RelayClientHandlers {
-  inbound?: InboundHandler;
-  interruptInbound?: InterruptInboundHandler;
-  passthroughForward?: PassthroughHandler;
-}
-
-export interface RelayClientOptions {
-  /** Connector base URL; normalised as the reference does (`http`→`ws`, `/relay` appended). */
-  url: string;
-  /** Default: one hello `("relay", "")`. */
-  identities?: readonly RelayIdentity[];
-  /** With `secret`: a fresh upgrade token is minted for every dial. */
-  gatewayId?: string;
-  secret?: string;
-  /** Instead of `gatewayId` + `secret`: called once per dial. */
-  token?: TokenProvider;
-  /** TTL of minted tokens. Default 300 s. */
-  tokenTtlSeconds?: number;
-  handlers?: RelayClientHandlers;
-  /** Per dial: from starting the dial to the first descriptor. Default 30 s. */
-  handshakeTimeoutMs?: number;
-  /** Default for `request()`. Default 30 s. */
-  requestTimeoutMs?: number;
-  /** Default for `goIdle()`. Default 10 s. */
-  goIdleTimeoutMs?: number;
-  /** Re-dial after unexpected closes. Default true. */
-  reconnect?: boolean;
-  /** Ladder base. Default 1 s. */
-  backoffBaseMs?: number;
-  /** Ladder cap. Default 30 s. */
-  backoffMaxMs?: number;
-  /** Re-dial delay after `goDormant()`. Default 1 s. */
-  dormantRedialMs?: number;
-  /** A connection up this long (from its first descriptor) resets the ladder. Default 60 s. */
-  stableConnectionMs?: number;
-  /** Jitter source, uniform in [0, 1). Default `Math.random`. */
-  random?: () => number;
-  /** Clock (epoch ms) for the stable-connection rule, event times and token minting. Default `Date.now`. */
-  now?: () => number;
-  /** Ping interval; 0 disables keepalive. Default 30 s. */
-  keepaliveIntervalMs?: number;
-  /** An unanswered ping ends the connection after this long. Default 60 s. */
-  keepaliveTimeoutMs?: number;
-  /** Validate every outgoing frame against the strict contract before writing it. Default true. */
-  validateOutgoing?: boolean;
-  /** Longest accepted received line, in bytes. Default 1 MiB. */
-  maxLineBytes?: number;
-}
-
-export interface RequestOptions {
-  /** Egress platform; its descriptor gates the op. Omitted: the session default. */
-  platform?: string;
-  /** Defaults to the botId hello'd for `platform`. */
-  botId?: string;
-  timeoutMs?: number;
-  /** Stops waiting: the promise rejects with the signal's reason. */
-  signal?: AbortSignal;
-}
-
-export interface CloseOptions {
-  /** Give requests in flight this long to get their results before failing them. Default 0. */
-  drainMs?: number;
-}
-
-type Fields<Op extends OpName> = Omit<ActionByOp[Op], "op">;
-export type SendFields = Omit<SendAction, "op" | "reply_to"> & { reply_to?: string | null };
 
 interface Connection {
   generation: number;
@@ -441,43 +334,43 @@ export class RelayClient {
   send(fields: SendFields, options?: RequestOptions): Promise<RelayResult<"send">> {
     return this.request<SendAction>({ reply_to: null, ...fields, op: "send" }, options);
   }
-  edit(fields: Fields<"edit">, options?: RequestOptions): Promise<RelayResult<"edit">> {
+  edit(fields: ActionFields<"edit">, options?: RequestOptions): Promise<RelayResult<"edit">> {
     return this.request({ ...fields, op: "edit" }, options);
   }
-  typing(fields: Fields<"typing">, options?: RequestOptions): Promise<RelayResult<"typing">> {
+  typing(fields: ActionFields<"typing">, options?: RequestOptions): Promise<RelayResult<"typing">> {
     return this.request({ ...fields, op: "typing" }, options);
   }
-  followUp(fields: Fields<"follow_up">, options?: RequestOptions): Promise<RelayResult<"follow_up">> {
+  followUp(fields: ActionFields<"follow_up">, options?: RequestOptions): Promise<RelayResult<"follow_up">> {
     return this.request({ ...fields, op: "follow_up" }, options);
   }
-  getChatInfo(fields: Fields<"get_chat_info">, options?: RequestOptions): Promise<RelayResult<"get_chat_info">> {
+  getChatInfo(fields: ActionFields<"get_chat_info">, options?: RequestOptions): Promise<RelayResult<"get_chat_info">> {
     return this.request({ ...fields, op: "get_chat_info" }, options);
   }
-  sendMedia(fields: Fields<"send_media">, options?: RequestOptions): Promise<RelayResult<"send_media">> {
+  sendMedia(fields: ActionFields<"send_media">, options?: RequestOptions): Promise<RelayResult<"send_media">> {
     return this.request({ ...fields, op: "send_media" }, options);
   }
-  prompt(fields: Fields<"prompt">, options?: RequestOptions): Promise<RelayResult<"prompt">> {
+  prompt(fields: ActionFields<"prompt">, options?: RequestOptions): Promise<RelayResult<"prompt">> {
     return this.request({ ...fields, op: "prompt" }, options);
   }
-  react(fields: Fields<"react">, options?: RequestOptions): Promise<RelayResult<"react">> {
+  react(fields: ActionFields<"react">, options?: RequestOptions): Promise<RelayResult<"react">> {
     return this.request({ ...fields, op: "react" }, options);
   }
-  threadCreate(fields: Fields<"thread_create">, options?: RequestOptions): Promise<RelayResult<"thread_create">> {
+  threadCreate(fields: ActionFields<"thread_create">, options?: RequestOptions): Promise<RelayResult<"thread_create">> {
     return this.request({ ...fields, op: "thread_create" }, options);
   }
-  threadRename(fields: Fields<"thread_rename">, options?: RequestOptions): Promise<RelayResult<"thread_rename">> {
+  threadRename(fields: ActionFields<"thread_rename">, options?: RequestOptions): Promise<RelayResult<"thread_rename">> {
     return this.request({ ...fields, op: "thread_rename" }, options);
   }
-  deleteMessage(fields: Fields<"delete">, options?: RequestOptions): Promise<RelayResult<"delete">> {
+  deleteMessage(fields: ActionFields<"delete">, options?: RequestOptions): Promise<RelayResult<"delete">> {
     return this.request({ ...fields, op: "delete" }, options);
   }
-  draft(fields: Fields<"draft">, options?: RequestOptions): Promise<RelayResult<"draft">> {
+  draft(fields: ActionFields<"draft">, options?: RequestOptions): Promise<RelayResult<"draft">> {
     return this.request({ ...fields, op: "draft" }, options);
   }
-  taskCard(fields: Fields<"task_card">, options?: RequestOptions): Promise<RelayResult<"task_card">> {
+  taskCard(fields: ActionFields<"task_card">, options?: RequestOptions): Promise<RelayResult<"task_card">> {
     return this.request({ ...fields, op: "task_card" }, options);
   }
-  taskCardStop(fields: Fields<"task_card_stop">, options?: RequestOptions): Promise<RelayResult<"task_card_stop">> {
+  taskCardStop(fields: ActionFields<"task_card_stop">, options?: RequestOptions): Promise<RelayResult<"task_card_stop">> {
     return this.request({ ...fields, op: "task_card_stop" }, options);
   }
 

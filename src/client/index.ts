@@ -19,7 +19,8 @@ export type {
   RequestOptions,
   CloseOptions,
   SendFields,
-} from "./client.js";
+  ActionFields,
+} from "./options.js";
 export type {
   RelayClientEvents,
   RelayClientEventName,

@@ -75,3 +75,9 @@ export {
   newRequestId,
   type KitIdentity,
 } from "./fixtures.js";
+export {
+  runConnectorConformance,
+  normalizeRelayUrl,
+  CONNECTOR_SCENARIOS,
+  type ConnectorConformanceOptions,
+} from "./connector-kit/index.js";

@@ -52,7 +52,7 @@ export const REQUIREMENTS: readonly Requirement[] = Object.freeze([
   r("RC-AUTH-004", "SHOULD", "gateway", "§1.6, §4.6", "After 4401 on a handshaked connection, re-dials once, immediately, with a fresh token (V-late+)"),
   r("RC-AUTH-005", "MUST", "gateway", "§1.6, §4.6", "A 4401 (reason other than \"expired\") refusing the fresh-token re-dial is terminal: it never dials again"),
   r("RC-AUTH-006", "SHOULD", "gateway", "§1.6, §4.6", "4401 with reason \"expired\" is never terminal: it reconnects"),
-  r("RC-AUTH-010", "MUST", "connector", "§2.1, §1.6", "Refuses a missing, malformed, wrongly signed or unknown-gateway token with 4401 (close or HTTP 401) and processes no frame"),
+  r("RC-AUTH-010", "MUST", "connector", "§2.1, §1.6", "Refuses a missing, malformed or wrongly signed token with 4401 (close or HTTP 401) and processes no frame"),
   r("RC-AUTH-011", "SHOULD", "connector", "§1.6", "Refuses an authentic but expired token with close 4401 and reason \"expired\""),
   r("RC-AUTH-012", "MUST", "connector", "§2.1", "Accepts a valid upgrade token"),
   // Requests (§3.5, §3.6, §4.2)
@@ -79,6 +79,8 @@ export const REQUIREMENTS: readonly Requirement[] = Object.freeze([
   r("RC-IDLE-001", "MUST", "gateway", "§4.5", "After going_idle, never closes before going_idle_ack arrives"),
   r("RC-IDLE-002", "MUST", "gateway", "§4.5", "Keeps handling inbound while waiting for going_idle_ack"),
   r("RC-IDLE-003", "MUST", "connector", "§3.10, §4.5", "Answers going_idle with going_idle_ack"),
+  // The kit's prerequisite on a connector under test (docs/conformance.md)
+  r("RC-LOOP-001", "MUST", "connector", "docs/conformance.md", "Fronts the kit's loopback platform: a send to chat \"loopback\" comes back as inbound, to \"loopback-passthrough\" as passthrough_forward"),
   // Reconnect (§1.5)
   r("RC-REC-001", "MUST", "gateway", "§1.5", "After an unexpected close, re-dials and re-sends its hellos"),
   r("RC-REC-002", "MUST", "gateway", "§4.5", "After going dormant (going_idle acked, socket closed), re-dials so the backlog can drain"),

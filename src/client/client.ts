@@ -170,6 +170,9 @@ export class RelayClient {
       keepaliveTimeoutMs: positive("keepaliveTimeoutMs", options.keepaliveTimeoutMs, 60_000),
       maxLineBytes: options.maxLineBytes,
     };
+    if (options.maxLineBytes !== undefined && !(Number.isSafeInteger(options.maxLineBytes) && options.maxLineBytes > 0)) {
+      throw new RangeError("createRelayClient: maxLineBytes must be a positive integer");
+    }
     this.#handlers = { ...options.handlers };
   }
 
@@ -298,7 +301,12 @@ export class RelayClient {
     if (typeof op !== "string" || !isOpSupported(op, descriptor)) {
       return Promise.resolve(notSupported(String(op), descriptor?.platform) as R);
     }
-    const timeoutMs = positive("timeoutMs", options.timeoutMs, this.#o.requestTimeoutMs);
+    let timeoutMs: number;
+    try {
+      timeoutMs = positive("timeoutMs", options.timeoutMs, this.#o.requestTimeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
 
     const requestId = randomUUID().replaceAll("-", "");
     const frame: OutboundFrame = { type: "outbound", requestId, action };
@@ -388,7 +396,12 @@ export class RelayClient {
   goIdle(timeoutMs: number = this.#o.goIdleTimeoutMs): Promise<boolean> {
     const conn = this.#readyConnection();
     if (conn === undefined) return Promise.resolve(false);
-    const ms = positive("timeoutMs", timeoutMs, this.#o.goIdleTimeoutMs);
+    let ms: number;
+    try {
+      ms = positive("timeoutMs", timeoutMs, this.#o.goIdleTimeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise<boolean>((resolve) => {
       const done = (acked: boolean): void => {
         clearTimeout(timer);
@@ -841,7 +854,7 @@ export class RelayClient {
     for (const w of waiters) w.reject(error);
   }
 
-  /** A bug of ours must not escape into the socket's event loop: report it and drop the connection. */
+  /** A bug of ours must not escape into the socket's event loop: it is reported instead. */
   #internalError(conn: Connection, err: unknown): void {
     this.#events.emit("protocolError", {
       generation: conn.generation,

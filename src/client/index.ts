@@ -38,6 +38,8 @@ export type {
   Listener,
 } from "./events.js";
 export { RelayConnectError, RelayClientClosedError } from "./errors.js";
+/** The class `request()` rejects with for an invalid action (the codec's, which the client uses). */
+export { FrameValidationError } from "../codec/errors.js";
 export { LocalError } from "./results.js";
 export type { RelayResult, ResultByOp, ActionByOp, LocalFailure } from "./results.js";
 export type { PassthroughRequest } from "./normalize.js";

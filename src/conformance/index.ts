@@ -81,3 +81,9 @@ export {
   CONNECTOR_SCENARIOS,
   type ConnectorConformanceOptions,
 } from "./connector-kit/index.js";
+export {
+  startLoopbackConnector,
+  type LoopbackConnector,
+  type LoopbackConnectorOptions,
+} from "./agents/loopback-connector.js";
+export { startGatewayAgent, packageClientGateway, type AgentOptions } from "./agents/gateway-agent.js";

@@ -161,10 +161,10 @@ const ops = scenario(
       const body = resultOf(result);
       ctx.check("RC-OUT-002", `op ${op} is answered`, body !== undefined && typeof body.success === "boolean", result === undefined ? `no outbound_result within ${stage.step} ms` : "the result has no boolean success");
     }
+    // platform + botId must name a hello'd pair (§3.5). A platform alone may fall back to the
+    // session default, so only the pair is checked.
     const strangerBot = await stage.request(peer, sampleAction("send"), { platform: stage.primary.platform, botId: "not-a-hellod-bot" });
     ctx.check("RC-OUT-003", "an outbound naming a botId that was not hello'd gets success:false", resultOf(strangerBot.result)?.success === false, strangerBot.result === undefined ? "no result" : `got ${JSON.stringify(resultOf(strangerBot.result))}`);
-    const strangerPlatform = await stage.request(peer, sampleAction("send"), { platform: "not-a-hellod-platform" });
-    ctx.check("RC-OUT-003", "an outbound naming a platform that was not hello'd gets success:false", resultOf(strangerPlatform.result)?.success === false, strangerPlatform.result === undefined ? "no result" : `got ${JSON.stringify(resultOf(strangerPlatform.result))}`);
   },
 );
 
@@ -281,10 +281,26 @@ const idleReplay = scenario(
       replayed.length > 0 && replayed.every((f) => typeof f.frame.bufferId === "string" && f.frame.bufferId !== ""),
       replayed.length === 0 ? "nothing replayed" : "a replayed frame has no bufferId",
     );
-    const liveText = `${kit.runTag} live again`;
-    await stage.request(b, { op: "send", chat_id: "loopback", content: liveText, reply_to: null }, stage.primary);
-    const liveAgain = await loopbackInbound(stage, b, liveText, stage.step);
-    ctx.check("RC-INB-002", "after the drain, delivery is live again (no bufferId)", liveAgain !== undefined && liveAgain.frame.bufferId === undefined, liveAgain === undefined ? "no inbound after the drain" : "the delivery after the drain carries a bufferId");
+    // The drain ends when the connector has processed the last ack, which it may learn a moment
+    // after the kit sent it: a delivery racing that moment is rightly buffered and replayed. So
+    // settle, ack whatever comes buffered, and require live delivery within a few attempts.
+    let liveAgain: WireFrame | undefined;
+    let attempts = 0;
+    while (attempts < 3 && (liveAgain === undefined || liveAgain.frame.bufferId !== undefined)) {
+      attempts++;
+      await sleep(Math.min(100, kit.quietMs / 4) * attempts, ctx.signal);
+      const liveText = `${kit.runTag} live again ${attempts}`;
+      await stage.request(b, { op: "send", chat_id: "loopback", content: liveText, reply_to: null }, stage.primary);
+      liveAgain = await loopbackInbound(stage, b, liveText, stage.step);
+      if (typeof liveAgain?.frame.bufferId === "string") b.send({ type: "inbound_ack", bufferId: liveAgain.frame.bufferId });
+      if (liveAgain === undefined) break;
+    }
+    ctx.check(
+      "RC-INB-002",
+      "after the drain, delivery is live again (no bufferId)",
+      liveAgain !== undefined && liveAgain.frame.bufferId === undefined,
+      liveAgain === undefined ? "no inbound after the drain" : `deliveries after the drain still carry a bufferId (${attempts} attempts)`,
+    );
     await sleep(50, ctx.signal);
     await b.shutdown(1000, "");
 

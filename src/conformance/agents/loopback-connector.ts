@@ -1,0 +1,132 @@
+/**
+ * A connector on the package's server helper that fronts the kit's loopback platform: what
+ * `relay-contract mock-connector` runs, and the connector the kit is tested against.
+ *
+ * Loopback platform (docs/conformance.md): a `send` to chat `loopback` is delivered back to the
+ * same gateway as an `inbound` with that text; to `loopback-passthrough` as a
+ * `passthrough_forward` whose body is the content; a gateway's `interrupt` comes back as
+ * `interrupt_inbound`. Every other op gets a plausible success. Deliveries follow the server's
+ * rules: live, or buffered while the gateway is idle and replayed on its next handshake.
+ */
+import type { CapabilityDescriptor, MessageEvent, OutboundResult, PassthroughForward } from "../../../generated/types.js";
+import { createRelayServer, type OutboundContext, type OutboundHandlers, type RelayServer, type RelayServerOptions } from "../../server/index.js";
+import { validateFrame } from "../../validation.js";
+import { descriptorFor, sourceFor } from "../fixtures.js";
+
+export interface LoopbackConnectorOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Gateway id → secret(s). Omit (with `unauthenticated`) for development. */
+  gateways?: Record<string, string | readonly string[]>;
+  unauthenticated?: boolean;
+  /** The descriptor for a hello. Default: `descriptorFor(platform)` (every op advertised). */
+  descriptor?: (platform: string, botId: string) => CapabilityDescriptor;
+  /** Every frame in and out, validated, plus lifecycle lines. */
+  log?: (line: string) => void;
+  /** Passed through to `createRelayServer` (timeouts, replay, …). */
+  server?: Partial<Pick<RelayServerOptions, "outboundTimeoutMs" | "pingIntervalMs" | "replay" | "invalidFrames">>;
+}
+
+export interface LoopbackConnector {
+  server: RelayServer;
+  /** `ws://host:port` (base URL; gateways dial `…/relay`). */
+  url: string;
+  /** Frames seen that failed strict validation. */
+  readonly invalidFrames: number;
+  close(): Promise<void>;
+}
+
+let seq = 0;
+
+function loopbackEvent(text: string, platform: string, chatId: string): MessageEvent {
+  return { text, message_type: text.startsWith("/") ? "command" : "text", message_id: `lb-${++seq}`, reply_to_message_id: null, source: sourceFor(platform, chatId) };
+}
+
+function loopbackForward(body: string, platform: string, botId: string): PassthroughForward {
+  return { platform, botId, method: "POST", path: "/interactions/loopback", headers: [["content-type", "application/json"]], bodyB64: Buffer.from(body, "utf8").toString("base64") };
+}
+
+export async function startLoopbackConnector(opts: LoopbackConnectorOptions = {}): Promise<LoopbackConnector> {
+  const log = opts.log ?? (() => undefined);
+  const gateways = opts.gateways ?? {};
+  let server!: RelayServer;
+  const fire = (what: string, p: Promise<unknown>): void => {
+    p.catch((err: unknown) => log(`! ${what} failed: ${err instanceof Error ? err.message : String(err)}`));
+  };
+  const ok = (extra: Record<string, unknown> = {}): OutboundResult => ({ success: true, message_id: `mock-${++seq}`, ...extra });
+
+  const handlers: OutboundHandlers = {
+    send: (action, ctx: OutboundContext) => {
+      const { platform, botId } = ctx.identity;
+      if (action.chat_id === "loopback") {
+        fire("loopback inbound", server.sendInbound(ctx.gatewayId, loopbackEvent(action.content, platform, "loopback")));
+      } else if (action.chat_id === "loopback-passthrough") {
+        fire("loopback passthrough", server.sendPassthrough(ctx.gatewayId, loopbackForward(action.content, platform, botId)));
+      }
+      return ok();
+    },
+    edit: (action) => ({ success: true, message_id: action.message_id }),
+    typing: () => ({ success: true }),
+    follow_up: () => ok(),
+    get_chat_info: (action) => ({ success: true, chat_info: { name: action.chat_id, type: "group" } }),
+    send_media: () => ok(),
+    prompt: () => ok(),
+    react: () => ({ success: true }),
+    thread_create: () => ({ success: true, thread_id: `thr-${++seq}` }),
+    thread_rename: () => ({ success: true }),
+    delete: () => ({ success: true }),
+    draft: (action) => (action.final ? ok() : { success: true }),
+    task_card: () => ({ success: true }),
+    task_card_stop: () => ({ success: true }),
+  };
+
+  const auth: RelayServerOptions["auth"] = opts.unauthenticated
+    ? { unauthenticated: true }
+    : {
+        secrets: (gatewayId: string) => {
+          const s = gateways[gatewayId];
+          return s === undefined ? undefined : typeof s === "string" ? [s] : s;
+        },
+      };
+
+  server = createRelayServer({
+    auth,
+    onHello: (hello) => (opts.descriptor ?? ((platform: string) => descriptorFor(platform)))(hello.platform, hello.botId),
+    handlers,
+    onInterrupt: (frame, ctx) => {
+      fire("interrupt routing", server.sendInterruptInbound(ctx.gatewayId, { session_key: frame.session_key, chat_id: "loopback" }));
+    },
+    ...opts.server,
+  });
+
+  let invalid = 0;
+  const tap = (dir: "←" | "→", frame: { type: string }, gatewayId: string): void => {
+    const result = validateFrame(frame, { mode: "strict", direction: dir === "←" ? "gateway-to-connector" : "connector-to-gateway" });
+    if (!result.ok) invalid++;
+    const verdict = result.ok ? "ok" : `INVALID ${result.issues.map((i) => `${i.path || "/"}: ${i.message}`).join("; ")}`;
+    log(`${dir} ${gatewayId} ${frame.type} [${verdict}] ${JSON.stringify(frame)}`);
+  };
+  server.on("frameIn", (conn, frame) => tap("←", frame, conn.gatewayId));
+  server.on("frameOut", (conn, frame) => tap("→", frame, conn.gatewayId));
+  server.on("authenticated", (conn) => log(`+ ${conn.gatewayId} connected (${conn.id})`));
+  server.on("rejected", (info) => log(`x upgrade refused: ${info.reason}${info.code !== undefined ? ` (close ${info.code})` : ""}${info.status !== undefined ? ` (HTTP ${info.status})` : ""}`));
+  server.on("close", (conn, code, reason) => log(`- ${conn.gatewayId} closed ${code} ${reason}`));
+  server.on("protocolError", (conn, error) => {
+    invalid++;
+    log(`! ${conn.gatewayId} skipped a line: ${error.code}: ${error.message}`);
+  });
+  server.on("handlerError", (_conn, error, where) => log(`! handler error in ${where}: ${error instanceof Error ? error.message : String(error)}`));
+
+  const address = await server.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
+  const host = address.address.includes(":") ? `[${address.address}]` : address.address;
+  return {
+    server,
+    url: `ws://${host}:${address.port}`,
+    get invalidFrames() {
+      return invalid;
+    },
+    close: () => server.close({ timeoutMs: 1000 }),
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * Baseline connector: `ws` + JSON.parse + one generated validator per received frame, and
+ * nothing else — no framing layer, no routing, no buffer, no outgoing validation. It answers
+ * `hello` with a descriptor and `outbound` with a result, and pushes inbound frames on command.
+ */
+import { WebSocketServer, type WebSocket } from "ws";
+import * as V from "../../generated/validators.js";
+import * as fx from "../lib/fixtures.js";
+import { config, serve } from "./rpc.js";
+import { pump, pushEvent, settledMemory, type ProcConfig } from "./common.js";
+
+const cfg = config<ProcConfig>();
+const descriptorLine = JSON.stringify(fx.descriptorFrame(cfg.root)) + "\n";
+const eventOf = pushEvent(cfg.root);
+
+const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: cfg.deflate === true, clientTracking: false, maxPayload: 1_048_576 });
+await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
+const port = (wss.address() as { port: number }).port;
+
+const sockets = new Set<WebSocket>();
+let latest: WebSocket | undefined;
+let invalid = 0;
+let acks = 0;
+let nextMessageId = 0;
+
+wss.on("connection", (ws) => {
+  sockets.add(ws);
+  latest = ws;
+  ws.on("close", () => sockets.delete(ws));
+  ws.on("error", () => undefined);
+  ws.on("message", (data) => {
+    let frame: { type?: unknown; requestId?: string };
+    try {
+      frame = JSON.parse((data as Buffer).toString());
+    } catch {
+      invalid++;
+      return;
+    }
+    switch (frame.type) {
+      case "hello":
+        if (!V.tolerant_HelloFrame(frame)) invalid++;
+        else ws.send(descriptorLine);
+        return;
+      case "outbound":
+        if (!V.tolerant_OutboundFrame(frame)) invalid++;
+        else ws.send(JSON.stringify({ type: "outbound_result", requestId: frame.requestId, result: { success: true, message_id: `m-${nextMessageId++}` } }) + "\n");
+        return;
+      case "inbound_ack":
+        if (!V.tolerant_InboundAckFrame(frame)) invalid++;
+        else acks++;
+        return;
+      default:
+        invalid++;
+    }
+  });
+});
+
+serve(
+  {
+    /** One message per frame to the latest connection, paced on its queued bytes. */
+    async push(args) {
+      const ws = latest;
+      if (ws === undefined) throw new Error("no connection");
+      await pump(Number(args.count), (i) => ws.send(JSON.stringify({ type: "inbound", event: eventOf(i) }) + "\n"), () => ws.bufferedAmount);
+      return { sent: Number(args.count) };
+    },
+    stats: () => ({ connections: sockets.size, invalid, acks }),
+    memory: () => settledMemory(),
+  },
+  { port },
+);

@@ -11,6 +11,7 @@ import {
   nextEvent,
   record,
   sleep,
+  until,
   type FakeConnection,
   type FakeConnectorOptions,
 } from "./helpers/fake-connector.js";
@@ -59,7 +60,8 @@ for (const validateOutgoing of [true, false]) {
     );
     conn.inbound(messageEvent("live"));
     conn.inbound(messageEvent("buffered"), "buf-1");
-    await sleep(80);
+    await until(() => seen.length === 2);
+    await sleep(30);
     t.same(
       seen,
       [
@@ -223,7 +225,7 @@ t.test("interrupt_inbound reaches its handler; interrupt() writes the G→C fram
   const interrupts: unknown[] = [];
   const { client, conn } = await setup(t, {}, { handlers: { interruptInbound: (i) => void interrupts.push(i) } });
   conn.send({ type: "interrupt_inbound", session_key: "agent:main:discord:group:chanA:userX", chat_id: "chanA" });
-  await sleep(50);
+  await until(() => interrupts.length === 1);
   t.same(interrupts, [{ type: "interrupt_inbound", session_key: "agent:main:discord:group:chanA:userX", chat_id: "chanA" }]);
   t.equal(client.interrupt("agent:main:x"), true);
   t.equal(client.interrupt("agent:main:y", "user pressed stop"), true);
@@ -268,7 +270,8 @@ t.test("passthrough_forward: body decoded to bytes, acked after the handler when
   conn.send({ type: "passthrough_forward", forward });
   conn.send({ type: "passthrough_forward", forward: { ...forward, bodyB64: "%%%not base64" } });
   conn.send({ type: "passthrough_forward", forward, bufferId: "pt-1" });
-  await sleep(80);
+  await until(() => bodies.length === 3);
+  await sleep(30);
   t.equal(bodies.length, 3);
   t.ok(bodies[0]?.equals(bytes), "exact bytes, including non-UTF-8 and newline bytes");
   t.equal(bodies[1]?.length, 0, "undecodable body: empty");
@@ -313,7 +316,7 @@ t.test("peer garbage never crashes the client and is reported", async (t) => {
   conn.sendRaw(split.slice(10, 30));
   conn.sendRaw(split.slice(30));
   conn.ws.send(Buffer.from(JSON.stringify({ type: "inbound", event: messageEvent("binary") }) + "\n"), { binary: true });
-  await sleep(100);
+  await until(() => texts.length === 4);
   t.same(texts, ["a", "b", "c", "binary"]);
   t.same(
     codes.map((c) => c.code),

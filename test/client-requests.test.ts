@@ -101,6 +101,8 @@ t.test("a lost connection fails every pending request at once", async (t) => {
   const results = await Promise.all(pending);
   t.ok(Date.now() - started < 2000, "failed on the close, not on the 5 s timeout");
   for (const r of results) t.same(r, { success: false, error: LocalError.ConnectionLost, ambiguous: true });
+  t.equal(client.descriptors.size, 0, "the lost connection's descriptors are gone");
+  t.equal(client.defaultDescriptor, undefined);
   t.same(await client.send({ chat_id: "c", content: "after" }), { success: false, error: LocalError.NotConnected }, "sending while disconnected fails fast");
 });
 

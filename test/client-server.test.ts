@@ -8,7 +8,7 @@ import t from "tap";
 import type { CapabilityDescriptor, HelloFrame } from "../generated/types.js";
 import { createRelayClient, LocalError, type RelayClient, type RelayClientOptions } from "../src/client/index.js";
 import { createRelayServer, type RelayServer, type RelayServerOptions } from "../src/server/index.js";
-import { messageEvent, nextEvent, record, sleep } from "./helpers/fake-connector.js";
+import { messageEvent, nextEvent, record, sleep, until } from "./helpers/fake-connector.js";
 
 const GATEWAY = "gw-e2e";
 const SECRET = "e2e-secret";
@@ -127,7 +127,7 @@ t.test("timeout and late result; connection lost with requests pending", async (
   await client.connect();
   const protocolErrors = record(client, "protocolError");
   t.same(await client.send({ chat_id: "c", content: "late" }, { timeoutMs: 50 }), { success: false, error: LocalError.TimedOut, ambiguous: true });
-  await sleep(150);
+  await until(() => protocolErrors.length > 0);
   t.same(protocolErrors.map((e) => e.code), ["unmatched_result"], "the late result arrived and was ignored");
   t.equal((await client.send({ chat_id: "c", content: "ok" })).message_id, "ok");
 
@@ -158,7 +158,8 @@ t.test("live inbound is not acked; a buffered replay is acked after the handler;
   await client.connect();
   const live = await server.sendInbound(GATEWAY, messageEvent("live") as never);
   t.equal(live.mode, "live");
-  await sleep(50);
+  await until(() => handled.length === 1);
+  await sleep(30);
   t.same(handled, ["live:live"]);
   t.same(acks, [], "live delivery never acked");
 
@@ -168,7 +169,8 @@ t.test("live inbound is not acked; a buffered replay is acked after the handler;
   const fails = server.sendInbound(GATEWAY, messageEvent("fails") as never);
   void fails.catch(() => undefined);
   await nextEvent(client, "handshake");
-  await sleep(80);
+  await until(() => handled.length === 2);
+  await sleep(30);
   t.same(handled, ["live:live", "slow:buffered"], "replayed with bufferId");
   t.same(acks, [], "no ack while the handler runs");
   // Results still flow while the handler is blocked.
@@ -178,7 +180,8 @@ t.test("live inbound is not acked; a buffered replay is acked after the handler;
   t.equal(receipt.mode, "buffered");
   t.equal(acks.length, 1, "acked once the handler resolved");
   t.equal(acks[0], receipt.bufferId);
-  await sleep(80);
+  await until(() => handled.length === 3);
+  await sleep(50);
   t.same(handled, ["live:live", "slow:buffered", "fails:buffered"]);
   t.equal(acks.length, 1, "the failed delivery was not acked");
 });
@@ -196,7 +199,7 @@ t.test("passthrough bytes and interrupt_inbound from the server", async (t) => {
   const bytes = Buffer.from([1, 2, 0xff, 0x0a]);
   await server.sendPassthrough(GATEWAY, { platform: "discord", botId: "b", method: "POST", path: "/i", headers: [["a", "b"]], bodyB64: bytes.toString("base64") });
   t.equal(await server.sendInterruptInbound(GATEWAY, { session_key: "agent:main:x", chat_id: "c" }), true);
-  await sleep(60);
+  await until(() => bodies.length === 1 && interrupts.length === 1);
   t.ok(bodies[0]?.equals(bytes));
   t.same(interrupts, ["agent:main:x|c"]);
 });

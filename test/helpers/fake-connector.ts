@@ -329,3 +329,12 @@ export function record<K extends keyof RelayClientEvents>(client: RelayClient, e
   client.on(event, (payload) => seen.push(payload));
   return seen;
 }
+
+/** Polls `condition` until it holds; rejects after `timeoutMs`. For arrivals, never for absences. */
+export async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(5);
+  }
+}

@@ -51,6 +51,34 @@ export function resolveIdentity(frame: Pick<OutboundFrame, "platform" | "botId">
   return { ok: true, identity: first };
 }
 
+/**
+ * One `abort` listener per connection signal, however many requests wait on it: Node's
+ * EventTarget makes each add/remove cost microseconds and warns past 10 listeners, and a
+ * connection may have hundreds of requests in flight.
+ */
+const closeHooks = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, hook: () => void): () => void {
+  let hooks = closeHooks.get(signal);
+  if (hooks === undefined) {
+    const set = new Set<() => void>();
+    hooks = set;
+    closeHooks.set(signal, set);
+    signal.addEventListener(
+      "abort",
+      () => {
+        const pending = [...set];
+        set.clear();
+        for (const h of pending) h();
+      },
+      { once: true },
+    );
+  }
+  const registered = hooks;
+  registered.add(hook);
+  return () => void registered.delete(hook);
+}
+
 export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
   const { frame } = run;
   const resolved = resolveIdentity(frame, run.identities);
@@ -60,10 +88,14 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
   const handler = Object.hasOwn(run.handlers, op) ? (run.handlers as Record<string, unknown>)[op] : undefined;
   if (typeof handler !== "function") return failure(`unsupported op "${op}": this connector has no handler for it`);
 
-  const controller = new AbortController();
-  const onConnectionClosed = (): void => controller.abort(new Error("relay connection closed"));
-  if (run.connectionSignal.aborted) onConnectionClosed();
-  else run.connectionSignal.addEventListener("abort", onConnectionClosed, { once: true });
+  // The handler's signal is created on first use: most handlers never look at it, and in Node an
+  // AbortController plus its listeners costs more than the rest of a request (bench/, §2).
+  let controller: AbortController | undefined;
+  let abortedWith: Error | undefined;
+  const abort = (reason: Error): void => {
+    abortedWith ??= reason;
+    controller?.abort(reason);
+  };
 
   const requested: OutboundContext["requested"] = {};
   if (frame.platform !== undefined) requested.platform = frame.platform;
@@ -74,18 +106,31 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     requestId: frame.requestId,
     identity: resolved.identity,
     requested,
-    signal: controller.signal,
+    get signal(): AbortSignal {
+      if (controller === undefined) {
+        controller = new AbortController();
+        if (abortedWith !== undefined) controller.abort(abortedWith);
+      }
+      return controller.signal;
+    },
     frame,
   };
 
   let timer: NodeJS.Timeout | undefined;
-  let stopWaiting: (() => void) | undefined;
+  let stopWaiting: ((why: typeof CLOSED) => void) | undefined;
   const deadline = new Promise<typeof TIMEOUT | typeof CLOSED>((resolve) => {
     timer = setTimeout(() => resolve(TIMEOUT), run.timeoutMs);
-    // Nobody can receive the result once the socket is gone: stop waiting for the handler.
-    stopWaiting = () => resolve(CLOSED);
-    controller.signal.addEventListener("abort", stopWaiting, { once: true });
+    stopWaiting = resolve;
   });
+  let unhook: (() => void) | undefined;
+  if (run.connectionSignal.aborted) abort(new Error("relay connection closed"));
+  else {
+    unhook = onAbort(run.connectionSignal, () => {
+      abort(new Error("relay connection closed"));
+      // Nobody can receive the result once the socket is gone: stop waiting for the handler.
+      stopWaiting?.(CLOSED);
+    });
+  }
   try {
     const call = Promise.resolve().then(() => (handler as OutboundHandler<OpName>)(frame.action as never, ctx));
     const outcome = await Promise.race([call, deadline]);
@@ -94,7 +139,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
       return failure("relay connection closed");
     }
     if (outcome === TIMEOUT) {
-      controller.abort(new Error("outbound handler deadline exceeded"));
+      abort(new Error("outbound handler deadline exceeded"));
       // The late settlement is dropped; observe a rejection so it is not unhandled.
       call.catch(() => undefined);
       run.onHandlerError(new Error(`handler for "${op}" exceeded ${run.timeoutMs} ms`), `outbound:${op}`);
@@ -112,7 +157,6 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     return failure(`outbound handler for "${op}" failed: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     clearTimeout(timer);
-    if (stopWaiting !== undefined) controller.signal.removeEventListener("abort", stopWaiting);
-    run.connectionSignal.removeEventListener("abort", onConnectionClosed);
+    unhook?.();
   }
 }

@@ -49,7 +49,7 @@ export async function runGatewayConformance(opts: GatewayConformanceOptions): Pr
     identities: [...(opts.identities ?? DEFAULT_IDENTITIES)].map((i) => ({ ...i })),
     stepTimeoutMs: opts.stepTimeoutMs ?? 5000,
     quietMs,
-    helloGapMs: Math.min(300, quietMs),
+    helloGapMs: Math.min(200, quietMs),
     backoffBaseMs: opts.backoffBaseMs ?? 100,
     backoffMaxMs: opts.backoffMaxMs ?? 400,
     requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,

@@ -1,0 +1,55 @@
+/**
+ * `conformance connector` against connectors that must pass — the package's server helper
+ * (fronting the loopback platform) and a connector written directly on `ws` — and against
+ * deliberately broken connectors, each of which must trip exactly its named requirement.
+ */
+import t from "tap";
+import { renderHuman, runConnectorConformance, startLoopbackConnector, type ConformanceReport } from "../src/conformance/index.js";
+import { CONNECTOR_FRAME_TYPES } from "../src/validation.js";
+import { BROKEN_CONNECTORS, startRawConnector } from "./helpers/broken-peers/index.js";
+
+const GATEWAY_ID = "gw-kit";
+const SECRET = "kit-secret-0123456789";
+const FAST = { gatewayId: GATEWAY_ID, secret: SECRET, stepTimeoutMs: 2000, quietMs: 500, scenarioTimeoutMs: 30_000 };
+
+t.test("the package's server helper and the raw ws connector pass", async (t) => {
+  const own = await startLoopbackConnector({ gateways: { [GATEWAY_ID]: SECRET } });
+  t.teardown(() => own.close());
+  const raw = await startRawConnector({ gatewayId: GATEWAY_ID, secret: SECRET });
+  t.teardown(() => raw.close());
+  const runs: Array<[string, Promise<ConformanceReport>]> = [
+    ["package server helper", runConnectorConformance({ url: own.url, ...FAST })],
+    ["raw ws connector", runConnectorConformance({ url: raw.url, ...FAST })],
+  ];
+  for (const [name, pending] of runs) {
+    await t.test(name, async (t) => {
+      const report = await pending;
+      const failed = report.scenarios.flatMap((s) => s.checks.filter((c) => c.status !== "pass").map((c) => `${s.id}: ${c.requirement} ${c.name} — ${c.message}`));
+      t.same(failed, [], "no failed or skipped check");
+      t.equal(report.ok, true, report.ok ? "PASS" : renderHuman(report));
+      t.same(report.summary.untested, [], "every connector requirement was exercised");
+      const wire = report.scenarios.flatMap((s) => s.checks.filter((c) => c.wire !== undefined));
+      t.same([...new Set(wire.map((c) => c.wire?.frameType))].sort(), [...CONNECTOR_FRAME_TYPES].sort(), "all six connector frame types were checked on the wire");
+    });
+  }
+  t.equal(own.invalidFrames > 0, true, "the kit's deliberately malformed lines reached the server (and were only reported)");
+});
+
+t.test("each broken connector trips exactly its requirement", async (t) => {
+  const runs = await Promise.all(
+    BROKEN_CONNECTORS.map(async (peer) => {
+      const connector = await startRawConnector({ gatewayId: GATEWAY_ID, secret: SECRET, fault: peer.fault });
+      t.teardown(() => connector.close());
+      return { peer, report: runConnectorConformance({ url: connector.url, ...FAST }) };
+    }),
+  );
+  for (const { peer, report: pending } of runs) {
+    await t.test(`${peer.fault}: ${peer.what} → ${peer.trips}`, async (t) => {
+      const report = await pending;
+      const failed = report.requirements.filter((r) => r.status === "fail").map((r) => r.id);
+      t.same(failed, [peer.trips], failed.length === 1 && failed[0] === peer.trips ? "only the named requirement fails" : renderHuman(report));
+      t.same(report.summary.scenarioErrors, []);
+      t.equal(report.ok, false);
+    });
+  }
+});

@@ -1,0 +1,213 @@
+/**
+ * The kit's bookkeeping without sockets: the requirement registry, verdicts, expected failures
+ * (exact, unexpected, stale), the three renderers, the runner's handling of broken scenarios,
+ * the lenient wire reader, and the kit's own payloads against the strict schema.
+ */
+import t from "tap";
+import {
+  ALL_OPS,
+  buildReport,
+  compareExpectedFailures,
+  descriptorFor,
+  ExpectedFailuresError,
+  GATEWAY_SCENARIOS,
+  CONNECTOR_SCENARIOS,
+  parseExpectedFailures,
+  passthroughFor,
+  renderHuman,
+  renderJson,
+  renderJunit,
+  REQUIREMENTS,
+  requirementById,
+  requirementsFor,
+  runScenarios,
+  sampleAction,
+  textEvent,
+  type Scenario,
+  type ScenarioResult,
+} from "../src/conformance/index.js";
+import { validateDefinition, validateFrame } from "../src/validation.js";
+import { WireLog } from "../src/conformance/wire.js";
+
+t.test("requirement registry: unique ids, levels, roles, references", async (t) => {
+  const ids = REQUIREMENTS.map((r) => r.id);
+  t.equal(new Set(ids).size, ids.length, "ids are unique");
+  for (const r of REQUIREMENTS) {
+    t.match(r.id, /^RC-[A-Z]+-\d{3}$/, r.id);
+    t.ok(r.level === "MUST" || r.level === "SHOULD", `${r.id} level`);
+    t.ok(["gateway", "connector", "both"].includes(r.role), `${r.id} role`);
+    t.ok(r.title.length > 10 && r.ref.length > 0, `${r.id} title and ref`);
+  }
+  t.ok(requirementsFor("gateway").every((r) => r.role !== "connector"));
+  t.ok(requirementsFor("connector").every((r) => r.role !== "gateway"));
+  // Every scenario names only registered requirements.
+  for (const s of [...GATEWAY_SCENARIOS, ...CONNECTOR_SCENARIOS]) {
+    for (const id of s.requirements) t.ok(requirementById(id), `${s.id} → ${id}`);
+  }
+});
+
+t.test("the kit's own payloads are strictly valid", async (t) => {
+  for (const op of ALL_OPS) {
+    const r = validateFrame({ type: "outbound", requestId: "0123456789abcdef0123456789abcdef", action: sampleAction(op) }, { mode: "strict" });
+    t.ok(r.ok, `${op}: ${r.ok ? "" : JSON.stringify(r.issues)}`);
+  }
+  t.equal(ALL_OPS.length, 14);
+  for (const p of ["discord", "telegram", "slack", "whatsapp"]) {
+    t.ok(validateDefinition("CapabilityDescriptor", descriptorFor(p)).ok, `descriptor ${p}`);
+    t.ok(validateFrame({ type: "inbound", event: textEvent("hi", p) }).ok, `inbound ${p}`);
+  }
+  t.ok(validateFrame({ type: "passthrough_forward", forward: passthroughFor('{"type":3}') }).ok, "passthrough");
+});
+
+function scenarioResult(id: string, checks: ScenarioResult["checks"], error?: string): ScenarioResult {
+  return { id, title: id, durationMs: 12, checks, ...(error !== undefined && { error }) };
+}
+
+const passing = scenarioResult("s1", [
+  { requirement: "RC-HS-002", name: "hellos", status: "pass" },
+  { requirement: "RC-WIRE-001", name: "wire G→C #1 hello is strictly valid", status: "pass", wire: { direction: "G→C", frameType: "hello" } },
+]);
+const mustFails = scenarioResult("s2", [
+  { requirement: "RC-ACK-002", name: "no ack for live <inbound> & \"more\"", status: "fail", message: "acked <live> & \"quoted\"\u0001" },
+  { requirement: "RC-ACK-002", name: "second", status: "pass" },
+]);
+const shouldFails = scenarioResult("s3", [{ requirement: "RC-AUTH-004", name: "re-dial", status: "fail", message: "no re-dial" }]);
+
+function report(scenarios: ScenarioResult[], extra: { expected?: string[]; strict?: boolean } = {}) {
+  return buildReport({
+    role: "gateway",
+    target: "test gateway",
+    startedAt: new Date(0),
+    durationMs: 1000,
+    scenarios,
+    ...(extra.expected !== undefined && { expectedFailures: { ids: extra.expected, file: "ef.txt" } }),
+    ...(extra.strict !== undefined && { strict: extra.strict }),
+  });
+}
+
+t.test("verdicts: MUST fails, SHOULD is tolerated unless strict", async (t) => {
+  const ok = report([passing]);
+  t.equal(ok.ok, true);
+  t.equal(ok.requirements.find((r) => r.id === "RC-HS-002")?.status, "pass");
+  t.equal(ok.requirements.find((r) => r.id === "RC-ACK-001")?.status, "untested");
+  t.notOk(ok.requirements.some((r) => r.id === "RC-DESC-001"), "connector requirements are not listed for a gateway run");
+
+  const must = report([passing, mustFails]);
+  t.equal(must.ok, false);
+  t.same(must.summary.mustFailed, ["RC-ACK-002"]);
+  t.match(must.requirements.find((r) => r.id === "RC-ACK-002"), { status: "fail", checks: 2, failed: 1 });
+
+  const should = report([passing, shouldFails]);
+  t.equal(should.ok, true, "a SHOULD failure alone passes");
+  t.same(should.summary.shouldFailed, ["RC-AUTH-004"]);
+  t.equal(report([passing, shouldFails], { strict: true }).ok, false, "--strict fails on SHOULD");
+
+  t.equal(report([scenarioResult("boom", [], "kaput")]).ok, false, "a scenario error fails the run");
+});
+
+t.test("expected failures: exact match passes, unexpected and stale entries fail", async (t) => {
+  const exact = report([passing, mustFails, shouldFails], { expected: ["RC-ACK-002", "RC-AUTH-004"] });
+  t.equal(exact.ok, true);
+  t.same(exact.expectedFailures?.matched, ["RC-ACK-002", "RC-AUTH-004"]);
+  t.equal(exact.requirements.find((r) => r.id === "RC-ACK-002")?.expected, true);
+
+  const missing = report([passing, mustFails, shouldFails], { expected: ["RC-ACK-002"] });
+  t.equal(missing.ok, false, "a failure that is not listed fails — even a SHOULD");
+  t.same(missing.expectedFailures?.unexpected, ["RC-AUTH-004"]);
+
+  const stale = report([passing, mustFails], { expected: ["RC-ACK-002", "RC-HS-002"] });
+  t.equal(stale.ok, false, "a listed requirement that passed is stale");
+  t.same(stale.expectedFailures?.stale, ["RC-HS-002"]);
+
+  const untestedStale = report([passing], { expected: ["RC-IDLE-001"] });
+  t.equal(untestedStale.ok, false, "a listed requirement that was not tested is stale too");
+
+  t.equal(report([passing, scenarioResult("x", [], "err")], { expected: [] }).ok, false, "expected failures never excuse a scenario error");
+  t.same(compareExpectedFailures(["A", "B"], ["B", "C"]), { listed: ["B", "C"], matched: ["B"], unexpected: ["A"], stale: ["C"] });
+});
+
+t.test("expected-failures files: text, JSON array, JSON object; unknown ids refused", async (t) => {
+  t.same(parseExpectedFailures("# our gateway is V-mid\nRC-AUTH-004   stops at once\n\nRC-AUTH-006 # expired is terminal for us\n"), ["RC-AUTH-004", "RC-AUTH-006"]);
+  t.same(parseExpectedFailures('["RC-AUTH-004"]'), ["RC-AUTH-004"]);
+  t.same(parseExpectedFailures('{"expectedFailures":[{"id":"RC-AUTH-004","reason":"V-mid"},"RC-FRM-002"]}'), ["RC-AUTH-004", "RC-FRM-002"]);
+  t.same(parseExpectedFailures(""), []);
+  t.throws(() => parseExpectedFailures("RC-NOPE-001"), ExpectedFailuresError);
+  t.throws(() => parseExpectedFailures("{not json"), ExpectedFailuresError);
+  t.throws(() => parseExpectedFailures('{"other":[]}'), ExpectedFailuresError);
+});
+
+t.test("renderers: human summary, JSON, JUnit XML", async (t) => {
+  const r = report([passing, mustFails, shouldFails], { expected: ["RC-ACK-002", "RC-HS-002"] });
+  const human = renderHuman(r);
+  t.match(human, /conformance gateway: FAIL/);
+  t.match(human, /stale:\s+RC-HS-002/);
+  t.match(human, /! RC-ACK-002 MUST no ack for live/, "failed checks are listed under their scenario (an expected one marked !)");
+  t.match(human, /✗ RC-AUTH-004 SHOULD re-dial — no re-dial/, "with an expected-failures list, an unlisted SHOULD failure blocks");
+  t.notMatch(human, /wire G→C #1/, "passing wire checks are folded unless verbose");
+  t.match(renderHuman(r, { verbose: true }), /wire G→C #1 hello is strictly valid/);
+
+  t.same(JSON.parse(renderJson(r)), JSON.parse(JSON.stringify(r)), "JSON is the report itself");
+
+  const xml = renderJunit(r);
+  t.match(xml, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites /);
+  t.match(xml, /<testsuite name="gateway.s2" tests="2" failures="0" errors="0" skipped="1"/, "an expected failure renders as skipped");
+  t.match(xml, /<failure type="SHOULD" message="no re-dial">/, "an unlisted SHOULD failure is a failure when expectations are given");
+  t.match(renderJunit(report([shouldFails])), /<skipped message="SHOULD not met \(tolerated\): no re-dial"\/>/, "without expectations a SHOULD failure renders as skipped");
+  t.match(xml, /<testcase classname="RC-HS-002" name="listed as an expected failure"><failure type="stale"/, "a stale entry is a failure");
+  t.match(xml, /acked &lt;live&gt; &amp; &quot;quoted&quot;\ufffd/, "text is escaped; control characters replaced");
+  t.notMatch(xml, /\u0001/);
+  // Every opened element is closed (a cheap well-formedness check).
+  const opened = (xml.match(/<(testsuites|testsuite|testcase)[\s>]/g) ?? []).length;
+  const closed = (xml.match(/<\/(testsuites|testsuite|testcase)>/g) ?? []).length;
+  t.equal(opened, closed);
+
+  const blocking = renderJunit(report([mustFails]));
+  t.match(blocking, /<failure type="MUST" message="acked &lt;live&gt;/, "a MUST failure without expectations is a JUnit failure");
+  t.match(renderJunit(report([scenarioResult("boom", [], "kaput\nstack")])), /<error message="kaput">kaput\nstack<\/error>/);
+});
+
+t.test("runner: a throwing or overrunning scenario is an error, checks still count, unknown ids are kit bugs", async (t) => {
+  const scenarios: Array<Scenario<null>> = [
+    { id: "throws", title: "", requirements: [], run: async (ctx) => { ctx.check("RC-HS-002", "before", true); throw new Error("kaput"); } },
+    { id: "hangs", title: "", requirements: [], run: (ctx) => new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => { ctx.check("RC-HS-001", "cleanup ran", true); resolve(); })) },
+    { id: "bad-id", title: "", requirements: [], run: async (ctx) => void ctx.check("RC-NOPE-001", "x", true) },
+    { id: "fine", title: "", requirements: [], run: async (ctx) => void ctx.check("RC-HS-003", "ok", true) },
+  ];
+  const results = await runScenarios(scenarios, null, { scenarioTimeoutMs: 100 });
+  t.equal(results.length, 4);
+  t.match(results[0], { id: "throws", error: /kaput/, checks: [{ requirement: "RC-HS-002", status: "pass" }] });
+  t.match(results[1], { id: "hangs", error: /did not finish within 100 ms/, checks: [{ name: "cleanup ran" }] });
+  t.match(results[2], { id: "bad-id", error: /unknown requirement RC-NOPE-001/ });
+  t.notOk(results[3]?.error);
+  const only = await runScenarios(scenarios, null, { only: ["fine"] });
+  t.same(only.map((s) => s.id), ["fine"]);
+});
+
+t.test("wire log: strict check per frame, lenient reading, framing checks", async (t) => {
+  const checks: Array<{ requirement: string; status: string; name: string; message?: string }> = [];
+  const ctx = {
+    scenarioId: "x",
+    signal: new AbortController().signal,
+    check: (requirement: string, name: string, ok: boolean, message?: string) => (checks.push({ requirement, name, status: ok ? "pass" : "fail", ...(message !== undefined && { message }) }), ok),
+    skip: () => undefined,
+    record: (c: { requirement: string; status: string; name: string; message?: string }) => void checks.push(c),
+    log: () => undefined,
+    setPeerOutput: () => undefined,
+  };
+  const log = new WireLog(ctx, "C→G");
+  const reader = log.reader();
+  const descriptor = JSON.stringify({ type: "descriptor", descriptor: descriptorFor("discord") });
+  t.equal(reader.push(descriptor + "\n" + '{"type":"going_idle_ack"}\n').length, 2, "two frames in one message");
+  t.equal(reader.push('{"type":"inbound","event":{"text":"a","message_type":"text","source":{"platform":"discord","chat_id":"c","chat_type":"group","chat_name":null,').length, 0, "a split frame waits");
+  t.equal(reader.push('"user_id":null,"user_name":null,"thread_id":null,"chat_topic":null}}}\n').length, 1, "…and completes");
+  t.equal(reader.push('{"type":"going_idle_ack"}').length, 1, "a complete object without its newline is still read");
+  reader.push("not json\n");
+  log.finish();
+  const byReq = (id: string) => checks.filter((c) => c.requirement === id);
+  t.match(byReq("RC-DESC-001"), [{ status: "pass" }], "descriptor validity is its own requirement");
+  t.match(byReq("RC-INB-001"), [{ status: "fail", message: /scope_id/ }], "a Discord group source without scope_id fails strict validation");
+  t.equal(byReq("RC-WIRE-002").length, 3, "going_idle_ack ×2 and the non-JSON line");
+  t.match(byReq("RC-WIRE-002").at(-1), { status: "fail", message: /invalid JSON/ });
+  t.match(byReq("RC-FRM-001"), [{ status: "fail", message: /1 message\(s\) without the trailing newline/ }]);
+  t.match(byReq("RC-FRM-002"), [{ status: "fail", message: /1 message\(s\) carried several frames/ }]);
+});

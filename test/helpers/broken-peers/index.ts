@@ -1,0 +1,35 @@
+/**
+ * Deliberately broken peers and the one requirement each must trip (all others must hold).
+ * Each is the raw (non-package) reference peer with a single fault switched on.
+ */
+import type { ConnectorFault } from "./raw-connector.js";
+import type { GatewayFault } from "./raw-gateway.js";
+
+export { rawGateway, type GatewayFault } from "./raw-gateway.js";
+export { startRawConnector, type ConnectorFault, type RawConnector } from "./raw-connector.js";
+
+export interface BrokenPeer<F> {
+  fault: F;
+  /** The requirement that must fail — and be the only one. */
+  trips: string;
+  what: string;
+}
+
+export const BROKEN_GATEWAYS: ReadonlyArray<BrokenPeer<GatewayFault>> = [
+  { fault: "no-newline", trips: "RC-FRM-001", what: "omits the trailing newline of every frame" },
+  { fault: "ack-live", trips: "RC-ACK-002", what: "acks live inbound" },
+  { fault: "redial-after-terminal-4401", trips: "RC-AUTH-005", what: "keeps dialing after a terminal 4401" },
+  { fault: "reuse-token", trips: "RC-AUTH-002", what: "reuses one upgrade token across dials" },
+  { fault: "hello-primary-only", trips: "RC-HS-002", what: "says hello for its primary identity only" },
+  { fault: "no-buffered-ack", trips: "RC-ACK-001", what: "never acks buffered inbound" },
+];
+
+export const BROKEN_CONNECTORS: ReadonlyArray<BrokenPeer<ConnectorFault>> = [
+  { fault: "no-newline", trips: "RC-FRM-001", what: "omits the trailing newline of every frame" },
+  { fault: "wrong-request-id", trips: "RC-COR-003", what: "echoes a wrong requestId when requests overlap" },
+  { fault: "no-idle-ack", trips: "RC-IDLE-003", what: "never sends going_idle_ack" },
+  { fault: "guild-id-only", trips: "RC-INB-001", what: "sends only guild_id where scope_id is required" },
+  { fault: "invalid-descriptor", trips: "RC-DESC-001", what: "sends an invalid descriptor" },
+  { fault: "accepts-wrong-signature", trips: "RC-AUTH-010", what: "accepts a token with a wrong signature" },
+  { fault: "drops-interrupt", trips: "RC-INT-001", what: "never routes interrupt back as interrupt_inbound" },
+];

@@ -327,10 +327,11 @@ export class Connection implements RelayConnection {
    * Writes frames as one WebSocket message (each "\n"-terminated). Synchronous up to the
    * transport's queue, so writes keep call order; resolves when written out.
    */
-  writeFrames(frames: readonly ConnectorFrame[]): Promise<void> {
+  writeFrames(frames: readonly ConnectorFrame[], encoded?: string): Promise<void> {
     if (!this.open) return Promise.reject(new ConnectionClosedError());
-    let message = "";
-    for (const frame of frames) message += encodeFrame(frame);
+    // `encoded`: the caller already encoded exactly these frames (the drain sizes its batches by it).
+    let message = encoded ?? "";
+    if (encoded === undefined) for (const frame of frames) message += encodeFrame(frame);
     const written = new Promise<void>((resolve, reject) => {
       this.#transport.send(message, (err) => (err ? reject(err) : resolve()));
     });

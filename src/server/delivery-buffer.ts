@@ -79,7 +79,8 @@ class GatewayLog {
 
 /**
  * The embedded default: process memory, lost on restart. Fine for a single connector process
- * and for tests; production clusters use a shared durable store.
+ * and for tests; production clusters use a shared durable store. Each entry is a deep-frozen copy
+ * of the appended frame, and `read` returns that copy (frozen), not a fresh one.
  */
 export class InMemoryDeliveryBuffer implements DeliveryBuffer {
   readonly #logs = new Map<string, GatewayLog>();
@@ -99,7 +100,9 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
     }
     if (log.live >= this.#max) throw new DeliveryBufferFullError(gatewayId, this.#max);
     // A copy, as a networked store would serialise it: later mutation by the caller cannot leak in.
-    const slot: Slot = { seq: ++this.#seq, frame: structuredClone(frame) };
+    // Frozen, so `read` can hand out the stored copy itself: cloning each entry again on every
+    // read was the largest cost of a replay (bench/ §3).
+    const slot: Slot = { seq: ++this.#seq, frame: deepFreeze(structuredClone(frame)) };
     log.slots.push(slot);
     log.bySeq.set(slot.seq, slot);
     log.live++;
@@ -113,7 +116,7 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
     const out: BufferedEntry[] = [];
     for (let i = firstAfter(log, afterSeq); i < log.slots.length && out.length < limit; i++) {
       const slot = log.slots[i] as Slot;
-      if (slot.frame !== undefined) out.push({ bufferId: String(slot.seq), frame: structuredClone(slot.frame) });
+      if (slot.frame !== undefined) out.push({ bufferId: String(slot.seq), frame: slot.frame });
     }
     return out;
   }
@@ -148,6 +151,14 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
   async size(gatewayId: string): Promise<number> {
     return this.#logs.get(gatewayId)?.live ?? 0;
   }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }
 
 function parseCursor(after: string): number {

@@ -9,12 +9,14 @@
  * either seen by that read or, landing later, finds the flag cleared and asks for another pass.
  */
 import type { ConnectorFrame } from "../../generated/types.js";
+import { encodeFrame } from "../codec/index.js";
 import type { DeliveryBuffer, BufferedEntry } from "./delivery-buffer.js";
 
 export interface DrainTarget {
   readonly open: boolean;
   readonly bufferedAmount: number;
-  writeFrames(frames: readonly ConnectorFrame[]): Promise<void>;
+  /** `encoded`: the frames already encoded as one message (each line "\n"-terminated). */
+  writeFrames(frames: readonly ConnectorFrame[], encoded?: string): Promise<void>;
 }
 
 export interface DrainOptions {
@@ -133,7 +135,7 @@ export class Drain {
     this.replayed += frames.length;
     for (const group of batches(frames, o.framesPerMessage, o.maxMessageBytes)) {
       // A failed write means the socket is gone; the server aborts this drain on close.
-      o.target.writeFrames(group).catch(() => undefined);
+      o.target.writeFrames(group.frames, group.message).catch(() => undefined);
     }
   }
 
@@ -164,22 +166,28 @@ export class Drain {
   }
 }
 
-/** Groups of at most `perMessage` frames whose JSON stays under `maxBytes` (a single larger frame goes alone). */
-function batches(frames: ConnectorFrame[], perMessage: number, maxBytes: number): ConnectorFrame[][] {
-  if (perMessage <= 1) return frames.map((f) => [f]);
-  const out: ConnectorFrame[][] = [];
+/**
+ * Groups of at most `perMessage` frames whose encoding stays under `maxBytes` (a single larger
+ * frame goes alone), each with its message: every frame is encoded once, here.
+ */
+function batches(frames: ConnectorFrame[], perMessage: number, maxBytes: number): Array<{ frames: ConnectorFrame[]; message: string }> {
+  const out: Array<{ frames: ConnectorFrame[]; message: string }> = [];
   let group: ConnectorFrame[] = [];
+  let message = "";
   let bytes = 0;
   for (const frame of frames) {
-    const size = Buffer.byteLength(JSON.stringify(frame), "utf8") + 1;
+    const line = encodeFrame(frame);
+    const size = Buffer.byteLength(line, "utf8");
     if (group.length > 0 && (group.length >= perMessage || bytes + size > maxBytes)) {
-      out.push(group);
+      out.push({ frames: group, message });
       group = [];
+      message = "";
       bytes = 0;
     }
     group.push(frame);
+    message += line;
     bytes += size;
   }
-  if (group.length > 0) out.push(group);
+  if (group.length > 0) out.push({ frames: group, message });
   return out;
 }

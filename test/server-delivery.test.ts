@@ -354,3 +354,21 @@ t.test("the buffered frame is a copy: mutating the event afterwards changes noth
   const [entry] = await relay.server.buffer.read(GATEWAY, undefined, 10);
   t.equal((entry?.frame as BufferableFrame & { event: { text: string } }).event.text, "original");
 });
+
+t.test("a gateway that stays connected after going_idle_ack (its wait expired) is closed so it re-dials and drains", async (t) => {
+  const relay = await startRelay(t, { idleCloseAfterMs: 100 });
+  const gw = await handshake(relay);
+  gw.send({ type: "going_idle" });
+  await gw.waitForType("going_idle_ack");
+  const pending = relay.server.sendInbound(GATEWAY, messageEvent("while-flipped"));
+  const started = Date.now();
+  t.same(await gw.waitClose(), { code: 1000, reason: "" }, "closed by the connector");
+  t.ok(Date.now() - started >= 50, "after the grace, not at once");
+  t.same(texts(gw), [], "nothing went out live on the flipped socket");
+  const next = await handshake(relay, { autoAck: true });
+  t.same((await pending).mode, "buffered");
+  t.same(texts(next), ["while-flipped"]);
+  await sleep(150);
+  t.ok(next.isOpen, "a socket that handshakes again is not closed");
+});
+

@@ -79,6 +79,32 @@ t.test("outbound identity: hello'd pairs resolve, others get a structured failur
   t.same(identities, ["telegram:tg", "discord:dc", "discord:dc", "telegram:tg"]);
 });
 
+t.test("a request sent right after the hellos is handled after them (the gateway does not wait)", async (t) => {
+  const order: string[] = [];
+  const relay = await startRelay(t, {
+    onHello: async (hello) => {
+      if (hello.platform === "discord") await sleep(40); // a slow second identity
+      order.push(`descriptor:${hello.platform}`);
+      return descriptorFor(hello);
+    },
+    handlers: {
+      send: (_a, ctx) => {
+        order.push(`send as ${ctx.identity.platform}`);
+        return { success: true };
+      },
+    },
+  });
+  const gw = await relay.gateway();
+  // One burst: hello, hello, then a request for the second identity.
+  gw.sendRaw(
+    '{"type":"hello","platform":"telegram","botId":"tg"}\n{"type":"hello","platform":"discord","botId":"dc"}\n' +
+      `${JSON.stringify({ type: "outbound", requestId: "a".repeat(32), platform: "discord", botId: "dc", action: send("x") })}\n`,
+  );
+  const r = await gw.waitForResult("a".repeat(32));
+  t.same(r.result, { success: true }, "the identity hello'd just before is known");
+  t.same(order, ["descriptor:telegram", "descriptor:discord", "send as discord"]);
+});
+
 t.test("requests run concurrently and results go back out of order, matched by requestId", async (t) => {
   const gate = deferred();
   const relay = await startRelay(t, {

@@ -103,6 +103,8 @@ export class Connection implements RelayConnection {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #closedController = new AbortController();
   #helloChain: Promise<void> = Promise.resolve();
+  /** Hellos received whose descriptor is not written yet. */
+  #hellosPending = 0;
   #helloCount = 0;
   #handshaked = false;
   #state: "open" | "closing" | "closed" = "open";
@@ -204,7 +206,8 @@ export class Connection implements RelayConnection {
     if (this.#host.wantsEvent("frameIn")) this.#host.emit("frameIn", this, frame);
     switch (frame.type) {
       case "hello":
-        this.#helloChain = this.#helloChain.then(() => this.#hello(frame));
+        this.#hellosPending++;
+        this.#helloChain = this.#helloChain.then(() => this.#hello(frame)).finally(() => this.#hellosPending--);
         return;
       case "outbound":
         this.#outbound(frame);
@@ -265,15 +268,22 @@ export class Connection implements RelayConnection {
       this.#writeResult(frame.requestId, failure(`too many concurrent requests (limit ${this.#config.maxConcurrentOutbound})`));
       return;
     }
-    const task = runOutbound({
-      frame,
-      connection: this,
-      identities: [...this.#identities],
-      handlers: this.#config.handlers,
-      timeoutMs: this.#config.outboundTimeoutMs,
-      connectionSignal: this.#closedController.signal,
-      onHandlerError: (err, where) => this.#host.emit("handlerError", this, err, where),
-    }).then((result) => this.#writeResult(frame.requestId, result));
+    const run = (): Promise<OutboundResult> =>
+      runOutbound({
+        frame,
+        connection: this,
+        // Read when the request starts; the list only ever grows.
+        identities: this.#identities,
+        handlers: this.#config.handlers,
+        timeoutMs: this.#config.outboundTimeoutMs,
+        connectionSignal: this.#closedController.signal,
+        onHandlerError: (err, where) => this.#host.emit("handlerError", this, err, where),
+      });
+    // Causality per socket: a request sent after a hello is handled after that hello's
+    // descriptor (gateways send every hello without waiting, then act on the first descriptor).
+    // Requests still run concurrently with each other.
+    const started = this.#hellosPending > 0 ? this.#helloChain.then(run) : run();
+    const task = started.then((result) => this.#writeResult(frame.requestId, result));
     this.#inFlight.add(task);
     void task.finally(() => this.#inFlight.delete(task));
   }

@@ -36,6 +36,7 @@ export interface RouterConfig {
   highWaterBytes: number;
   pollIntervalMs: number;
   remoteDeliveryTimeoutMs: number;
+  idleCloseAfterMs: number;
   validateOutgoing: "strict" | "tolerant" | "off";
   onInterrupt: InterruptHandler | undefined;
 }
@@ -74,6 +75,7 @@ export class DeliveryRouter implements ConnectionHost {
   readonly #records = new Map<string, GatewayRecord>();
   readonly #ackWaiters = new Map<string, Set<AckWaiter>>();
   readonly #offers = new Map<string, (answer: Extract<BusMessage, { kind: "delivered" }> | undefined) => void>();
+  readonly #idleTimers = new Map<Connection, NodeJS.Timeout>();
   #closing = false;
 
   constructor(config: RouterConfig, hooks: RouterHooks) {
@@ -126,6 +128,15 @@ export class DeliveryRouter implements ConnectionHost {
       rec.phase = "idle";
     }
     await this.#c.buffer.setIdle(conn.gatewayId, true);
+    // The connection writes going_idle_ack right after this resolves.
+    if (this.#c.idleCloseAfterMs > 0 && conn.open && !this.#idleTimers.has(conn)) {
+      const timer = setTimeout(() => {
+        this.#idleTimers.delete(conn);
+        if (conn.open && this.#records.get(conn.gatewayId)?.phase === "idle") conn.close(CloseCode.Normal, "");
+      }, this.#c.idleCloseAfterMs);
+      timer.unref();
+      this.#idleTimers.set(conn, timer);
+    }
   }
 
   inboundAck(conn: Connection, bufferId: string): void {
@@ -156,6 +167,11 @@ export class DeliveryRouter implements ConnectionHost {
 
   closed(conn: Connection, code: number, reason: string): void {
     this.emit("close", conn, code, reason);
+    const idleTimer = this.#idleTimers.get(conn);
+    if (idleTimer !== undefined) {
+      clearTimeout(idleTimer);
+      this.#idleTimers.delete(conn);
+    }
     const rec = this.#records.get(conn.gatewayId);
     if (rec === undefined) return;
     const i = rec.connections.indexOf(conn);
@@ -491,6 +507,8 @@ export class DeliveryRouter implements ConnectionHost {
   /** Shutdown: every push is buffered from now on, no drain starts, waiters are released. */
   beginClose(): void {
     this.#closing = true;
+    for (const timer of this.#idleTimers.values()) clearTimeout(timer);
+    this.#idleTimers.clear();
     for (const rec of this.#records.values()) {
       this.#stopDrain(rec);
       this.#stopRecovery(rec);

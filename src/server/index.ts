@@ -3,13 +3,12 @@
  * and relay bus. See docs/snippets/server.md.
  */
 export { createRelayServer } from "./relay-server.js";
-export type { RelayServer, ListenOptions, CloseOptions } from "./relay-server.js";
+export type { RelayServer, ListenOptions, CloseOptions, TransportBinding } from "./relay-server.js";
 export { InMemoryDeliveryBuffer, DeliveryBufferFullError } from "./delivery-buffer.js";
 export type { DeliveryBuffer, BufferedEntry, BufferableFrame, InMemoryDeliveryBufferOptions } from "./delivery-buffer.js";
 export { InMemoryRelayBus } from "./relay-bus.js";
 export type { RelayBus, BusMessage, BusHandler } from "./relay-bus.js";
-export { Connection } from "./connection.js";
-export type { RelayTransport, ConnectionHost, ConnectionConfig } from "./connection.js";
+export type { RelayTransport } from "./connection.js";
 export { CloseConnectionError, ConnectionClosedError, ServerClosedError } from "./errors.js";
 export { resolveIdentity } from "./outbound.js";
 export type {

@@ -12,7 +12,8 @@ import { WebSocketServer, type WebSocket } from "ws";
 import type { MessageEvent, PassthroughForward } from "../../generated/types.js";
 import { CloseCode, CloseReason } from "../close-codes.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../codec/index.js";
-import { Connection, type ConnectionConfig } from "./connection.js";
+import { Connection, type ConnectionConfig, type RelayTransport } from "./connection.js";
+import type { DecoderInput } from "../codec/index.js";
 import { InMemoryDeliveryBuffer, type DeliveryBuffer } from "./delivery-buffer.js";
 import { DeliveryRouter } from "./delivery-router.js";
 import { InMemoryRelayBus, type RelayBus } from "./relay-bus.js";
@@ -54,6 +55,12 @@ export interface RelayServer extends TypedEmitter<RelayServerEvents> {
   address(): AddressInfo | undefined;
   /** For frameworks that dispatch `upgrade` events themselves. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Runs the relay over a transport other than this server's `ws` endpoint (already
+   * authenticated by the caller): feed it received messages with `receive` and report its end
+   * with `closed`. Keepalive and size limits are the transport's job.
+   */
+  adopt(transport: RelayTransport, info: { gatewayId: string; remoteAddress?: string }): TransportBinding;
   /** Open authenticated sockets (of one gateway, or all). */
   connections(gatewayId?: string): RelayConnection[];
   /** The gateway's current socket on this node: the latest that completed a handshake. */
@@ -71,6 +78,15 @@ export interface RelayServer extends TypedEmitter<RelayServerEvents> {
   revoke(gatewayId: string, reason?: string): Promise<number>;
   /** Stops accepting, lets in-flight outbound handlers answer (bounded), closes sockets with 1001. */
   close(opts?: CloseOptions): Promise<void>;
+}
+
+/** What `adopt()` returns: the connection, and the two calls its transport makes into it. */
+export interface TransportBinding {
+  connection: RelayConnection;
+  /** One received message (text or bytes); never throws. */
+  receive(chunk: DecoderInput): void;
+  /** The transport ended. */
+  closed(code: number, reason: string): void;
 }
 
 const DEFAULT_MAX_PAYLOAD = 1_048_576;
@@ -94,6 +110,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
   readonly #router: DeliveryRouter;
   readonly #connConfig: ConnectionConfig;
   readonly #transports = new Map<Connection, WsTransport>();
+  readonly #adopted = new Set<Connection>();
   readonly #pending = new Set<Duplex>();
   readonly #unsubscribe: Promise<() => Promise<void>>;
   #http: HttpServer | HttpsServer | undefined;
@@ -145,6 +162,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         highWaterBytes,
         pollIntervalMs,
         remoteDeliveryTimeoutMs: positive("remoteDeliveryTimeoutMs", options.remoteDeliveryTimeoutMs, 2_000),
+        idleCloseAfterMs: positive("idleCloseAfterMs", options.idleCloseAfterMs, 15_000, true),
         validateOutgoing: options.validateOutgoing ?? "strict",
         onInterrupt: options.onInterrupt,
       },
@@ -225,7 +243,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         }
       }
     }
-    this.emit("upgrade", req);
+    this.emit("connection", req);
     if (this.#closing !== undefined) {
       httpReject(socket, 503, "Service Unavailable");
       this.emit("rejected", { reason: "shutting-down", status: 503, path, remoteAddress });
@@ -268,6 +286,23 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     bindWebSocket(ws, transport, conn, (err) => this.emit("handlerError", conn, err, "socket"));
     this.#router.register(conn);
     this.emit("authenticated", conn, req);
+  }
+
+  adopt(transport: RelayTransport, info: { gatewayId: string; remoteAddress?: string }): TransportBinding {
+    if (this.#closing !== undefined) throw new Error("RelayServer.adopt: server is closed");
+    if (typeof info?.gatewayId !== "string" || info.gatewayId.length === 0) throw new TypeError("RelayServer.adopt: gatewayId is required");
+    const conn = new Connection({ gatewayId: info.gatewayId, remoteAddress: info.remoteAddress, transport, host: this.#router, config: this.#connConfig });
+    this.#adopted.add(conn);
+    this.#router.register(conn);
+    this.emit("adopted", conn);
+    return {
+      connection: conn,
+      receive: (chunk) => conn.receive(chunk),
+      closed: (code, reason) => {
+        this.#adopted.delete(conn);
+        conn.transportClosed(code, reason);
+      },
+    };
   }
 
   connections(gatewayId?: string): RelayConnection[] {
@@ -316,7 +351,10 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     this.#router.beginClose();
     if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
     const conns = [...this.#transports.keys()];
-    await withTimeout(Promise.all(conns.map((c) => c.settled())), timeoutMs);
+    const adopted = [...this.#adopted];
+    await withTimeout(Promise.all([...conns, ...adopted].map((c) => c.settled())), timeoutMs);
+    // Adopted transports report their own close; they are asked to close like the others.
+    for (const c of adopted) c.close(CloseCode.GoingAway, CloseReason.GoingAway);
     const closed = conns.map((c) => new Promise<void>((resolve) => {
       const transport = this.#transports.get(c);
       if (transport === undefined) return resolve();

@@ -5,9 +5,9 @@
  */
 import { EventEmitter } from "node:events";
 
-export type EventMap = { [event: string]: unknown[] };
+export type EventMap<Events> = { [K in keyof Events]: unknown[] };
 
-export class TypedEmitter<Events extends EventMap> {
+export class TypedEmitter<Events extends EventMap<Events>> {
   readonly #emitter = new EventEmitter({ captureRejections: false });
 
   constructor() {

@@ -191,6 +191,13 @@ export interface RelayServerOptions {
   replay?: ReplayOptions;
   backpressure?: BackpressureOptions;
   invalidFrames?: InvalidFramePolicy;
+  /**
+   * A socket still open this long after its `going_idle_ack` is closed with 1000. A dormant
+   * gateway closes right after the ack; one that stays means its wait for the ack expired
+   * (`go_dormant` then keeps serving), while this side has it flipped to buffered-only — the
+   * close makes it re-dial, handshake and get its backlog. Default 15 000; 0 disables.
+   */
+  idleCloseAfterMs?: number;
   /** Cluster only: how long to wait for another node to take a push before buffering it. Default 2 000. */
   remoteDeliveryTimeoutMs?: number;
   /** Validation of frames built from caller data before they are sent. Default `strict`. */
@@ -263,11 +270,12 @@ export interface RejectInfo {
 }
 
 export interface RelayServerEvents {
-  [event: string]: unknown[];
-  /** An upgrade request for the relay path arrived (before auth). */
-  upgrade: [req: IncomingMessage];
+  /** A WebSocket upgrade request for the relay path arrived (before auth). */
+  connection: [req: IncomingMessage];
   /** The socket is open and its bearer verified (or unauthenticated mode). */
   authenticated: [connection: RelayConnection, req: IncomingMessage];
+  /** A caller-authenticated transport was attached with `adopt()`. */
+  adopted: [connection: RelayConnection];
   /** An upgrade was refused (auth failure, wrong path, shutting down). */
   rejected: [info: RejectInfo];
   handshake: [connection: RelayConnection, hello: HelloFrame, descriptor: CapabilityDescriptor];

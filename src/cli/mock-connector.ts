@@ -76,7 +76,14 @@ export function loadDescriptors(file: string, warn: (line: string) => void): (pl
   return (platform) => map[platform] ?? descriptorFor(platform);
 }
 
+/** Right after a handshake the server drains the backlog; pushes made then would be buffered too. */
+async function untilLive(conn: RelayConnection, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (conn.open && conn.phase !== "live" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+}
+
 export async function runScript(conn: RelayConnection, script: Script, log: (line: string) => void): Promise<void> {
+  await untilLive(conn, 2000);
   for (const step of script.steps) {
     if (!conn.open) return;
     try {

@@ -186,3 +186,54 @@ t.test("hello with a command_manifest is accepted", async (t) => {
   const d = await gw.waitForType("descriptor");
   t.equal(d.descriptor.platform, "discord");
 });
+
+t.test("hostile input never crashes the server", async (t) => {
+  const fc = await import("fast-check");
+  const relay = await startRelay(t, {
+    invalidFrames: { maxInvalidFrames: 1_000_000 },
+    handlers: { send: () => ({ success: true }) },
+  });
+  const errors: string[] = [];
+  relay.server.on("handlerError", (_c, _e, where) => errors.push(where));
+  const gw = await relay.gateway();
+  gw.hello();
+  await gw.waitForType("descriptor");
+  const nasty = [
+    "\u0000\n",
+    `${"[".repeat(100_000)}\n`,
+    '{"type":"hello","platform":"__proto__","botId":"constructor"}\n',
+    '{"type":"inbound_ack","bufferId":"__proto__"}\n',
+    '{"type":"outbound","requestId":"__proto__","action":{"op":"toString"}}\n',
+    '{"type":"outbound","requestId":{"x":1},"action":{"op":"send"}}\n',
+    '{"__proto__":{"type":"hello"},"type":"going_idle"}\n',
+    '{"type":"interrupt","session_key":"k","reason":null,"extra":[1e999]}\n',
+    '{"type":"hello","platform":"p","botId":"b","command_manifest":"not a list"}\n',
+  ];
+  for (const line of nasty) gw.sendRaw(line);
+  gw.sendRaw(Buffer.from([0xff, 0xfe, 0x0a]), true);
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), fc.boolean(), (text, newline) => {
+      gw.sendRaw(newline ? `${text}\n` : text);
+    }),
+    { numRuns: 300 },
+  );
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 3 }), fc.constantFrom("hello", "outbound", "inbound_ack", "going_idle", "interrupt"), (value, type) => {
+      const frame = typeof value === "object" && value !== null && !Array.isArray(value) ? { ...value, type } : { type, value };
+      gw.sendRaw(`${JSON.stringify(frame)}\n`);
+    }),
+    { numRuns: 300 },
+  );
+  gw.sendRaw("\n");
+  // Still serving: a fresh gateway handshakes and gets a request answered.
+  const probe = await relay.gateway();
+  probe.hello("telegram", "probe");
+  await probe.waitForType("descriptor");
+  const id = probe.outbound({ op: "send", chat_id: "c", content: "x", reply_to: null });
+  t.same((await probe.waitForResult(id)).result, { success: true });
+  t.same(probe.decodeErrors, []);
+  // Results echo the peer's requestId verbatim; strict mode wants 32 hex digits, tolerant any id.
+  const invalid = gw.decodeErrors.filter((e) => !(e.frameType === "outbound_result" && e.issues?.every((i) => i.path === "/requestId")));
+  t.same(invalid, [], "every frame written back to the hostile peer is otherwise valid");
+  t.notOk(errors.includes("decode"), "the decoder never threw");
+});

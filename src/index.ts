@@ -34,3 +34,25 @@ export type { FrameDirection, ValidationIssue, ValidationMode, ValidationResult 
 export * from "./codec/index.js";
 export * from "./auth/index.js";
 export * from "./close-codes.js";
+// The two roles. Their full surfaces live at `relay-contract/server` and `relay-contract/client`
+// (both have e.g. a `CloseOptions`); the root re-exports the entry points and main types.
+export {
+  createRelayServer,
+  InMemoryDeliveryBuffer,
+  InMemoryRelayBus,
+  type RelayServer,
+  type RelayServerOptions,
+  type RelayConnection,
+  type DeliveryBuffer,
+  type RelayBus,
+} from "./server/index.js";
+export {
+  createRelayClient,
+  RelayClient,
+  RelayConnectError,
+  RelayClientClosedError,
+  normalizeRelayUrl,
+  type RelayClientOptions,
+  type RelayIdentity,
+  type RelayResult,
+} from "./client/index.js";

@@ -1,7 +1,8 @@
 /**
- * `relay-contract validate`, run as a process through tsx (so a stale dist/ cannot hide a bug):
- * NDJSON and JSON input, line numbers (also inside pretty-printed frames), JSON paths and
- * reasons, --direction, --tolerant, --json, exit statuses.
+ * `relay-contract validate`: the checking logic in process (line numbers — also inside
+ * pretty-printed frames —, JSON paths, reasons, --direction, --tolerant), then the command as a
+ * process through tsx (so a stale dist/ cannot hide a bug): output format, stdin, --json, exit
+ * statuses.
  */
 import t from "tap";
 import { spawn } from "node:child_process";
@@ -9,6 +10,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { formatProblem, validateText } from "../src/cli/validate.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -24,78 +26,89 @@ function cli(args: string[], input?: string): Promise<{ status: number | null; s
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), "relay-validate-"));
 const hello = { type: "hello", platform: "telegram", botId: "7012345678" };
 const ack = { type: "inbound_ack", bufferId: "b-1" };
 const badTyping = { type: "outbound", requestId: "0123456789abcdef0123456789abcdef", action: { op: "typing", chat_id: "" } };
-const mixed = join(dir, "mixed.ndjson");
-writeFileSync(mixed, [JSON.stringify(hello), "", JSON.stringify(badTyping), "{not json", JSON.stringify(ack), JSON.stringify({ type: "inbound_ack" })].join("\n") + "\n");
-const good = join(dir, "good.ndjson");
-writeFileSync(good, [hello, ack, { type: "going_idle" }].map((f) => JSON.stringify(f)).join("\n") + "\n");
+const mixedText = [JSON.stringify(hello), "", JSON.stringify(badTyping), "{not json", JSON.stringify(ack), JSON.stringify({ type: "inbound_ack" })].join("\n") + "\n";
+const strict = (text: string, extra: Partial<Parameters<typeof validateText>[0]> = {}) => validateText({ text, name: "x", mode: "strict", ...extra });
 
-t.test("NDJSON: every problem with its line, path and reason; exit 1", async (t) => {
-  const r = await cli(["validate", mixed]);
-  t.equal(r.status, 1);
-  const lines = r.stdout.trim().split("\n");
-  t.equal(lines.length, 3, r.stdout);
-  t.match(lines[0], new RegExp(`^${mixed.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3: "outbound" at /action/chat_id: .*minLength.* \\[minLength\\]$`));
-  t.match(lines[1], /:4: at \/: not valid JSON/);
-  t.match(lines[2], /:6: "inbound_ack" at \/: the value is missing the required property "bufferId" \[required\]/);
-  t.match(r.stderr, /validate: 5 frames, 3 invalid \(strict, either direction\)/);
-});
-
-t.test("valid input exits 0; stdin with -", async (t) => {
-  const r = await cli(["validate", good]);
-  t.equal(r.status, 0, r.stderr);
-  t.equal(r.stdout, "");
-  t.match(r.stderr, /3 frames, 0 invalid/);
-  const s = await cli(["validate", "-"], JSON.stringify(hello) + "\n");
-  t.equal(s.status, 0);
-  t.match(s.stderr, /1 frame, 0 invalid/);
+t.test("NDJSON: line, path and reason for every problem", async (t) => {
+  const out = strict(mixedText);
+  t.match(out, { format: "ndjson", frames: 5, invalidFrames: 3 });
+  t.match(out.problems, [
+    { line: 3, path: "/action/chat_id", keyword: "minLength", frameType: "outbound" },
+    { line: 4, path: "", keyword: "json", message: /not valid JSON/ },
+    { line: 6, path: "", keyword: "required", message: /"bufferId"/, frameType: "inbound_ack" },
+  ]);
+  t.equal(formatProblem("f.ndjson", out.problems[0] as never), 'f.ndjson:3: "outbound" at /action/chat_id: /action/chat_id violates minLength 1 [minLength]');
+  t.match(strict("\r\n" + JSON.stringify(hello) + "\r\n"), { frames: 1, invalidFrames: 0 }, "CRLF input");
 });
 
 t.test("one pretty-printed JSON value: the line of the failing property; arrays report the item", async (t) => {
   const frame = { type: "inbound", event: { text: "hi", message_type: "text", source: { platform: "discord", chat_id: "c", chat_type: "group", chat_name: null, user_id: null, user_name: null, thread_id: null, chat_topic: null, guild_id: "g-1" } } };
   const text = JSON.stringify(frame, null, 2);
-  const r = await cli(["validate"], text);
-  t.equal(r.status, 1);
+  const out = strict(text);
+  t.equal(out.format, "json");
   const sourceLine = text.split("\n").findIndex((l) => l.includes('"source"')) + 1;
-  t.match(r.stdout, new RegExp(`^<stdin>:${sourceLine}: "inbound" at /event/source: .*scope_id`), "points at the line where /event/source starts");
-  const arr = await cli(["validate"], JSON.stringify([hello, { type: "hello", platform: "x" }], null, 2));
-  t.equal(arr.status, 1);
-  t.match(arr.stdout, /<stdin>:7: "hello" item 1 at \/: .*botId/);
+  t.match(out.problems, [{ line: sourceLine, path: "/event/source", message: /scope_id/ }], "points at the line where /event/source starts");
+  const deep = JSON.stringify({ ...badTyping, action: { op: "typing", chat_id: "c", content: 5 } }, null, 2);
+  const contentLine = deep.split("\n").findIndex((l) => l.includes('"content"')) + 1;
+  t.match(strict(deep).problems, [{ line: contentLine, path: "/action/content" }]);
+  const arr = strict(JSON.stringify([hello, { type: "hello", platform: "x" }], null, 2));
+  t.match(arr, { frames: 2, invalidFrames: 1, problems: [{ line: 7, item: 1, keyword: "required" }] });
 });
 
 t.test("--direction and --tolerant", async (t) => {
-  const wrongWay = await cli(["validate", "--direction", "connector-to-gateway"], JSON.stringify(hello) + "\n");
-  t.equal(wrongWay.status, 1);
-  t.match(wrongWay.stdout, /at \/type: .*gateway-to-connector frame type, not connector-to-gateway/);
-  t.equal((await cli(["validate", "--direction=g2c"], JSON.stringify(hello) + "\n")).status, 0);
-
+  const line = JSON.stringify(hello) + "\n";
+  t.match(strict(line, { direction: "connector-to-gateway" }).problems, [{ path: "/type", message: /gateway-to-connector frame type, not connector-to-gateway/ }]);
+  t.equal(strict(line, { direction: "gateway-to-connector" }).invalidFrames, 0);
   const extra = JSON.stringify({ ...hello, tenant: "t1" }) + "\n";
-  const strict = await cli(["validate"], extra);
-  t.equal(strict.status, 1);
-  t.match(strict.stdout, /unknown property "tenant" \[additionalProperties\]/);
-  const tolerant = await cli(["validate", "--tolerant"], extra);
-  t.equal(tolerant.status, 0, "a receiver accepts unknown fields");
+  t.match(strict(extra).problems, [{ keyword: "additionalProperties", message: /"tenant"/ }]);
+  t.equal(strict(extra, { mode: "tolerant" }).invalidFrames, 0, "a receiver accepts unknown fields");
+});
+
+t.test("the command: output, stdin, --json, flags, exit statuses", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "relay-validate-"));
+  const mixed = join(dir, "mixed.ndjson");
+  writeFileSync(mixed, mixedText);
+  const good = join(dir, "good.ndjson");
+  writeFileSync(good, [hello, ack, { type: "going_idle" }].map((f) => JSON.stringify(f)).join("\n") + "\n");
+  const [bad, ok, stdin, json, wrongWay, tolerant, usage, missing, empty] = await Promise.all([
+    cli(["validate", mixed]),
+    cli(["validate", good]),
+    cli(["validate", "-"], JSON.stringify(hello) + "\n"),
+    cli(["validate", "--json", mixed]),
+    cli(["validate", "--direction=c2g", good]),
+    cli(["validate", "--tolerant"], JSON.stringify({ ...hello, tenant: "t1" })),
+    cli(["validate", "--direction", "sideways"], "{}"),
+    cli(["validate", join(dir, "nope.ndjson")]),
+    cli(["validate"], "\n\n"),
+  ]);
+  t.equal(bad.status, 1, "invalid input exits 1");
+  const lines = bad.stdout.trim().split("\n");
+  t.equal(lines.length, 3, bad.stdout);
+  t.equal(lines[0], `${mixed}:3: "outbound" at /action/chat_id: /action/chat_id violates minLength 1 [minLength]`);
+  t.match(lines[1], /:4: at \/: not valid JSON/);
+  t.match(lines[2], /:6: "inbound_ack" at \/: the value is missing the required property "bufferId" \[required\]/);
+  t.match(bad.stderr, /validate: 5 frames, 3 invalid \(strict, either direction\)/);
+
+  t.equal(ok.status, 0, ok.stderr);
+  t.equal(ok.stdout, "");
+  t.match(ok.stderr, /3 frames, 0 invalid/);
+  t.equal(stdin.status, 0);
+  t.match(stdin.stderr, /<stdin>|1 frame, 0 invalid/);
+
+  t.equal(json.status, 1);
+  t.match(JSON.parse(json.stdout), { file: mixed, format: "ndjson", frames: 5, invalidFrames: 3, mode: "strict", direction: "any", problems: [{ line: 3, path: "/action/chat_id" }] });
+
+  t.equal(wrongWay.status, 1, "--direction applies");
+  t.match(wrongWay.stderr, /connector-to-gateway/);
+  t.equal(tolerant.status, 0, "--tolerant applies");
   t.match(tolerant.stderr, /tolerant/);
-});
 
-t.test("--json output", async (t) => {
-  const r = await cli(["validate", "--json", mixed]);
-  t.equal(r.status, 1);
-  const out = JSON.parse(r.stdout);
-  t.match(out, { format: "ndjson", frames: 5, invalidFrames: 3, mode: "strict", direction: "any" });
-  t.match(out.problems[0], { line: 3, path: "/action/chat_id", keyword: "minLength", frameType: "outbound" });
-});
-
-t.test("usage and input errors exit 2; empty input exits 1", async (t) => {
-  t.equal((await cli(["validate", "--direction", "sideways"], "{}")).status, 2);
-  const missing = await cli(["validate", join(dir, "nope.ndjson")]);
-  t.equal(missing.status, 2);
+  t.equal(usage.status, 2, "a bad flag value is a usage error");
+  t.equal(missing.status, 2, "an unreadable file is an input error");
   t.match(missing.stderr, /cannot read/);
-  t.equal((await cli(["validate", "--bogus"], "")).status, 2);
-  const empty = await cli(["validate"], "\n\n");
-  t.equal(empty.status, 1);
+  t.equal(empty.status, 1, "nothing to validate fails");
   t.match(empty.stderr, /no frames found/);
 });

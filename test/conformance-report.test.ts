@@ -211,3 +211,16 @@ t.test("wire log: strict check per frame, lenient reading, framing checks", asyn
   t.match(byReq("RC-FRM-001"), [{ status: "fail", message: /1 message\(s\) without the trailing newline/ }]);
   t.match(byReq("RC-FRM-002"), [{ status: "fail", message: /1 message\(s\) carried several frames/ }]);
 });
+
+t.test("docs/conformance.md carries the registry's table and every scenario", async (t) => {
+  const { readFileSync } = await import("node:fs");
+  const { renderRequirementTable } = await import("../src/conformance/index.js");
+  const doc = readFileSync(new URL("../docs/conformance.md", import.meta.url), "utf8");
+  const between = /<!-- requirements:start -->\n([\s\S]*?)<!-- requirements:end -->/.exec(doc)?.[1];
+  t.equal(between, renderRequirementTable(), "the requirement table is the registry's rendering (regenerate with `relay-contract requirements --markdown`)");
+  for (const s of GATEWAY_SCENARIOS) t.match(doc, new RegExp(`\\| \`${s.id}\` \\|`), `gateway scenario ${s.id} documented`);
+  for (const s of CONNECTOR_SCENARIOS) t.match(doc, new RegExp(`\\| \`${s.id}\` \\|`), `connector scenario ${s.id} documented`);
+  for (const v of ["RELAY_URL", "RELAY_GATEWAY_ID", "RELAY_SECRET", "RELAY_IDENTITIES", "RELAY_SCENARIO", "RELAY_BACKOFF_BASE_MS", "RELAY_BACKOFF_MAX_MS", "RELAY_REQUEST_TIMEOUT_MS"]) {
+    t.match(doc, v, `${v} documented`);
+  }
+});

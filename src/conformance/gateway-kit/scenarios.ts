@@ -32,7 +32,7 @@ async function echo(stage: Stage, conn: Conn, word: string, label: string): Prom
 const handshake = scenario(
   "handshake",
   "Dial, bearer, one hello per identity, descriptors, a live echo",
-  ["RC-HS-001", "RC-AUTH-001", "RC-HS-002", "RC-HS-003", "RC-INB-004", "RC-ACK-002"],
+  ["RC-HS-001", "RC-AUTH-001", "RC-HS-002", "RC-HS-003", "RC-INB-004", "RC-ACK-002", "RC-COR-001"],
   async (stage) => {
     const conn = await stage.accept("dial 1");
     if (conn === undefined) return;

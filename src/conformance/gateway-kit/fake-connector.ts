@@ -43,6 +43,7 @@ export class FakeConnector {
   #taken = 0;
   #wake: Array<() => void> = [];
   #port = 0;
+  #gone: string | undefined;
 
   private constructor(log: WireLog, opts: FakeConnectorOptions) {
     this.#log = log;
@@ -109,6 +110,19 @@ export class FakeConnector {
     for (const w of wake) w();
   }
 
+  /** The gateway cannot dial any more (its process ended): waiting for a dial ends at once. */
+  peerGone(why: string): void {
+    this.#gone = why;
+    const wake = this.#wake;
+    this.#wake = [];
+    for (const w of wake) w();
+  }
+
+  /** Why no more dials can come, once the gateway has gone. */
+  get goneReason(): string | undefined {
+    return this.#gone;
+  }
+
   /** The next dial not handed out yet, waiting up to `timeoutMs`. */
   async nextDial(timeoutMs: number): Promise<Dial | undefined> {
     const deadline = Date.now() + timeoutMs;
@@ -119,7 +133,7 @@ export class FakeConnector {
         return dial;
       }
       const left = deadline - Date.now();
-      if (left <= 0 || this.#opts.signal.aborted) return undefined;
+      if (left <= 0 || this.#opts.signal.aborted || this.#gone !== undefined) return undefined;
       await new Promise<void>((resolve) => {
         const done = (): void => {
           clearTimeout(timer);

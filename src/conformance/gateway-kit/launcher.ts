@@ -47,6 +47,8 @@ export interface RunningGateway {
   stop(): Promise<void>;
   /** Captured output (stdout + stderr), for reports. */
   output(): string;
+  /** Settles with a description when the gateway ended on its own (a process exit). */
+  exited?: Promise<string>;
 }
 
 /** A gateway the kit can start per scenario: a spawned command, or an in-process factory in tests. */
@@ -88,18 +90,20 @@ export function commandGateway(argv: readonly string[], opts: CommandGatewayOpti
       });
       child.stdout?.on("data", keep(""));
       child.stderr?.on("data", keep(""));
-      const exited = new Promise<void>((resolve) => {
+      const exited = new Promise<string>((resolve) => {
         child.once("exit", (code, signal) => {
-          lines.push(`(exited ${signal ?? code})`);
-          resolve();
+          const how = signal !== null ? `killed by ${signal}` : `exited with status ${code}`;
+          lines.push(`(${how})`);
+          resolve(`the gateway process ${how}`);
         });
         child.once("error", (err) => {
           lines.push(`(failed to start: ${err.message})`);
-          resolve();
+          resolve(`the gateway process failed to start: ${err.message}`);
         });
       });
       let stopping: Promise<void> | undefined;
       return {
+        exited,
         output: () => lines.join("\n"),
         stop() {
           stopping ??= (async () => {

@@ -258,7 +258,7 @@ const reconnect = scenario(
     await sleep(wait, ctx.signal);
     first.peer.close(1011, "overloaded");
     const second = await stage.accept("re-dial after 1011");
-    ctx.check("RC-REC-001", "re-dials after an unexpected close", second !== undefined, `no re-dial within ${stage.step} ms`);
+    ctx.check("RC-REC-001", "re-dials after an unexpected close", second !== undefined, stage.why(`no re-dial within ${stage.step} ms`));
     if (second === undefined) return;
     ctx.check("RC-REC-001", "re-sends the same hellos on the new connection", JSON.stringify(second.hellos) === JSON.stringify(first.hellos), `first ${first.hellos.join(", ")}; then ${second.hellos.join(", ") || "none"}`);
     ctx.check(
@@ -282,16 +282,16 @@ const authBeforeHandshake = scenario(
     stage.connector.refuseNext = 401;
     const refused = await stage.connector.nextDial(stage.step);
     if (refused === undefined) {
-      ctx.check("RC-AUTH-003", "the gateway dials", false, `no dial within ${stage.step} ms`);
+      ctx.check("RC-AUTH-003", "the gateway dials", false, stage.why(`no dial within ${stage.step} ms`));
       return;
     }
     stage.checkDial(refused, "dial 1 (refused with HTTP 401)");
     const second = await stage.accept("dial 2 (after HTTP 401)", { answerHellos: false });
-    ctx.check("RC-AUTH-003", "re-dials after an upgrade refused with 401", second !== undefined, `no dial within ${stage.step} ms after the 401`);
+    ctx.check("RC-AUTH-003", "re-dials after an upgrade refused with 401", second !== undefined, stage.why(`no dial within ${stage.step} ms after the 401`));
     if (second === undefined) return;
     second.peer.close(4401, "unauthorized");
     const third = await stage.accept("dial 3 (after close 4401 before the descriptor)");
-    ctx.check("RC-AUTH-003", "re-dials after close 4401 before any descriptor", third !== undefined, `no dial within ${stage.step} ms after the 4401`);
+    ctx.check("RC-AUTH-003", "re-dials after close 4401 before any descriptor", third !== undefined, stage.why(`no dial within ${stage.step} ms after the 4401`));
     if (third === undefined) return;
     await echo(stage, third, "authorised", "dial 3");
   },
@@ -307,7 +307,7 @@ const authAfterHandshake = scenario(
     if (first === undefined) return;
     first.peer.close(4401, "unauthorized");
     const retry = await stage.accept("fresh-token re-dial");
-    ctx.check("RC-AUTH-004", "re-dials once with a fresh token after a post-handshake 4401", retry !== undefined, `no re-dial within ${stage.step} ms (acceptable for V-mid gateways, which stop at once)`);
+    ctx.check("RC-AUTH-004", "re-dials once with a fresh token after a post-handshake 4401", retry !== undefined, stage.why(`no re-dial within ${stage.step} ms (acceptable for V-mid gateways, which stop at once)`));
     if (retry !== undefined) {
       await sleep(50, ctx.signal);
       retry.peer.close(4401, "unauthorized");
@@ -332,7 +332,7 @@ const authExpired = scenario(
     if (first === undefined) return;
     first.peer.close(4401, "expired");
     const again = await stage.accept("re-dial after \"expired\"");
-    ctx.check("RC-AUTH-006", "reconnects after 4401 \"expired\"", again !== undefined, `no re-dial within ${stage.step} ms`);
+    ctx.check("RC-AUTH-006", "reconnects after 4401 \"expired\"", again !== undefined, stage.why(`no re-dial within ${stage.step} ms`));
     if (again === undefined) return;
     await echo(stage, again, "renewed", "after \"expired\"");
   },

@@ -74,6 +74,7 @@ export class Stage {
         RELAY_BACKOFF_MAX_MS: String(kit.backoffMaxMs),
         RELAY_REQUEST_TIMEOUT_MS: String(kit.requestTimeoutMs),
       });
+      void stage.#gateway.exited?.then((why) => connector.peerGone(why));
       await body(stage);
     } finally {
       await stage.#gateway?.stop().catch(() => undefined);
@@ -130,6 +131,12 @@ export class Stage {
     return this.kit.stepTimeoutMs;
   }
 
+  /** A "nothing came" message, with the reason when the gateway process has ended. */
+  why(text: string): string {
+    const gone = this.connector.goneReason;
+    return gone === undefined ? text : `${text} (${gone})`;
+  }
+
   /**
    * Waits for the next dial and checks its path and bearer. For an accepted socket, collects the
    * hellos, checks them and (unless told not to) answers each with a descriptor; outbound
@@ -139,7 +146,7 @@ export class Stage {
     const { ctx } = this;
     const dial = await this.connector.nextDial(this.step);
     if (dial === undefined) {
-      ctx.check("RC-HS-002", `${label}: the gateway dials and says hello`, false, `no dial within ${this.step} ms`);
+      ctx.check("RC-HS-002", `${label}: the gateway dials and says hello`, false, this.connector.goneReason ?? `no dial within ${this.step} ms`);
       return undefined;
     }
     this.checkDial(dial, label);

@@ -72,8 +72,8 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
   #utf8: StringDecoder | undefined;
   /** The UTF-8 decoder may hold the first bytes of a character split across messages. */
   #utf8MayHoldBytes = false;
-  /** Pieces of the current unterminated line, joined once when its "\n" arrives. */
-  #pending: string[] = [];
+  /** Pieces of the current unterminated line, joined once when its "\n" arrives; none: undefined (an idle connection holds no array). */
+  #pending: string[] | undefined;
   #pendingBytes = 0;
   /** After an over-long partial line: drop input up to and including the next "\n". */
   #discarding = false;
@@ -109,7 +109,7 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
    */
   push(chunk: DecoderInput): DecodeEvent<F>[] {
     const events: DecodeEvent<F>[] = [];
-    const idle = this.#pending.length === 0 && !this.#discarding && !this.#utf8MayHoldBytes;
+    const idle = this.#pending === undefined && !this.#discarding && !this.#utf8MayHoldBytes;
 
     if (typeof chunk === "string") {
       // Fast path: one whole line, nothing buffered — the normal shape of a frame message.
@@ -141,13 +141,13 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
   end(): DecodeEvent<F>[] {
     const events: DecodeEvent<F>[] = [];
     if (this.#utf8MayHoldBytes) this.#text(this.#flushUtf8(), events);
-    if (!this.#discarding && this.#pending.length > 0) {
+    if (!this.#discarding && this.#pending !== undefined) {
       const line = this.#pending.join("");
       if (!isBlank(line)) {
         events.push(errorEvent("incomplete_frame", "stream ended inside a frame: the line has no terminating \"\\n\"", line));
       }
     }
-    this.#pending = [];
+    this.#pending = undefined;
     this.#pendingBytes = 0;
     this.#discarding = false;
     return events;
@@ -179,12 +179,12 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
       nl = text.indexOf("\n", start);
     }
 
-    if (nl !== -1 && this.#pending.length > 0) {
+    if (nl !== -1 && this.#pending !== undefined) {
       const head = text.slice(start, nl);
       const bytes = this.#pendingBytes + utf8Length(head);
       this.#pending.push(head);
       const line = this.#pending.join("");
-      this.#pending = [];
+      this.#pending = undefined;
       this.#pendingBytes = 0;
       this.#line(line, bytes, events);
       start = nl + 1;
@@ -200,10 +200,11 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
     if (start < text.length) {
       const tail = start === 0 ? text : text.slice(start);
       this.#pendingBytes += utf8Length(tail);
-      this.#pending.push(tail);
+      const pending = (this.#pending ??= []);
+      pending.push(tail);
       if (this.#pendingBytes > this.maxLineBytes) {
-        const excerpt = excerptOf(this.#pending);
-        this.#pending = [];
+        const excerpt = excerptOf(pending);
+        this.#pending = undefined;
         this.#pendingBytes = 0;
         this.#discarding = true;
         events.push({

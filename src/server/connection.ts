@@ -96,13 +96,16 @@ export class Connection implements RelayConnection {
   readonly #config: ConnectionConfig;
   readonly #decoder: FrameDecoder<GatewayFrame>;
   /** Values the validator rejected, in order: a `schema` error event takes the oldest. */
-  readonly #rejected: unknown[] = [];
-  readonly #identities: Identity[] = [];
-  readonly #invalidAt: number[] = [];
-  readonly #ackWaiters = new Map<string, Waiter[]>();
-  readonly #inFlight = new Set<Promise<void>>();
-  readonly #closedController = new AbortController();
-  #helloChain: Promise<void> = Promise.resolve();
+  #rejected: unknown[] | undefined;
+  /** Replaced (concat), not pushed to, on a new identity: exact-size, where a pushed-to array reserves 17 slots. */
+  #identities: readonly Identity[] = [];
+  #invalidAt: number[] | undefined;
+  // Created on first use: a gateway that only receives pushes never needs them, and per idle
+  // connection a Map, a Set and an AbortController were a third of the heap it costs (bench/ §4).
+  #ackWaiters: Map<string, Waiter[]> | undefined;
+  #inFlight: Set<Promise<void>> | undefined;
+  #closedController: AbortController | undefined;
+  #helloChain: Promise<void> | undefined;
   /** Hellos received whose descriptor is not written yet. */
   #hellosPending = 0;
   #helloCount = 0;
@@ -120,10 +123,16 @@ export class Connection implements RelayConnection {
       direction: "gateway-to-connector",
       mode: "tolerant",
       maxLineBytes: params.config.maxLineBytes,
+      // Recorded only when rejected (or the validator threw: the decoder reports that as `schema` too).
       validate: (value, opts) => {
-        this.#rejected.push(value);
-        const result = validateFrame(value, opts);
-        if (result.ok) this.#rejected.pop();
+        let result;
+        try {
+          result = validateFrame(value, opts);
+        } catch (err) {
+          (this.#rejected ??= []).push(value);
+          throw err;
+        }
+        if (!result.ok) (this.#rejected ??= []).push(value);
         return result;
       },
     });
@@ -151,12 +160,12 @@ export class Connection implements RelayConnection {
 
   /** Outbound handlers still running. */
   get pendingRequests(): number {
-    return this.#inFlight.size;
+    return this.#inFlight?.size ?? 0;
   }
 
   /** Resolves when every outbound handler running now has answered. */
   async settled(): Promise<void> {
-    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    while (this.#inFlight !== undefined && this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
   // ── receiving ──────────────────────────────────────────────────────────────
@@ -184,14 +193,15 @@ export class Connection implements RelayConnection {
   }
 
   #invalid(error: DecodeError): void {
-    const rejected = error.code === "schema" ? this.#rejected.shift() : undefined;
+    const rejected = error.code === "schema" ? this.#rejected?.shift() : undefined;
     this.#host.emit("protocolError", this, error);
     if (error.code === "schema" && error.frameType === "outbound") this.#answerInvalidOutbound(rejected, error);
     if (!COUNTED.has(error.code)) return;
     const now = Date.now();
-    this.#invalidAt.push(now);
-    while ((this.#invalidAt[0] as number) <= now - this.#config.invalidFrameWindowMs) this.#invalidAt.shift();
-    if (this.#invalidAt.length > this.#config.maxInvalidFrames) this.close(CloseCode.BadFrames, CloseReason.BadFrames);
+    const invalidAt = (this.#invalidAt ??= []);
+    invalidAt.push(now);
+    while ((invalidAt[0] as number) <= now - this.#config.invalidFrameWindowMs) invalidAt.shift();
+    if (invalidAt.length > this.#config.maxInvalidFrames) this.close(CloseCode.BadFrames, CloseReason.BadFrames);
   }
 
   /** An `outbound` the schema rejects still gets a result when its `requestId` is readable, instead of a 30 s gateway timeout. */
@@ -207,7 +217,12 @@ export class Connection implements RelayConnection {
     switch (frame.type) {
       case "hello":
         this.#hellosPending++;
-        this.#helloChain = this.#helloChain.then(() => this.#hello(frame)).finally(() => this.#hellosPending--);
+        this.#helloChain = (this.#helloChain ?? Promise.resolve())
+          .then(() => this.#hello(frame))
+          .finally(() => {
+            // Nothing left to order after: drop the chain (an idle connection need not hold it).
+            if (--this.#hellosPending === 0) this.#helloChain = undefined;
+          });
         return;
       case "outbound":
         this.#outbound(frame);
@@ -249,7 +264,7 @@ export class Connection implements RelayConnection {
       return;
     }
     if (!this.#identities.some((i) => i.platform === hello.platform && i.botId === hello.botId)) {
-      this.#identities.push({ platform: hello.platform, botId: hello.botId });
+      this.#identities = this.#identities.concat([{ platform: hello.platform, botId: hello.botId }]);
     }
     this.writeFrames([frame]).catch(() => undefined);
     this.#host.emit("handshake", this, hello, descriptor);
@@ -264,7 +279,7 @@ export class Connection implements RelayConnection {
       this.#writeResult(frame.requestId, failure("relay connector shutting down"));
       return;
     }
-    if (this.#inFlight.size >= this.#config.maxConcurrentOutbound) {
+    if (this.pendingRequests >= this.#config.maxConcurrentOutbound) {
       this.#writeResult(frame.requestId, failure(`too many concurrent requests (limit ${this.#config.maxConcurrentOutbound})`));
       return;
     }
@@ -276,16 +291,26 @@ export class Connection implements RelayConnection {
         identities: this.#identities,
         handlers: this.#config.handlers,
         timeoutMs: this.#config.outboundTimeoutMs,
-        connectionSignal: this.#closedController.signal,
+        connectionSignal: this.#closedSignal,
         onHandlerError: (err, where) => this.#host.emit("handlerError", this, err, where),
       });
     // Causality per socket: a request sent after a hello is handled after that hello's
     // descriptor (gateways send every hello without waiting, then act on the first descriptor).
     // Requests still run concurrently with each other.
-    const started = this.#hellosPending > 0 ? this.#helloChain.then(run) : run();
+    const started = this.#hellosPending > 0 && this.#helloChain !== undefined ? this.#helloChain.then(run) : run();
     const task = started.then((result) => this.#writeResult(frame.requestId, result));
-    this.#inFlight.add(task);
-    void task.finally(() => this.#inFlight.delete(task));
+    const inFlight = (this.#inFlight ??= new Set());
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+  }
+
+  /** Aborted when the socket closes (also when first asked for after that). */
+  get #closedSignal(): AbortSignal {
+    if (this.#closedController === undefined) {
+      this.#closedController = new AbortController();
+      if (this.#state === "closed") this.#closedController.abort(new ConnectionClosedError());
+    }
+    return this.#closedController.signal;
   }
 
   #writeResult(requestId: string, result: OutboundResult): void {
@@ -294,9 +319,9 @@ export class Connection implements RelayConnection {
   }
 
   #ack(bufferId: string): void {
-    const waiters = this.#ackWaiters.get(bufferId);
+    const waiters = this.#ackWaiters?.get(bufferId);
     if (waiters !== undefined) {
-      this.#ackWaiters.delete(bufferId);
+      this.#ackWaiters?.delete(bufferId);
       for (const w of waiters) w.resolve();
     }
     this.#host.inboundAck(this, bufferId);
@@ -402,11 +427,12 @@ export class Connection implements RelayConnection {
         reject(new ConnectionClosedError());
         return;
       }
-      const list = this.#ackWaiters.get(bufferId) ?? [];
+      const ackWaiters = (this.#ackWaiters ??= new Map<string, Waiter[]>());
+      const list = ackWaiters.get(bufferId) ?? [];
       const onAbort = (): void => {
-        const rest = (this.#ackWaiters.get(bufferId) ?? []).filter((w) => w !== waiter);
-        if (rest.length > 0) this.#ackWaiters.set(bufferId, rest);
-        else this.#ackWaiters.delete(bufferId);
+        const rest = (ackWaiters.get(bufferId) ?? []).filter((w) => w !== waiter);
+        if (rest.length > 0) ackWaiters.set(bufferId, rest);
+        else ackWaiters.delete(bufferId);
         reject(abortError(signal as AbortSignal));
       };
       const waiter: Waiter = {
@@ -420,7 +446,7 @@ export class Connection implements RelayConnection {
         },
       };
       list.push(waiter);
-      this.#ackWaiters.set(bufferId, list);
+      ackWaiters.set(bufferId, list);
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   }
@@ -442,9 +468,11 @@ export class Connection implements RelayConnection {
     for (const event of this.#decoder.end()) {
       if (event.kind === "error") this.#host.emit("protocolError", this, event.error);
     }
-    this.#closedController.abort(new ConnectionClosedError());
-    for (const waiters of this.#ackWaiters.values()) for (const w of waiters) w.reject(new ConnectionClosedError());
-    this.#ackWaiters.clear();
+    this.#closedController?.abort(new ConnectionClosedError());
+    if (this.#ackWaiters !== undefined) {
+      for (const waiters of this.#ackWaiters.values()) for (const w of waiters) w.reject(new ConnectionClosedError());
+      this.#ackWaiters.clear();
+    }
     this.#host.closed(this, code, reason);
   }
 }

@@ -47,16 +47,16 @@ export interface RouterHooks {
 }
 
 class GatewayRecord {
-  /** Open authenticated sockets of this gateway on this node, oldest first. */
-  readonly connections: Connection[] = [];
+  /** Open authenticated sockets of this gateway on this node, oldest first (exact-size: see register). */
+  connections: Connection[] = [];
   /** The latest handshaked socket: where live pushes go. */
   current: Connection | undefined;
   phase: DeliveryPhase = "awaiting-hello";
   drain: Drain | undefined;
   drainTarget: Connection | undefined;
   pendingAppends = 0;
-  /** Buffered entries replayed from this node; `inbound_ack` is honoured only for these. */
-  readonly sent = new Set<string>();
+  /** Buffered entries replayed from this node; `inbound_ack` is honoured only for these. Created by the first replay. */
+  sent: Set<string> | undefined;
   recovery: NodeJS.Timeout | undefined;
 
   constructor(readonly gatewayId: string) {}
@@ -108,7 +108,9 @@ export class DeliveryRouter implements ConnectionHost {
       rec = new GatewayRecord(conn.gatewayId);
       this.#records.set(conn.gatewayId, rec);
     }
-    rec.connections.push(conn);
+    // Concatenated rather than pushed: a pushed-to (or spread) array reserves 17 slots, and most
+    // gateways hold one socket.
+    rec.connections = rec.connections.concat([conn]);
   }
 
   handshakeComplete(conn: Connection): void {
@@ -141,7 +143,7 @@ export class DeliveryRouter implements ConnectionHost {
 
   inboundAck(conn: Connection, bufferId: string): void {
     const rec = this.#records.get(conn.gatewayId);
-    if (rec === undefined || !rec.sent.delete(bufferId)) return;
+    if (rec === undefined || rec.sent === undefined || !rec.sent.delete(bufferId)) return;
     const gatewayId = conn.gatewayId;
     this.#c.buffer.ack(gatewayId, bufferId).then(
       () => {
@@ -339,7 +341,7 @@ export class DeliveryRouter implements ConnectionHost {
       highWaterBytes: this.#c.highWaterBytes,
       pollIntervalMs: this.#c.pollIntervalMs,
       pendingAppends: () => rec.pendingAppends,
-      onSent: (id) => rec.sent.add(id),
+      onSent: (id) => void (rec.sent ??= new Set()).add(id),
       onAckTimeout: () => undefined,
       onInvalidEntry: (entry, why) => this.emit("handlerError", conn, new Error(`buffer entry ${JSON.stringify(entry.bufferId)}: ${why}`), "drain"),
     });

@@ -282,8 +282,13 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     const transport = new WsTransport(ws);
     const conn = new Connection({ gatewayId, remoteAddress: req.socket.remoteAddress, transport, host: this.#router, config: this.#connConfig });
     this.#transports.set(conn, transport);
-    ws.once("close", () => this.#transports.delete(conn));
-    bindWebSocket(ws, transport, conn, (err) => this.emit("handlerError", conn, err, "socket"));
+    bindWebSocket(
+      ws,
+      transport,
+      conn,
+      (err) => this.emit("handlerError", conn, err, "socket"),
+      () => this.#transports.delete(conn),
+    );
     this.#router.register(conn);
     this.emit("authenticated", conn, req);
   }

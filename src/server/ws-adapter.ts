@@ -51,12 +51,24 @@ export class WsTransport implements RelayTransport {
   }
 }
 
-/** Wires socket events to the core. `onSocketError` sees ws-level failures (bad UTF-8, oversize). */
-export function bindWebSocket(ws: WebSocket, transport: WsTransport, conn: Connection, onSocketError: (err: Error) => void): void {
+/**
+ * Wires socket events to the core. `onSocketError` sees ws-level failures (bad UTF-8, oversize);
+ * `onClosed` runs on close, before the core hears of it (one listener per socket event: bench/ §4).
+ */
+export function bindWebSocket(
+  ws: WebSocket,
+  transport: WsTransport,
+  conn: Connection,
+  onSocketError: (err: Error) => void,
+  onClosed?: () => void,
+): void {
   ws.on("message", (data) => conn.receive(data as Buffer));
   ws.on("pong", () => {
     transport.alive = true;
   });
   ws.on("error", onSocketError);
-  ws.on("close", (code, reason) => conn.transportClosed(code, reason.toString("utf8")));
+  ws.on("close", (code, reason) => {
+    onClosed?.();
+    conn.transportClosed(code, reason.toString("utf8"));
+  });
 }

@@ -49,7 +49,7 @@ export const REQUIREMENTS: readonly Requirement[] = Object.freeze([
   r("RC-AUTH-001", "MUST", "gateway", "§2.1", "Every dial carries Authorization: Bearer with a §2.1 token for its gateway id that verifies and is not expired"),
   r("RC-AUTH-002", "MUST", "gateway", "§1.5, §2.1", "Mints a fresh token for every dial (a token is never reused across dials)"),
   r("RC-AUTH-003", "MUST", "gateway", "§1.6, §4.6", "Treats 4401 before any handshake as retryable: dials again"),
-  r("RC-AUTH-004", "SHOULD", "gateway", "§1.6, §4.6", "After 4401 on a handshaked connection, re-dials once, immediately, with a fresh token (V-late+)"),
+  r("RC-AUTH-004", "SHOULD", "gateway", "§1.6, §4.6", "After 4401 on a handshaked connection, tries one more dial, with a fresh token, before giving up (V-late+)"),
   r("RC-AUTH-005", "MUST", "gateway", "§1.6, §4.6", "A 4401 (reason other than \"expired\") refusing the fresh-token re-dial is terminal: it never dials again"),
   r("RC-AUTH-006", "SHOULD", "gateway", "§1.6, §4.6", "4401 with reason \"expired\" is never terminal: it reconnects"),
   r("RC-AUTH-010", "MUST", "connector", "§2.1, §1.6", "Refuses a missing, malformed or wrongly signed token with 4401 (close or HTTP 401) and processes no frame"),

@@ -199,7 +199,7 @@ const correlation = scenario(
   },
 );
 
-async function loopbackInbound(stage: ConnectorStage, peer: WirePeer, text: string, timeoutMs: number): Promise<WireFrame | undefined> {
+async function loopbackInbound(peer: WirePeer, text: string, timeoutMs: number): Promise<WireFrame | undefined> {
   return peer.take((f) => f.type === "inbound" && eventOf(f).text === text, timeoutMs);
 }
 
@@ -214,7 +214,7 @@ const loopback = scenario(
     for (const id of kit.identities) {
       const text = `${kit.runTag} loopback via ${id.platform}`;
       await stage.request(peer, { op: "send", chat_id: "loopback", content: text, reply_to: null }, { platform: id.platform, botId: id.botId });
-      const inbound = await loopbackInbound(stage, peer, text, stage.step);
+      const inbound = await loopbackInbound(peer, text, stage.step);
       ctx.check("RC-LOOP-001", `a send to chat "loopback" on ${id.platform} comes back as inbound`, inbound !== undefined, `no inbound with text ${JSON.stringify(text)} within ${stage.step} ms`);
     }
     const body = `{"type":3,"data":{"custom_id":"${kit.runTag}"}}`;
@@ -238,7 +238,7 @@ const interrupt = scenario(
     if (peer === undefined || !(await stage.handshake(peer, "handshake"))) return;
     const text = `${kit.runTag} session start`;
     await stage.request(peer, { op: "send", chat_id: "loopback", content: text, reply_to: null }, stage.primary);
-    await loopbackInbound(stage, peer, text, stage.step);
+    await loopbackInbound(peer, text, stage.step);
     const sessionKey = `agent:main:${stage.primary.platform}:group:loopback:${kit.runTag}`;
     peer.send({ type: "interrupt", session_key: sessionKey, reason: null });
     const routed = await peer.take((f) => f.type === "interrupt_inbound" && f.frame.session_key === sessionKey, stage.step);
@@ -291,7 +291,7 @@ const idleReplay = scenario(
       await sleep(Math.min(100, kit.quietMs / 4) * attempts, ctx.signal);
       const liveText = `${kit.runTag} live again ${attempts}`;
       await stage.request(b, { op: "send", chat_id: "loopback", content: liveText, reply_to: null }, stage.primary);
-      liveAgain = await loopbackInbound(stage, b, liveText, stage.step);
+      liveAgain = await loopbackInbound(b, liveText, stage.step);
       if (typeof liveAgain?.frame.bufferId === "string") b.send({ type: "inbound_ack", bufferId: liveAgain.frame.bufferId });
       if (liveAgain === undefined) break;
     }

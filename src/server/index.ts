@@ -38,3 +38,4 @@ export type {
   SendOptions,
   UnknownPathPolicy,
 } from "./types.js";
+export * from "./redis/index.js";

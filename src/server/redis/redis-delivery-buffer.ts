@@ -1,0 +1,141 @@
+/**
+ * The durable delivery buffer on Redis Streams (wire-protocol.md §4.4): one stream per gateway,
+ * the stream entry id is the `bufferId`, and the going-idle flag is a key every instance reads.
+ *
+ * - `append` → `XADD delivery:{gw} * f <json>`; with a bound, a script checks `XLEN` and adds in
+ *   one step, so instances appending concurrently can never overshoot it. Stream ids only grow,
+ *   so one stream per gateway is one total order, whichever instance appends.
+ * - `read` → `XRANGE delivery:{gw} (<after> + COUNT <limit>` (`-` without a cursor): the entries
+ *   still there are exactly the unacknowledged ones.
+ * - `ack` → `XDEL`: an acked entry is gone, so no instance can ever replay it again.
+ * - `isIdle` / `setIdle` → `EXISTS` / `SET` / `DEL idle:{gw}`; `size` → `XLEN`.
+ *
+ * Durability is Redis's: run it with AOF (`appendonly yes`, `appendfsync everysec` or `always`)
+ * or an acked-by-Redis entry can still be lost in a Redis crash.
+ */
+import type { BufferableFrame, BufferedEntry, DeliveryBuffer } from "../delivery-buffer.js";
+import { DeliveryBufferFullError } from "../delivery-buffer.js";
+import { DEFAULT_KEY_PREFIX, RedisLink, type RedisConnectionOptions } from "./connection.js";
+import { relayKeys, type RelayKeys } from "./keys.js";
+
+export interface RedisDeliveryBufferOptions extends RedisConnectionOptions {
+  /** Bound on unacknowledged entries per gateway; `append` then rejects with `DeliveryBufferFullError`. Default unbounded. */
+  maxEntriesPerGateway?: number;
+}
+
+/** The field holding the frame's JSON in each stream entry. */
+const FIELD = "f";
+const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
+const FULL = "RELAY_BUFFER_FULL";
+
+// Bound check and add in one step (KEYS[1] stream; ARGV[1] frame JSON, ARGV[2] bound).
+const APPEND_BOUNDED = `
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[2]) then
+  return redis.error_reply('${FULL}')
+end
+return redis.call('XADD', KEYS[1], '*', '${FIELD}', ARGV[1])
+`;
+
+type StreamEntry = [id: string, fields: string[]];
+
+export class RedisDeliveryBuffer implements DeliveryBuffer {
+  readonly #link: RedisLink;
+  readonly #keys: RelayKeys;
+  readonly #max: number;
+  readonly #onError: RedisConnectionOptions["onError"];
+
+  constructor(opts: RedisDeliveryBufferOptions) {
+    const max = opts.maxEntriesPerGateway ?? Number.POSITIVE_INFINITY;
+    if (!(max > 0)) throw new RangeError("RedisDeliveryBuffer: maxEntriesPerGateway must be positive");
+    this.#max = max;
+    this.#keys = relayKeys(opts.keyPrefix ?? DEFAULT_KEY_PREFIX);
+    this.#onError = opts.onError;
+    this.#link = new RedisLink(opts, "buffer");
+    if (Number.isFinite(max)) this.#link.client.defineCommand("relayAppendBounded", { numberOfKeys: 1, lua: APPEND_BOUNDED });
+  }
+
+  /** Resolves once connected (rejects after the connect timeout). */
+  ready(): Promise<void> {
+    return this.#link.ready();
+  }
+
+  async append(gatewayId: string, frame: BufferableFrame): Promise<string> {
+    const key = this.#keys.delivery(gatewayId);
+    const json = JSON.stringify(frame);
+    if (!Number.isFinite(this.#max)) {
+      const id = await this.#link.run("buffer.append", (c) => c.xadd(key, "*", FIELD, json));
+      return id as string;
+    }
+    try {
+      return await this.#link.run("buffer.append", (c) =>
+        (c as unknown as { relayAppendBounded(key: string, json: string, max: number): Promise<string> }).relayAppendBounded(key, json, this.#max),
+      );
+    } catch (err) {
+      // Redis prefixes a script's error reply ("ERR RELAY_BUFFER_FULL").
+      if (err instanceof Error && err.name === "ReplyError" && err.message.includes(FULL)) throw new DeliveryBufferFullError(gatewayId, this.#max);
+      throw err;
+    }
+  }
+
+  async read(gatewayId: string, after: string | undefined, limit: number): Promise<BufferedEntry[]> {
+    if (limit <= 0) return [];
+    if (after !== undefined && !STREAM_ID.test(after)) throw new RangeError(`RedisDeliveryBuffer: invalid cursor ${JSON.stringify(after)}`);
+    const key = this.#keys.delivery(gatewayId);
+    const out: BufferedEntry[] = [];
+    let start = after === undefined ? "-" : `(${after}`;
+    // Loops only past entries it cannot decode (written by something else): they are skipped.
+    while (out.length < limit) {
+      const want = limit - out.length;
+      const entries = (await this.#link.run("buffer.read", (c) => c.xrange(key, start, "+", "COUNT", want))) as StreamEntry[];
+      for (const [id, fields] of entries) {
+        const frame = decodeEntry(fields);
+        if (frame === undefined) this.#onError?.(new Error(`stream ${key} entry ${id}: not a buffered frame; skipped`), "buffer.read");
+        else out.push({ bufferId: id, frame });
+      }
+      if (entries.length < want) break;
+      start = `(${(entries[entries.length - 1] as StreamEntry)[0]}`;
+    }
+    return out;
+  }
+
+  async ack(gatewayId: string, bufferId: string): Promise<boolean> {
+    // Never sent to Redis as an id unless it is one: XDEL would answer an error.
+    if (typeof bufferId !== "string" || !STREAM_ID.test(bufferId)) return false;
+    const key = this.#keys.delivery(gatewayId);
+    return (await this.#link.run("buffer.ack", (c) => c.xdel(key, bufferId))) === 1;
+  }
+
+  async isIdle(gatewayId: string): Promise<boolean> {
+    const key = this.#keys.idle(gatewayId);
+    return (await this.#link.run("buffer.isIdle", (c) => c.exists(key))) === 1;
+  }
+
+  async setIdle(gatewayId: string, idle: boolean): Promise<void> {
+    const key = this.#keys.idle(gatewayId);
+    await this.#link.run<unknown>("buffer.setIdle", (c) => (idle ? c.set(key, "1") : c.del(key)));
+  }
+
+  async size(gatewayId: string): Promise<number> {
+    const key = this.#keys.delivery(gatewayId);
+    return this.#link.run("buffer.size", (c) => c.xlen(key));
+  }
+
+  /** Closes the connection (QUIT). */
+  close(): Promise<void> {
+    return this.#link.close();
+  }
+}
+
+function decodeEntry(fields: string[]): BufferableFrame | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] !== FIELD) continue;
+    try {
+      const value = JSON.parse(fields[i + 1] as string) as { type?: unknown } | null;
+      if (value !== null && typeof value === "object" && (value.type === "inbound" || value.type === "passthrough_forward")) return value as BufferableFrame;
+    } catch {
+      // Not JSON: reported by the caller.
+    }
+    return undefined;
+  }
+  return undefined;
+}

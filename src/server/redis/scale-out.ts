@@ -1,0 +1,42 @@
+/**
+ * Both halves of the Redis scale-out from one set of options, and the start-up order that makes
+ * them safe: `attach(server)` waits for the buffer's connection and the bus subscription and wires
+ * the after-reconnect drain kicks; `listen()` after it.
+ *
+ *     const redis = createRedisScaleOut({ redis: process.env.REDIS_URL! });
+ *     const server = createRelayServer({ auth, onHello, bus: redis.bus, buffer: redis.buffer });
+ *     await redis.attach(server);   // subscribe before serve
+ *     await server.listen({ port: 8080 });
+ *     …
+ *     await server.close();
+ *     await redis.close();
+ */
+import { RedisDeliveryBuffer, type RedisDeliveryBufferOptions } from "./redis-delivery-buffer.js";
+import { RedisRelayBus, type BusAttachable, type RedisRelayBusOptions } from "./redis-relay-bus.js";
+
+export type RedisScaleOutOptions = RedisDeliveryBufferOptions & RedisRelayBusOptions;
+
+export interface RedisScaleOut {
+  readonly bus: RedisRelayBus;
+  readonly buffer: RedisDeliveryBuffer;
+  /** Resolves when both are connected and the bus is subscribed; kicks the server's drains after each resubscribe. */
+  attach(server: BusAttachable): Promise<void>;
+  /** Closes the three connections (buffer, bus publisher, bus subscriber). Close the server first. */
+  close(): Promise<void>;
+}
+
+export function createRedisScaleOut(opts: RedisScaleOutOptions): RedisScaleOut {
+  const buffer = new RedisDeliveryBuffer(opts);
+  const bus = new RedisRelayBus(opts);
+  return {
+    bus,
+    buffer,
+    async attach(server) {
+      bus.attach(server);
+      await Promise.all([buffer.ready(), bus.ready()]);
+    },
+    async close() {
+      await Promise.all([bus.close(), buffer.close()]);
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * The cluster behaviours of test/server-cluster.test.ts, with each server node on its own Redis
+ * connections (bus on pub/sub, buffer on Streams) instead of a shared in-memory pair: pushes,
+ * interrupts and revocations reach the node holding the gateway; the idle flip is shared; acks
+ * on one node resolve another's promise; a lossy bus loses nothing.
+ */
+import t from "tap";
+import type { InboundFrame } from "../generated/types.js";
+import { CloseCode, CloseReason } from "../src/close-codes.js";
+import { createRedisScaleOut, type BusMessage, type RedisScaleOut, type RelayBus } from "../src/server/index.js";
+import { GATEWAY, handshake, messageEvent, sleep, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
+import { startRedisServer } from "./helpers/redis-server.js";
+
+const redis = await startRedisServer();
+t.teardown(() => redis.stop());
+
+const texts = (gw: RawGateway): string[] => gw.frames.flatMap((f) => (f.type === "inbound" ? [f.event.text] : []));
+
+async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error("condition not reached");
+    await sleep(5);
+  }
+}
+
+type Tap = Parameters<typeof startRelay>[0];
+let clusters = 0;
+
+/** Two nodes, each with its own three Redis connections, sharing one key space. */
+async function cluster(t: Tap, wrapBus: (bus: RelayBus) => RelayBus = (b) => b): Promise<{ a: Relay; b: Relay; scale: RedisScaleOut[] }> {
+  const keyPrefix = `c${++clusters}:`;
+  const scale: RedisScaleOut[] = [];
+  const node = async (nodeId: string): Promise<Relay> => {
+    const s = createRedisScaleOut({ redis: redis.url, keyPrefix });
+    scale.push(s);
+    // Registered first, so it runs after the server's own teardown (LIFO): close the server, then Redis.
+    t.teardown(() => s.close());
+    const relay = await startRelay(t, { bus: wrapBus(s.bus), buffer: s.buffer, remoteDeliveryTimeoutMs: 300, nodeId });
+    await s.attach(relay.server);
+    return relay;
+  };
+  return { a: await node("node-a"), b: await node("node-b"), scale };
+}
+
+t.test("a push on another node reaches the gateway live", async (t) => {
+  const { a, b } = await cluster(t);
+  const gw = await handshake(a);
+  t.same(await b.server.sendInbound(GATEWAY, messageEvent("via-b")), { mode: "remote" });
+  await gw.waitForType("inbound");
+  t.same(texts(gw), ["via-b"]);
+  t.equal(gw.frames.find((f) => f.type === "inbound")?.bufferId, undefined);
+  t.equal(await b.server.sendInterruptInbound(GATEWAY, { session_key: "k", chat_id: "c" }), true);
+  t.same(await gw.waitForType("interrupt_inbound"), { type: "interrupt_inbound", session_key: "k", chat_id: "c" });
+});
+
+t.test("revoke on any node closes the gateway's socket on every node", async (t) => {
+  const { a, b } = await cluster(t);
+  const gw = await handshake(a);
+  t.equal(await b.server.revoke(GATEWAY), 0, "no socket on node b itself");
+  t.same(await gw.waitClose(), { code: CloseCode.Unauthorized, reason: CloseReason.Unauthorized });
+});
+
+t.test("idle is shared: pushes on any node are buffered; the ack on node a resolves node b's promise", async (t) => {
+  const { a, b, scale } = await cluster(t);
+  const buffer = scale[0]!.buffer;
+  const first = await handshake(a);
+  first.send({ type: "going_idle" });
+  await first.waitForType("going_idle_ack");
+  await first.close();
+  await until(() => a.server.connections(GATEWAY).length === 0);
+  t.equal(await scale[1]!.buffer.isIdle(GATEWAY), true, "seen by the other node's connection");
+
+  const fromB = b.server.sendInbound(GATEWAY, messageEvent("b1"));
+  await until(async () => (await buffer.size(GATEWAY)) === 1);
+  const fromA = a.server.sendInbound(GATEWAY, messageEvent("a1"));
+  await until(async () => (await buffer.size(GATEWAY)) === 2);
+  const gw = await handshake(a, { autoAck: true });
+  const [rb, ra] = await Promise.all([fromB, fromA]);
+  t.equal(rb.mode, "buffered");
+  t.equal(ra.mode, "buffered");
+  t.match(rb.bufferId, /^\d+-\d+$/, "the stream entry id");
+  t.same(texts(gw), ["b1", "a1"]);
+  t.same(
+    gw.frames.flatMap((f) => (f.type === "inbound" ? [f.bufferId] : [])),
+    [rb.bufferId, ra.bufferId],
+  );
+  t.equal(await buffer.isIdle(GATEWAY), false);
+  t.equal(await buffer.size(GATEWAY), 0);
+});
+
+t.test("a gateway held by no node: the offer times out and the push is buffered for its next handshake", async (t) => {
+  const { a, b, scale } = await cluster(t);
+  const pending = b.server.sendInbound(GATEWAY, messageEvent("nobody-home"));
+  await until(async () => (await scale[0]!.buffer.size(GATEWAY)) === 1);
+  const gw = await handshake(a, { autoAck: true });
+  t.same((await pending).mode, "buffered");
+  t.same(texts(gw), ["nobody-home"]);
+});
+
+t.test("a gateway connected to a node but not yet hello'd: that node buffers it and drains at the hello", async (t) => {
+  const { a, b } = await cluster(t);
+  const gw = await a.gateway({ autoAck: true });
+  await until(() => a.server.connections(GATEWAY).length === 1);
+  const pending = b.server.sendInbound(GATEWAY, messageEvent("pre-hello"));
+  await sleep(100);
+  t.same(texts(gw), []);
+  gw.hello();
+  const receipt = await pending;
+  t.equal(receipt.mode, "buffered");
+  t.same(texts(gw), ["pre-hello"]);
+});
+
+t.test("a lossy bus loses nothing: an unanswered offer is buffered, and a kick makes the holder drain it", async (t) => {
+  let dropDeliver = true;
+  const lossy = (inner: RelayBus): RelayBus => ({
+    publish: (gatewayId: string, message: BusMessage) => (dropDeliver && message.kind === "deliver" ? Promise.resolve() : inner.publish(gatewayId, message)),
+    subscribe: (handler) => inner.subscribe(handler),
+  });
+  const { a, b, scale } = await cluster(t, lossy);
+  const gw = await handshake(a, { autoAck: true });
+  const receipt = await b.server.sendInbound(GATEWAY, messageEvent("lost-offer"));
+  t.equal(receipt.mode, "buffered", "resolved by the ack after the kick-triggered drain");
+  const frame = gw.frames.find((f): f is InboundFrame => f.type === "inbound");
+  t.equal(frame?.event.text, "lost-offer");
+  t.type(frame?.bufferId, "string", "delivered from the buffer");
+  t.equal(await scale[0]!.buffer.size(GATEWAY), 0);
+  dropDeliver = false;
+  t.same(await b.server.sendInbound(GATEWAY, messageEvent("ok")), { mode: "remote" });
+});
+
+t.test("pushes from both nodes, before and during the drain, arrive once each in stream order", async (t) => {
+  const { a, b, scale } = await cluster(t);
+  const first = await handshake(a);
+  first.send({ type: "going_idle" });
+  await first.waitForType("going_idle_ack");
+  await first.close();
+  await until(() => a.server.connections(GATEWAY).length === 0);
+  const receipts = [];
+  // One at a time, so the publish order is defined: alternating nodes.
+  for (let i = 0; i < 40; i++) {
+    receipts.push((i % 2 ? a : b).server.sendInbound(GATEWAY, messageEvent(`e${i}`)));
+    await until(async () => (await scale[0]!.buffer.size(GATEWAY)) === i + 1);
+  }
+  const gw = await handshake(b, { autoAck: true });
+  // More arrive while the backlog drains: they queue behind it.
+  for (let i = 40; i < 60; i++) receipts.push((i % 2 ? a : b).server.sendInbound(GATEWAY, messageEvent(`e${i}`)));
+  await Promise.all(receipts);
+  const got = texts(gw);
+  t.equal(got.length, 60, "each once");
+  t.equal(new Set(got).size, 60);
+  t.same(got.slice(0, 40), Array.from({ length: 40 }, (_, i) => `e${i}`), "the backlog in append order");
+  const ids = gw.frames.flatMap((f) => (f.type === "inbound" && f.bufferId !== undefined ? [f.bufferId] : []));
+  const sorted = [...ids].sort((x, y) => {
+    const [xm, xs] = x.split("-").map(Number) as [number, number];
+    const [ym, ys] = y.split("-").map(Number) as [number, number];
+    return xm - ym || xs - ys;
+  });
+  t.same(ids, sorted, "buffered deliveries in stream order");
+});

@@ -40,10 +40,19 @@ t.test("every entry point resolves, loads, and has declarations", { skip: !exist
     const mod = await import(specifier);
     t.ok(Object.keys(mod).length > 0, `${specifier} exports something`);
   }
-  const bundle = await import("relay-contract/schema/bundle.json", { with: { type: "json" } });
-  t.ok(bundle.default.definitions.InboundFrame, "schema subpath");
-  const vectors = await import("relay-contract/vectors/frames.json", { with: { type: "json" } });
-  t.ok(vectors.default.vectors.length > 100, "vectors subpath");
+  // JSON subpaths as a plain Node consumer sees them (the test's TS loader resolves differently).
+  const script = `
+    const bundle = await import("relay-contract/schema/bundle.json", { with: { type: "json" } });
+    const vectors = await import("relay-contract/vectors/frames.json", { with: { type: "json" } });
+    const asyncapi = await import("relay-contract/asyncapi.json", { with: { type: "json" } });
+    console.log(JSON.stringify([!!bundle.default.definitions.InboundFrame, vectors.default.vectors.length, asyncapi.default.asyncapi]));
+  `;
+  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: root, encoding: "utf8" });
+  t.equal(result.status, 0, result.stderr);
+  const [hasInbound, vectorCount, asyncapiVersion] = JSON.parse(result.stdout || "[]");
+  t.ok(hasInbound, "schema subpath");
+  t.ok(vectorCount > 100, "vectors subpath");
+  t.equal(asyncapiVersion, "3.0.0", "asyncapi subpath");
 });
 
 function declarationFiles(dir: string): string[] {

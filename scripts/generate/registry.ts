@@ -30,5 +30,14 @@ export function buildRegistry(definitions: TSchema[]): string {
   lines.push("export type GatewayFrameType = keyof typeof GATEWAY_FRAME_DEFINITIONS;", "");
   lines.push("export type ConnectorFrameType = keyof typeof CONNECTOR_FRAME_DEFINITIONS;", "");
   lines.push("export type OpName = keyof typeof ACTION_DEFINITIONS;", "");
+  // Op → action and op → result types, so client and server share one mapping.
+  const ops = Object.entries(data.RESULT_DEFINITIONS);
+  const typeNames = [...new Set([...Object.values(data.ACTION_DEFINITIONS), ...Object.values(data.RESULT_DEFINITIONS)])].sort();
+  lines.splice(3, 0, `import type { ${typeNames.join(", ")} } from "./types.js";`, "");
+  lines.push("/** The action type of each op. */", "export interface ActionByOp {");
+  for (const [op] of ops) lines.push(`  ${op}: ${data.ACTION_DEFINITIONS[op as keyof typeof data.ACTION_DEFINITIONS]};`);
+  lines.push("}", "", "/** The result type of each op. */", "export interface ResultByOp {");
+  for (const [op, result] of ops) lines.push(`  ${op}: ${result};`);
+  lines.push("}", "");
   return lines.join("\n");
 }

@@ -3,44 +3,10 @@
  * Local results never travel on the wire; `ambiguous: true` means the frame was written and the
  * outcome is unknown, so only idempotent ops should be retried.
  */
-import type { OpName } from "../../generated/registry.js";
-import type {
-  DeleteResult,
-  DraftResult,
-  EditResult,
-  FollowUpResult,
-  GetChatInfoResult,
-  OutboundAction,
-  PromptResult,
-  ReactResult,
-  SendMediaResult,
-  SendResult,
-  TaskCardResult,
-  TaskCardStopResult,
-  ThreadCreateResult,
-  ThreadRenameResult,
-  TypingResult,
-} from "../../generated/types.js";
+import type { ActionByOp, OpName, ResultByOp } from "../../generated/registry.js";
 
-export interface ResultByOp {
-  send: SendResult;
-  edit: EditResult;
-  typing: TypingResult;
-  follow_up: FollowUpResult;
-  get_chat_info: GetChatInfoResult;
-  send_media: SendMediaResult;
-  prompt: PromptResult;
-  react: ReactResult;
-  thread_create: ThreadCreateResult;
-  thread_rename: ThreadRenameResult;
-  delete: DeleteResult;
-  draft: DraftResult;
-  task_card: TaskCardResult;
-  task_card_stop: TaskCardStopResult;
-}
-
-/** The action type of each op. */
-export type ActionByOp = { [K in OpName]: Extract<OutboundAction, { op: K }> };
+/** The action and result type of each op, generated from the schema. */
+export type { ActionByOp, ResultByOp };
 
 /** What a request resolves with: the op's result, plus the local `ambiguous` flag. */
 export type RelayResult<Op extends OpName = OpName> = ResultByOp[Op] & {

@@ -1,3 +1,4 @@
+import type { ResultByOp } from "../../generated/registry.js";
 /**
  * Public types of the connector-role server helper.
  */
@@ -6,27 +7,13 @@ import type { Server as HttpsServer } from "node:https";
 import type {
   CapabilityDescriptor,
   ConnectorFrame,
-  DeleteResult,
-  DraftResult,
-  EditResult,
-  FollowUpResult,
   GatewayFrame,
-  GetChatInfoResult,
   HelloFrame,
   InterruptFrame,
   MessageEvent,
   OutboundAction,
   OutboundFrame,
   PassthroughForward,
-  PromptResult,
-  ReactResult,
-  SendMediaResult,
-  SendResult,
-  TaskCardResult,
-  TaskCardStopResult,
-  ThreadCreateResult,
-  ThreadRenameResult,
-  TypingResult,
 } from "../../generated/types.js";
 import type { OpName } from "../../generated/registry.js";
 import type { SecretLookup } from "../auth/index.js";
@@ -45,23 +32,8 @@ export interface Identity {
 /** The action type of an op. */
 export type ActionOf<K extends OpName> = Extract<OutboundAction, { op: K }>;
 
-/** The result type a handler returns for each op. */
-export interface OpResultMap {
-  send: SendResult;
-  edit: EditResult;
-  typing: TypingResult;
-  follow_up: FollowUpResult;
-  get_chat_info: GetChatInfoResult;
-  send_media: SendMediaResult;
-  prompt: PromptResult;
-  react: ReactResult;
-  thread_create: ThreadCreateResult;
-  thread_rename: ThreadRenameResult;
-  delete: DeleteResult;
-  draft: DraftResult;
-  task_card: TaskCardResult;
-  task_card_stop: TaskCardStopResult;
-}
+/** The result type a handler returns for each op (generated from the schema). */
+export type OpResultMap = ResultByOp;
 
 /** Everything a handler knows about the request besides the action. */
 export interface OutboundContext {

@@ -70,6 +70,7 @@ Usage:
   relay-contract agent
       The conformance agent on this package's client, configured from RELAY_* variables:
       \`relay-contract conformance gateway -- relay-contract agent\` checks the client itself.
+      Exits 0 on SIGTERM/SIGINT, 3 after a terminal 4401 (revoked).
 
   relay-contract requirements [--json|--markdown]
       The requirement registry (ids, MUST/SHOULD, one-liners).

@@ -26,6 +26,8 @@ export interface Worker {
 export interface SpawnOptions {
   /** Extra `node` flags (e.g. `--expose-gc`). */
   execArgv?: string[];
+  /** Write a V8 CPU profile of the child's whole life into this directory. */
+  cpuProfileDir?: string;
   /** Passed to the child as JSON in argv[2]. */
   config?: Record<string, unknown>;
   readyTimeoutMs?: number;
@@ -34,8 +36,10 @@ export interface SpawnOptions {
 /** Forks `bench/procs/<proc>.ts` (built) and resolves once it reports ready. */
 export async function spawnWorker(ctx: BenchContext, proc: string, opts: SpawnOptions = {}): Promise<Worker> {
   const entry = ctx.build.path(`bench/procs/${proc}.ts`);
+  const execArgv = [...(opts.execArgv ?? [])];
+  if (opts.cpuProfileDir !== undefined) execArgv.push("--cpu-prof", `--cpu-prof-dir=${opts.cpuProfileDir}`, `--cpu-prof-name=${proc}.cpuprofile`);
   const child: ChildProcess = fork(entry, [JSON.stringify(opts.config ?? {})], {
-    execArgv: opts.execArgv ?? [],
+    execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     cwd: ctx.root,
   });

@@ -42,8 +42,15 @@ export function requestIdOf(n: number, salt: number): string {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Writes a heap snapshot (diagnosis of §4: bench/tools/heap-diff.ts compares two). */
+export async function heapSnapshot(file: string): Promise<{ file: string }> {
+  const { writeHeapSnapshot } = await import("node:v8");
+  (globalThis as { gc?: () => void }).gc?.();
+  return { file: writeHeapSnapshot(file) };
+}
+
 /** Full GCs until the heap stops shrinking, then the process's memory. Needs `--expose-gc`. */
-export async function settledMemory(): Promise<{ rss: number; heapUsed: number; external: number; arrayBuffers: number }> {
+export async function settledMemory(): Promise<{ rss: number; heapUsed: number; heapTotal: number; newSpace: number; external: number; arrayBuffers: number }> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (gc === undefined) throw new Error("memory measurement needs --expose-gc");
   let last = Number.POSITIVE_INFINITY;
@@ -54,6 +61,34 @@ export async function settledMemory(): Promise<{ rss: number; heapUsed: number; 
     if (Math.abs(last - used) < 64 * 1024) break;
     last = used;
   }
+  const { getHeapSpaceStatistics } = await import("node:v8");
+  const newSpace = getHeapSpaceStatistics().find((space) => space.space_name === "new_space")?.space_size ?? 0;
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+  return { rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, newSpace, external: m.external, arrayBuffers: m.arrayBuffers };
+}
+
+/**
+ * The baselines' framing: a message is one frame (JSON.parse takes the trailing newline as
+ * whitespace), parsed whole, with nothing else in the way. Only the ceiling measurement of §3
+ * sends several frames per message; only when the whole does not parse is it split into lines.
+ * Returns the number of lines that were not JSON.
+ */
+export function onText(text: string, onFrame: (frame: Record<string, unknown>) => void): number {
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    let bad = 0;
+    for (const line of text.split("\n")) {
+      if (line === "") continue;
+      try {
+        onFrame(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        bad++;
+      }
+    }
+    return bad;
+  }
+  onFrame(value);
+  return 0;
 }

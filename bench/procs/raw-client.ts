@@ -4,6 +4,7 @@
  */
 import WebSocket from "ws";
 import * as V from "../../generated/validators.js";
+import { onText } from "./common.js";
 import { config, now, serve } from "./rpc.js";
 import { requestIdOf, sendAction, type ProcConfig } from "./common.js";
 
@@ -19,14 +20,18 @@ let onAllReceived: (() => void) | undefined;
 let onDescriptor: (() => void) | undefined;
 let salt = 1;
 
+/** Acks of one received message, sent as one message after it (the coalescing the subject client does). */
+let acks = "";
+
 function onMessage(data: WebSocket.RawData): void {
-  let frame: { type?: unknown; requestId?: string };
-  try {
-    frame = JSON.parse((data as Buffer).toString());
-  } catch {
-    invalid++;
-    return;
+  invalid += onText((data as Buffer).toString(), onFrame);
+  if (acks !== "") {
+    (ws as WebSocket).send(acks);
+    acks = "";
   }
+}
+
+function onFrame(frame: { type?: unknown; requestId?: string; bufferId?: string }): void {
   switch (frame.type) {
     case "outbound_result": {
       if (!V.tolerant_OutboundResultFrame(frame)) invalid++;
@@ -39,6 +44,7 @@ function onMessage(data: WebSocket.RawData): void {
     }
     case "inbound":
       if (!V.tolerant_InboundFrame(frame)) invalid++;
+      if (frame.bufferId !== undefined) acks += JSON.stringify({ type: "inbound_ack", bufferId: frame.bufferId }) + "\n";
       if (++received >= expected) onAllReceived?.();
       return;
     case "descriptor":
@@ -60,7 +66,9 @@ function request(n: number): Promise<void> {
 
 serve({
   async connect(args) {
-    const socket = new WebSocket(`ws://127.0.0.1:${Number(args.port)}/relay`, { perMessageDeflate: cfg.deflate === true });
+    // A bearer only when talking to the subject server (cross-pairs in bench/profile.ts).
+    const headers = args.authorization === undefined ? {} : { Authorization: String(args.authorization) };
+    const socket = new WebSocket(`ws://127.0.0.1:${Number(args.port)}/relay`, { perMessageDeflate: cfg.deflate === true, headers });
     ws = socket;
     socket.on("message", onMessage);
     socket.on("error", () => undefined);

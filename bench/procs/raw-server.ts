@@ -6,8 +6,9 @@
 import { WebSocketServer, type WebSocket } from "ws";
 import * as V from "../../generated/validators.js";
 import * as fx from "../lib/fixtures.js";
+import { onText } from "./common.js";
 import { config, serve } from "./rpc.js";
-import { pump, pushEvent, settledMemory, type ProcConfig } from "./common.js";
+import { heapSnapshot, pump, pushEvent, settledMemory, type ProcConfig } from "./common.js";
 
 const cfg = config<ProcConfig>();
 const descriptorLine = JSON.stringify(fx.descriptorFrame(cfg.root)) + "\n";
@@ -21,6 +22,8 @@ const sockets = new Set<WebSocket>();
 let latest: WebSocket | undefined;
 let invalid = 0;
 let acks = 0;
+/** Set during `replay`: called per ack. */
+let onAck: ((bufferId: string) => void) | undefined;
 let nextMessageId = 0;
 
 wss.on("connection", (ws) => {
@@ -29,31 +32,31 @@ wss.on("connection", (ws) => {
   ws.on("close", () => sockets.delete(ws));
   ws.on("error", () => undefined);
   ws.on("message", (data) => {
-    let frame: { type?: unknown; requestId?: string };
-    try {
-      frame = JSON.parse((data as Buffer).toString());
-    } catch {
-      invalid++;
-      return;
-    }
-    switch (frame.type) {
-      case "hello":
-        if (!V.tolerant_HelloFrame(frame)) invalid++;
-        else ws.send(descriptorLine);
-        return;
-      case "outbound":
-        if (!V.tolerant_OutboundFrame(frame)) invalid++;
-        else ws.send(JSON.stringify({ type: "outbound_result", requestId: frame.requestId, result: { success: true, message_id: `m-${nextMessageId++}` } }) + "\n");
-        return;
-      case "inbound_ack":
-        if (!V.tolerant_InboundAckFrame(frame)) invalid++;
-        else acks++;
-        return;
-      default:
-        invalid++;
-    }
+    invalid += onText((data as Buffer).toString(), (frame) => onFrame(ws, frame));
   });
 });
+
+function onFrame(ws: WebSocket, frame: { type?: unknown; requestId?: string; bufferId?: string }): void {
+  switch (frame.type) {
+    case "hello":
+      if (!V.tolerant_HelloFrame(frame)) invalid++;
+      else ws.send(descriptorLine);
+      return;
+    case "outbound":
+      if (!V.tolerant_OutboundFrame(frame)) invalid++;
+      else ws.send(JSON.stringify({ type: "outbound_result", requestId: frame.requestId, result: { success: true, message_id: `m-${nextMessageId++}` } }) + "\n");
+      return;
+    case "inbound_ack":
+      if (!V.tolerant_InboundAckFrame(frame)) invalid++;
+      else {
+        acks++;
+        onAck?.(frame.bufferId as string);
+      }
+      return;
+    default:
+      invalid++;
+  }
+}
 
 serve(
   {
@@ -64,8 +67,40 @@ serve(
       await pump(Number(args.count), (i) => ws.send(JSON.stringify({ type: "inbound", event: eventOf(i) }) + "\n"), () => ws.bufferedAmount);
       return { sent: Number(args.count) };
     },
+    /**
+     * The design's ceiling (§3): `count` frames with bufferIds, `perMessage` per message, at most
+     * `window` unacked, straight on ws; resolves when every ack is in.
+     */
+    replay(args) {
+      const ws = latest;
+      if (ws === undefined) throw new Error("no connection");
+      const count = Number(args.count);
+      const perMessage = Number(args.perMessage);
+      const window = Number(args.window);
+      let sent = 0;
+      let acked = 0;
+      return new Promise((resolve) => {
+        const fill = (): void => {
+          while (sent < count && sent - acked < window) {
+            let message = "";
+            for (let k = 0; k < perMessage && sent < count && sent - acked < window; k++, sent++) {
+              message += JSON.stringify({ type: "inbound", event: eventOf(sent), bufferId: String(sent + 1) }) + "\n";
+            }
+            ws.send(message);
+          }
+        };
+        onAck = () => {
+          if (++acked === count) {
+            onAck = undefined;
+            resolve({ acked });
+          } else if (sent - acked <= window - perMessage) fill();
+        };
+        fill();
+      });
+    },
     stats: () => ({ connections: sockets.size, invalid, acks }),
     memory: () => settledMemory(),
+    heapSnapshot: (args) => heapSnapshot(String(args.file)),
   },
   { port },
 );

@@ -5,13 +5,15 @@
  */
 import type { MessageEvent } from "../../generated/types.js";
 import { createRelayServer, type RelayServer, type RelayServerOptions, type ReplayOptions } from "../../src/server/index.js";
+import { parseBearer, parseToken } from "../../src/auth/index.js";
 import * as fx from "../lib/fixtures.js";
 import { config, now, serve } from "./rpc.js";
-import { pump, pushEvent, settledMemory, type ProcConfig } from "./common.js";
+import { heapSnapshot, pump, pushEvent, settledMemory, type ProcConfig } from "./common.js";
 
 export const BENCH_SECRET = "bench-secret-0123456789abcdef";
 
-const cfg = config<ProcConfig & { replay?: ReplayOptions }>();
+/** `unauthenticated`: diagnosis only (§4: what token verification costs per connection). */
+const cfg = config<ProcConfig & { replay?: ReplayOptions; unauthenticated?: boolean }>();
 const descriptor = fx.descriptorFrame(cfg.root).descriptor as never;
 const eventOf = pushEvent(cfg.root) as unknown as (i: number) => MessageEvent;
 
@@ -24,7 +26,9 @@ let handshakes = 0;
 
 async function start(replay: ReplayOptions | undefined): Promise<void> {
   const options: RelayServerOptions = {
-    auth: { secrets: [BENCH_SECRET] },
+    auth: cfg.unauthenticated
+      ? { unauthenticated: true, gatewayId: (req) => parseToken(parseBearer(req.headers.authorization) ?? "")?.payload ?? "anonymous" }
+      : { secrets: [BENCH_SECRET] },
     onHello: () => descriptor,
     handlers: { send: () => ({ success: true, message_id: `m-${nextMessageId++}` }) },
   };
@@ -85,6 +89,7 @@ serve(
     bufferSize: async (args) => ({ size: await server.buffer.size(String(args.gatewayId)) }),
     stats: () => ({ connections: server.connections().length, handshakes }),
     memory: () => settledMemory(),
+    heapSnapshot: (args) => heapSnapshot(String(args.file)),
   },
   { port },
   () => server.close({ timeoutMs: 500 }),

@@ -2,13 +2,14 @@
  * `npx tsx bench/profile.ts <scenario> [seconds] [--raw]` — runs one scenario of the benchmark
  * for a while with V8's CPU profiler on in both child processes (only around the measured work:
  * not start-up, not filling a backlog), then prints where the time went in each: self time by
- * function and by file. The profiles stay in bench/results/profiles/ (not committed) for Chrome
+ * function and by file. The profiles stay in <tmpdir>/relay-contract-profiles/ for Chrome
  * DevTools. `BENCH_BUILD_DIR=<dir>` profiles an already built (e.g. locally patched) copy.
  *
  * Scenarios: rt (1 in flight), pipelined (64 in flight), push, replay (the chosen configuration).
  * `--raw` profiles the baseline pair instead (replay: the ceiling, raw ws batched).
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildForBench } from "./lib/build.js";
@@ -24,7 +25,7 @@ const positional = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const raw = process.argv.includes("--raw");
 const scenario = positional[0] ?? "pipelined";
 const seconds = Number(positional[1] ?? 5);
-const dir = join(root, "bench/results/profiles", `${scenario}${raw ? "-raw" : ""}`);
+const dir = join(tmpdir(), "relay-contract-profiles", `${scenario}${raw ? "-raw" : ""}`);
 rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 
@@ -102,6 +103,7 @@ await withWorkers([spawnWorker(ctx, raw ? "raw-server" : "relay-server", { confi
       }
     });
   }
+  process.stderr.write(`profiles in ${dir}\n`);
   process.stderr.write(`${scenario}${raw ? " (raw)" : ""}: ${ops} operations in ${Math.round(busy)} ms profiled (${Math.round((ops / busy) * 1000)}/s under the profiler)\n`);
 });
 

@@ -4,6 +4,7 @@
  * diffed by object kind; prints the retained-size growth per connection.
  */
 import { readFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildForBench } from "../lib/build.js";
@@ -44,7 +45,7 @@ function tally(file: string): Map<string, { size: number; count: number }> {
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const proc = (process.argv[2] ?? "relay-server") as "relay-server" | "raw-server";
 const n = Number(process.argv[3] ?? 500);
-const dir = join(root, "bench/results/profiles/heap");
+const dir = join(tmpdir(), "relay-contract-profiles", "heap");
 mkdirSync(dir, { recursive: true });
 const build = await buildForBench(root);
 const ctx: BenchContext = { quick: true, root, build, log: () => undefined };

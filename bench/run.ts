@@ -1,10 +1,11 @@
 /**
- * `npm run bench [-- --quick] [-- --only=decode,loopback] [-- --no-write]`
+ * `npm run bench [-- --quick] [-- --only=decode,loopback] [-- --at=HEAD] [-- --no-write] [-- --readme]`
  *
  * Runs every section (bench/sections/index.ts), prints the table, and writes
  * bench/results/latest.md and latest.json plus the headline table into README.md's
  * "## Benchmarks" section (between its bench markers; nothing else in the README is touched).
- * Not part of `npm test`. `--quick` finishes in under a minute.
+ * Not part of `npm test`. `--quick` finishes in under a minute. `--readme` only rewrites the
+ * README's headline from bench/results/latest.json.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -20,6 +21,8 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const write = !args.includes("--no-write");
 const only = args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",").filter(Boolean);
+/** `--at=<rev>` (e.g. `--at=HEAD`): measure that commit's sources, not the working tree. */
+const at = args.find((a) => a.startsWith("--at="))?.slice("--at=".length);
 
 export const README_START = "<!-- bench:headline:start -->";
 export const README_END = "<!-- bench:headline:end -->";
@@ -43,13 +46,18 @@ function updateReadme(report: RunReport): boolean {
 }
 
 async function main(): Promise<void> {
+  if (args.includes("--readme")) {
+    const report = JSON.parse(readFileSync(join(root, "bench/results/latest.json"), "utf8")) as RunReport;
+    if (!updateReadme(report)) throw new Error(`README.md has no ${README_START} … ${README_END} markers`);
+    return;
+  }
   const started = performance.now();
   const log = (message: string): void => {
     process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
   };
-  const env = environment(root);
+  const env = environment(root, at);
   log(`node ${env.node}, ${env.cpu} × ${env.cores}${quick ? ", quick" : ""}`);
-  const build = await buildForBench(root);
+  const build = await buildForBench(root, at);
   log(`runtime built in ${build.dir}`);
   const ctx: BenchContext = { quick, root, build, log };
 

@@ -4,6 +4,7 @@
  * gives dist/, without type-checking (seconds) or a stale dist/. Children then run on plain `node`:
  * no loader thread in the measured process, and start-up is measured on the code that ships.
  */
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -23,16 +24,21 @@ function* walk(dir: string): Generator<string> {
   }
 }
 
-export async function buildForBench(root: string): Promise<BuildInfo> {
+/**
+ * `from`: build the sources of this git revision (`git archive`) instead of the working tree —
+ * results then belong to a commit, whatever others have uncommitted in the shared tree.
+ */
+export async function buildForBench(root: string, from?: string): Promise<BuildInfo> {
+  const source = from === undefined ? root : exportRevision(root, from);
   const files: string[] = [];
-  for (const d of SOURCE_DIRS) for (const f of walk(join(root, d))) if (/\.(ts|js)$/.test(f) && !f.endsWith(".d.ts")) files.push(f);
+  for (const d of SOURCE_DIRS) for (const f of walk(join(source, d))) if (/\.(ts|js)$/.test(f) && !f.endsWith(".d.ts")) files.push(f);
   files.sort();
   const hash = createHash("sha256");
   const sources = new Map<string, string>();
   for (const f of files) {
     const text = readFileSync(f, "utf8");
     sources.set(f, text);
-    hash.update(f).update("\0").update(text).update("\0");
+    hash.update(relative(source, f)).update("\0").update(text).update("\0");
   }
   const dir = join(tmpdir(), `relay-contract-bench-${hash.digest("hex").slice(0, 16)}`);
   const info: BuildInfo = { dir, path: (repoPath: string) => join(dir, repoPath.replace(/\.ts$/, ".js")) };
@@ -40,7 +46,7 @@ export async function buildForBench(root: string): Promise<BuildInfo> {
   removeStaleBuilds(dir);
   rmSync(dir, { recursive: true, force: true });
   for (const f of files) {
-    const rel = relative(root, f);
+    const rel = relative(source, f);
     const out = join(dir, rel.replace(/\.ts$/, ".js"));
     mkdirSync(dirname(out), { recursive: true });
     if (f.endsWith(".js")) {
@@ -75,4 +81,18 @@ function removeStaleBuilds(keep: string): void {
       // Someone else's, or already gone.
     }
   }
+}
+
+/** The tracked files of `revision` under the source directories, extracted to a temp dir. */
+function exportRevision(root: string, revision: string): string {
+  const sha = execFileSync("git", ["rev-parse", "--verify", `${revision}^{commit}`], { cwd: root, encoding: "utf8" }).trim();
+  const dir = join(tmpdir(), `relay-contract-src-${sha.slice(0, 12)}`);
+  if (!existsSync(join(dir, ".complete"))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const tar = execFileSync("git", ["archive", "--format=tar", sha, ...SOURCE_DIRS], { cwd: root, maxBuffer: 1 << 30 });
+    execFileSync("tar", ["-x", "-C", dir], { input: tar });
+    writeFileSync(join(dir, ".complete"), sha);
+  }
+  return dir;
 }

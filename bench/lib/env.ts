@@ -23,9 +23,10 @@ function git(root: string, args: string[]): string | undefined {
   }
 }
 
-export function environment(root: string): Environment {
+/** `at`: the revision measured instead of the working tree (then never "dirty"). */
+export function environment(root: string, at?: string): Environment {
   const cpuList = cpus();
-  const status = git(root, ["status", "--porcelain", "--", "src", "generated", "bench", "scripts"]);
+  const status = at !== undefined ? "" : git(root, ["status", "--porcelain", "--", "src", "generated", "bench", "scripts"]);
   return {
     date: new Date().toISOString(),
     node: process.version,
@@ -34,7 +35,7 @@ export function environment(root: string): Environment {
     cores: cpuList.length,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     os: `${platform()} ${release()}`,
-    commit: git(root, ["rev-parse", "--short", "HEAD"]),
+    commit: git(root, ["rev-parse", "--short", at ?? "HEAD"]),
     dirty: status === undefined ? undefined : status.length > 0,
   };
 }

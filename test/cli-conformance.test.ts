@@ -37,7 +37,7 @@ t.test("expected failures: exact list passes, a stale entry fails, a missing ent
       return broken.url;
     }),
   );
-  const args = (i: number): string[] => ["conformance", "connector", "--url", urls[i] as string, "--gateway-id", "gw-cli", "--secret", "cli-secret", "--step-timeout", "1500", "--quiet-ms", "400", "--scenario", "handshake", "--scenario", "idle-replay"];
+  const args = (i: number): string[] => ["conformance", "connector", "--url", urls[i] as string, "--gateway-id", "gw-cli", "--secret", "cli-secret", "--step-timeout", "2500", "--quiet-ms", "400", "--scenario", "handshake", "--scenario", "idle-replay"];
   const exact = join(dir, "exact.txt");
   writeFileSync(exact, "# this connector never acks going_idle\nRC-IDLE-003\n");
   const stale = join(dir, "stale.json");

@@ -65,6 +65,7 @@ Usage:
       --scenario ID             run only this scenario (repeatable); --list shows them
       --step-timeout MS         longest wait for the peer to act (default 5000)
       --quiet-ms MS             window in which the peer must not act (default 1000)
+      --start-timeout MS        gateway: wait for its first dial of a scenario (default 20000)
       --verbose                 every check, and the gateway's output
 
   relay-contract agent
@@ -178,6 +179,7 @@ const CONFORMANCE_FLAGS: Record<string, FlagSpec> = {
   scenario: { value: true, repeat: true },
   "step-timeout": { value: true },
   "quiet-ms": { value: true },
+  "start-timeout": { value: true },
   verbose: {},
   list: {},
   url: { value: true },
@@ -243,6 +245,7 @@ async function cmdConformance(argv: string[], io: Io): Promise<number> {
       io.err(`conformance gateway: ${args.rest.join(" ")}\n`);
       report = await runGatewayConformance({
         gateway: commandGateway(args.rest, verbose ? { echo: process.stderr } : {}),
+        startTimeoutMs: intFlag(args, "start-timeout", 20_000, 1),
         ...(identities !== undefined && { identities }),
         ...common,
       });

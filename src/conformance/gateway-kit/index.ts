@@ -23,6 +23,8 @@ export interface GatewayConformanceOptions {
   identities?: KitIdentity[];
   /** Longest wait for something the gateway must do. Default 5000 ms. */
   stepTimeoutMs?: number;
+  /** Longest wait for the first dial of each scenario (the gateway's start-up). Default 20 000 ms. */
+  startTimeoutMs?: number;
   /** Window in which something must not happen. Default 1000 ms. */
   quietMs?: number;
   /** Reconnect ladder the gateway is told to use. Defaults 100 / 400 ms. */
@@ -48,6 +50,7 @@ export async function runGatewayConformance(opts: GatewayConformanceOptions): Pr
     secret: opts.secret ?? randomBytes(24).toString("base64url"),
     identities: [...(opts.identities ?? DEFAULT_IDENTITIES)].map((i) => ({ ...i })),
     stepTimeoutMs: opts.stepTimeoutMs ?? 5000,
+    startTimeoutMs: opts.startTimeoutMs ?? Math.max(20_000, opts.stepTimeoutMs ?? 0),
     quietMs,
     helloGapMs: Math.min(200, quietMs),
     backoffBaseMs: opts.backoffBaseMs ?? 100,

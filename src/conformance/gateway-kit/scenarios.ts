@@ -280,7 +280,7 @@ const authBeforeHandshake = scenario(
   async (stage) => {
     const { ctx } = stage;
     stage.connector.refuseNext = 401;
-    const refused = await stage.connector.nextDial(stage.step);
+    const refused = await stage.nextDial();
     if (refused === undefined) {
       ctx.check("RC-AUTH-003", "the gateway dials", false, stage.why(`no dial within ${stage.step} ms`));
       return;

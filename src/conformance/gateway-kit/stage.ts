@@ -17,6 +17,8 @@ export interface GatewayKitSettings {
   identities: KitIdentity[];
   /** Longest wait for something the gateway must do. */
   stepTimeoutMs: number;
+  /** Longest wait for the first dial of a scenario (process start-up is not protocol time). */
+  startTimeoutMs: number;
   /** Window in which something must NOT happen (no ack, no re-dial). */
   quietMs: number;
   /** After one hello, how long to wait for the next. */
@@ -49,6 +51,7 @@ export class Stage {
   readonly bufferedIds = new Set<string>();
   liveDeliveries = 0;
   #gateway: RunningGateway | undefined;
+  #dialed = false;
   #messageIds = 0;
 
   private constructor(ctx: ScenarioContext, kit: GatewayKitSettings, connector: FakeConnector, log: WireLog) {
@@ -131,6 +134,13 @@ export class Stage {
     return this.kit.stepTimeoutMs;
   }
 
+  /** The next dial: the first of the scenario gets the start-up budget, later ones a step. */
+  async nextDial(): Promise<Dial | undefined> {
+    const dial = await this.connector.nextDial(this.#dialed ? this.step : this.kit.startTimeoutMs);
+    if (dial !== undefined) this.#dialed = true;
+    return dial;
+  }
+
   /** A "nothing came" message, with the reason when the gateway process has ended. */
   why(text: string): string {
     const gone = this.connector.goneReason;
@@ -144,9 +154,11 @@ export class Stage {
    */
   async accept(label: string, opts: { answerHellos?: boolean; descriptorsInOneMessage?: boolean } = {}): Promise<Conn | undefined> {
     const { ctx } = this;
-    const dial = await this.connector.nextDial(this.step);
+    const firstDial = !this.#dialed;
+    const dial = await this.nextDial();
     if (dial === undefined) {
-      ctx.check("RC-HS-002", `${label}: the gateway dials and says hello`, false, this.connector.goneReason ?? `no dial within ${this.step} ms`);
+      const waited = firstDial ? this.kit.startTimeoutMs : this.step;
+      ctx.check("RC-HS-002", `${label}: the gateway dials and says hello`, false, this.connector.goneReason ?? `no dial within ${waited} ms`);
       return undefined;
     }
     this.checkDial(dial, label);

@@ -21,6 +21,7 @@ import { encodeFrame, FrameDecoder, FrameValidationError, type DecodeError, type
 import { validateFrame } from "../validation.js";
 import type { BufferableFrame } from "./delivery-buffer.js";
 import { abortError, CloseConnectionError, ConnectionClosedError } from "./errors.js";
+import { AckWaiters } from "./ack-waiters.js";
 import { failure, runOutbound } from "./outbound.js";
 import type {
   ConnectionSendOptions,
@@ -79,11 +80,6 @@ export interface ConnectionHost {
 /** Decode errors that say the peer sends garbage. Unknown and echoed types never count (§1.2). */
 const COUNTED: ReadonlySet<string> = new Set(["invalid_json", "not_object", "missing_type", "schema", "line_too_long"]);
 
-interface Waiter {
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
 let nextId = 0;
 
 export class Connection implements RelayConnection {
@@ -102,7 +98,7 @@ export class Connection implements RelayConnection {
   #invalidAt: number[] | undefined;
   // Created on first use: a gateway that only receives pushes never needs them, and per idle
   // connection a Map, a Set and an AbortController were a third of the heap it costs (bench/ §4).
-  #ackWaiters: Map<string, Waiter[]> | undefined;
+  readonly #ackWaiters = new AckWaiters();
   #inFlight: Set<Promise<void>> | undefined;
   #closedController: AbortController | undefined;
   #helloChain: Promise<void> | undefined;
@@ -319,11 +315,7 @@ export class Connection implements RelayConnection {
   }
 
   #ack(bufferId: string): void {
-    const waiters = this.#ackWaiters?.get(bufferId);
-    if (waiters !== undefined) {
-      this.#ackWaiters?.delete(bufferId);
-      for (const w of waiters) w.resolve();
-    }
+    this.#ackWaiters.resolve(bufferId);
     this.#host.inboundAck(this, bufferId);
   }
 
@@ -422,33 +414,8 @@ export class Connection implements RelayConnection {
 
   /** Resolves when `inbound_ack` for `bufferId` arrives here; rejects when the connection closes. */
   waitForAck(bufferId: string, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (!this.open) {
-        reject(new ConnectionClosedError());
-        return;
-      }
-      const ackWaiters = (this.#ackWaiters ??= new Map<string, Waiter[]>());
-      const list = ackWaiters.get(bufferId) ?? [];
-      const onAbort = (): void => {
-        const rest = (ackWaiters.get(bufferId) ?? []).filter((w) => w !== waiter);
-        if (rest.length > 0) ackWaiters.set(bufferId, rest);
-        else ackWaiters.delete(bufferId);
-        reject(abortError(signal as AbortSignal));
-      };
-      const waiter: Waiter = {
-        resolve: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        reject: (err) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(err);
-        },
-      };
-      list.push(waiter);
-      ackWaiters.set(bufferId, list);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    if (!this.open) return Promise.reject(new ConnectionClosedError());
+    return this.#ackWaiters.wait(bufferId, signal);
   }
 
   close(code: number = CloseCode.Normal, reason = ""): void {
@@ -469,10 +436,7 @@ export class Connection implements RelayConnection {
       if (event.kind === "error") this.#host.emit("protocolError", this, event.error);
     }
     this.#closedController?.abort(new ConnectionClosedError());
-    if (this.#ackWaiters !== undefined) {
-      for (const waiters of this.#ackWaiters.values()) for (const w of waiters) w.reject(new ConnectionClosedError());
-      this.#ackWaiters.clear();
-    }
+    this.#ackWaiters.rejectAll(() => new ConnectionClosedError());
     this.#host.closed(this, code, reason);
   }
 }

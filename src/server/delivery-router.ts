@@ -22,6 +22,7 @@ import type { Connection, ConnectionHost } from "./connection.js";
 import type { BufferableFrame, DeliveryBuffer } from "./delivery-buffer.js";
 import { Drain } from "./drain.js";
 import { abortError, ServerClosedError } from "./errors.js";
+import { AckWaiters } from "./ack-waiters.js";
 import type { BusMessage, RelayBus } from "./relay-bus.js";
 import type { DeliveryPhase, DeliveryReceipt, InterruptHandler, RelayServerEvents } from "./types.js";
 
@@ -62,18 +63,13 @@ class GatewayRecord {
   constructor(readonly gatewayId: string) {}
 }
 
-interface AckWaiter {
-  resolve: () => void;
-  reject: (err: Error) => void;
-}
-
 type LocalRoute = { mode: "live" } | { mode: "buffered"; bufferId: string };
 
 export class DeliveryRouter implements ConnectionHost {
   readonly #c: RouterConfig;
   readonly #hooks: RouterHooks;
   readonly #records = new Map<string, GatewayRecord>();
-  readonly #ackWaiters = new Map<string, Set<AckWaiter>>();
+  readonly #ackWaiters = new AckWaiters();
   readonly #offers = new Map<string, (answer: Extract<BusMessage, { kind: "delivered" }> | undefined) => void>();
   readonly #idleTimers = new Map<Connection, NodeJS.Timeout>();
   #closing = false;
@@ -422,43 +418,12 @@ export class DeliveryRouter implements ConnectionHost {
   // ── acks ───────────────────────────────────────────────────────────────────
 
   #waitForAck(gatewayId: string, bufferId: string, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (this.#closing) {
-        reject(new ServerClosedError());
-        return;
-      }
-      const key = `${gatewayId}\n${bufferId}`;
-      let set = this.#ackWaiters.get(key);
-      if (set === undefined) {
-        set = new Set();
-        this.#ackWaiters.set(key, set);
-      }
-      const onAbort = (): void => {
-        set.delete(waiter);
-        if (set.size === 0) this.#ackWaiters.delete(key);
-        reject(abortError(signal as AbortSignal));
-      };
-      const waiter: AckWaiter = {
-        resolve: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
-        reject: (err) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(err);
-        },
-      };
-      set.add(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
+    if (this.#closing) return Promise.reject(new ServerClosedError());
+    return this.#ackWaiters.wait(`${gatewayId}\n${bufferId}`, signal);
   }
 
   #resolveAck(gatewayId: string, bufferId: string): void {
-    const key = `${gatewayId}\n${bufferId}`;
-    const set = this.#ackWaiters.get(key);
-    if (set === undefined) return;
-    this.#ackWaiters.delete(key);
-    for (const w of set) w.resolve();
+    this.#ackWaiters.resolve(`${gatewayId}\n${bufferId}`);
   }
 
   // ── bus ────────────────────────────────────────────────────────────────────
@@ -562,8 +527,7 @@ export class DeliveryRouter implements ConnectionHost {
   }
 
   finishClose(): void {
-    for (const set of this.#ackWaiters.values()) for (const w of set) w.reject(new ServerClosedError());
-    this.#ackWaiters.clear();
+    this.#ackWaiters.rejectAll(() => new ServerClosedError());
     for (const finish of [...this.#offers.values()]) finish(undefined);
   }
 }

@@ -2,7 +2,7 @@
  * Multi-instance connector on Redis (docs/scale-out.md): the relay bus on pub/sub and the durable
  * delivery buffer on Streams. ioredis is loaded only when one of these connects from a URL.
  */
-export { RedisDeliveryBuffer } from "./redis-delivery-buffer.js";
+export { RedisDeliveryBuffer, ACK_ORIGIN } from "./redis-delivery-buffer.js";
 export type { RedisDeliveryBufferOptions } from "./redis-delivery-buffer.js";
 export { RedisRelayBus, RESUBSCRIBE_ORIGIN } from "./redis-relay-bus.js";
 export type { RedisRelayBusOptions, BusAttachable } from "./redis-relay-bus.js";

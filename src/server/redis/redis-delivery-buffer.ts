@@ -21,7 +21,17 @@ import { relayKeys, type RelayKeys } from "./keys.js";
 export interface RedisDeliveryBufferOptions extends RedisConnectionOptions {
   /** Bound on unacknowledged entries per gateway; `append` then rejects with `DeliveryBufferFullError`. Default unbounded. */
   maxEntriesPerGateway?: number;
+  /**
+   * The relay bus channel (`RedisRelayBus.channel`): `ack` then publishes the bus's `acked`
+   * message from the same script as the `XDEL`, so it goes out exactly when the ack became
+   * durable — even if the instance that took the ack dies right after, the instances waiting for
+   * it (their `sendInbound` promises) hear of it. `createRedisScaleOut` sets it. Default: none.
+   */
+  ackChannel?: string;
 }
+
+/** `origin` of the `acked` messages the buffer publishes (not a node id, so every node takes them). */
+export const ACK_ORIGIN = "redis-delivery-buffer";
 
 /** The field holding the frame's JSON in each stream entry. */
 const FIELD = "f";
@@ -36,6 +46,16 @@ end
 return redis.call('XADD', KEYS[1], '*', '${FIELD}', ARGV[1])
 `;
 
+// Remove and, if it was there, announce it on the bus in the same step (KEYS[1] stream; ARGV[1]
+// id, ARGV[2] channel, ARGV[3] gateway id, ARGV[4] origin).
+const ACK_AND_PUBLISH = `
+local removed = redis.call('XDEL', KEYS[1], ARGV[1])
+if removed == 1 then
+  redis.call('PUBLISH', ARGV[2], cjson.encode({g = ARGV[3], m = {kind = 'acked', origin = ARGV[4], bufferId = ARGV[1]}}))
+end
+return removed
+`;
+
 type StreamEntry = [id: string, fields: string[]];
 
 export class RedisDeliveryBuffer implements DeliveryBuffer {
@@ -43,6 +63,7 @@ export class RedisDeliveryBuffer implements DeliveryBuffer {
   readonly #keys: RelayKeys;
   readonly #max: number;
   readonly #onError: RedisConnectionOptions["onError"];
+  readonly #ackChannel: string | undefined;
 
   constructor(opts: RedisDeliveryBufferOptions) {
     const max = opts.maxEntriesPerGateway ?? Number.POSITIVE_INFINITY;
@@ -51,7 +72,10 @@ export class RedisDeliveryBuffer implements DeliveryBuffer {
     this.#keys = relayKeys(opts.keyPrefix ?? DEFAULT_KEY_PREFIX);
     this.#onError = opts.onError;
     this.#link = new RedisLink(opts, "buffer");
+    // Defined commands run as EVALSHA and fall back to EVAL after a restart emptied the script cache.
     if (Number.isFinite(max)) this.#link.client.defineCommand("relayAppendBounded", { numberOfKeys: 1, lua: APPEND_BOUNDED });
+    this.#ackChannel = opts.ackChannel;
+    if (this.#ackChannel !== undefined) this.#link.client.defineCommand("relayAckAndPublish", { numberOfKeys: 1, lua: ACK_AND_PUBLISH });
   }
 
   /** Resolves once connected (rejects after the connect timeout). */
@@ -102,7 +126,10 @@ export class RedisDeliveryBuffer implements DeliveryBuffer {
     // Never sent to Redis as an id unless it is one: XDEL would answer an error.
     if (typeof bufferId !== "string" || !STREAM_ID.test(bufferId)) return false;
     const key = this.#keys.delivery(gatewayId);
-    return (await this.#link.run("buffer.ack", (c) => c.xdel(key, bufferId))) === 1;
+    const channel = this.#ackChannel;
+    if (channel === undefined) return (await this.#link.run("buffer.ack", (c) => c.xdel(key, bufferId))) === 1;
+    type WithScript = { relayAckAndPublish(key: string, id: string, channel: string, gatewayId: string, origin: string): Promise<number> };
+    return (await this.#link.run("buffer.ack", (c) => (c as unknown as WithScript).relayAckAndPublish(key, bufferId, channel, gatewayId, ACK_ORIGIN))) === 1;
   }
 
   async isIdle(gatewayId: string): Promise<boolean> {

@@ -35,7 +35,7 @@ export class RedisRelayBus implements RelayBus {
   readonly #pub: RedisLink;
   readonly #sub: RedisLink;
   readonly #handlers = new Set<BusHandler>();
-  readonly #attached = new Set<BusAttachable>();
+  readonly #attached = new Map<BusAttachable, (() => Promise<void>) | undefined>();
   readonly #resubscribed = new Set<() => void>();
   readonly #onError: RedisConnectionOptions["onError"];
   #subscription: Promise<void>;
@@ -102,11 +102,13 @@ export class RedisRelayBus implements RelayBus {
   }
 
   /**
-   * After every resubscription, kick the drain of each gateway `server` holds (see above).
-   * Returns a function that detaches it.
+   * After every resubscription, kick the drain of each gateway `server` holds (see above), once
+   * `whenReady` resolves (the buffer's own connection, which a drain reads: reconnections are
+   * independent, and a drain whose first read fails closes the gateway's socket). Returns a
+   * function that detaches it.
    */
-  attach(server: BusAttachable): () => void {
-    this.#attached.add(server);
+  attach(server: BusAttachable, whenReady?: () => Promise<void>): () => void {
+    this.#attached.set(server, whenReady);
     return () => void this.#attached.delete(server);
   }
 
@@ -118,15 +120,14 @@ export class RedisRelayBus implements RelayBus {
 
   #afterResubscribe(): void {
     const kick: BusMessage = { kind: "kick", origin: RESUBSCRIBE_ORIGIN };
-    for (const server of this.#attached) {
-      let gateways: Set<string>;
-      try {
-        gateways = new Set(server.connections().map((c) => c.gatewayId));
-      } catch (err) {
-        this.#onError?.(err as Error, "bus.resync");
-        continue;
-      }
-      for (const gatewayId of gateways) this.#dispatch(gatewayId, kick);
+    for (const [server, whenReady] of this.#attached) {
+      void Promise.resolve()
+        .then(whenReady)
+        .then(() => {
+          if (this.#closed) return;
+          for (const gatewayId of new Set(server.connections().map((c) => c.gatewayId))) this.#dispatch(gatewayId, kick);
+        })
+        .catch((err: unknown) => this.#onError?.(err as Error, "bus.resync"));
     }
     for (const listener of this.#resubscribed) {
       try {

@@ -26,13 +26,13 @@ export interface RedisScaleOut {
 }
 
 export function createRedisScaleOut(opts: RedisScaleOutOptions): RedisScaleOut {
-  const buffer = new RedisDeliveryBuffer(opts);
   const bus = new RedisRelayBus(opts);
+  const buffer = new RedisDeliveryBuffer({ ...opts, ackChannel: opts.ackChannel ?? bus.channel });
   return {
     bus,
     buffer,
     async attach(server) {
-      bus.attach(server);
+      bus.attach(server, () => buffer.ready());
       await Promise.all([buffer.ready(), bus.ready()]);
     },
     async close() {

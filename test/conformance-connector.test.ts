@@ -17,15 +17,22 @@ t.test("the package's server helper and the raw ws connector pass", async (t) =>
   t.teardown(() => own.close());
   const raw = await startRawConnector({ gatewayId: GATEWAY_ID, secret: SECRET });
   t.teardown(() => raw.close());
-  const runs: Array<[string, Promise<ConformanceReport>]> = [
-    ["package server helper", runConnectorConformance({ url: own.url, ...FAST })],
-    ["raw ws connector", runConnectorConformance({ url: raw.url, ...FAST })],
+  // The package's server may trade a SHOULD for speed by configuration (e.g. batched replay,
+  // RC-FRM-002); the reference-faithful raw connector may not miss anything.
+  const runs: Array<[string, Promise<ConformanceReport>, boolean]> = [
+    ["package server helper", runConnectorConformance({ url: own.url, ...FAST }), true],
+    ["raw ws connector", runConnectorConformance({ url: raw.url, ...FAST }), false],
   ];
-  for (const [name, pending] of runs) {
+  for (const [name, pending, allowShould] of runs) {
     await t.test(name, async (t) => {
       const report = await pending;
-      const failed = report.scenarios.flatMap((s) => s.checks.filter((c) => c.status !== "pass").map((c) => `${s.id}: ${c.requirement} ${c.name} — ${c.message}`));
+      const failed = report.scenarios.flatMap((s) =>
+        s.checks
+          .filter((c) => c.status !== "pass" && !(allowShould && report.summary.shouldFailed.includes(c.requirement)))
+          .map((c) => `${s.id}: ${c.requirement} ${c.name} — ${c.message}`),
+      );
       t.same(failed, [], "no failed or skipped check");
+      t.same(report.summary.mustFailed, [], "no MUST failure");
       t.equal(report.ok, true, report.ok ? "PASS" : renderHuman(report));
       t.same(report.summary.untested, [], "every connector requirement was exercised");
       const wire = report.scenarios.flatMap((s) => s.checks.filter((c) => c.wire !== undefined));

@@ -1,6 +1,7 @@
 /**
- * The client coalesces the `inbound_ack`s of deliveries handled in the same turn into one
- * WebSocket message (bench/ §3: one socket write per replayed batch instead of one per frame).
+ * With `coalesceAcks`, the client coalesces the `inbound_ack`s of deliveries handled in the same
+ * turn into one WebSocket message (bench/ §3: one socket write per replayed batch instead of one
+ * per frame); by default every ack is its own message (RC-FRM-002).
  * Every ack must still arrive, in delivery order, exactly once, also when the client closes.
  */
 import t, { type Test } from "tap";
@@ -67,7 +68,7 @@ async function connector(t: Test) {
 t.test("acks of one replayed batch share a message and all arrive in order", async (t) => {
   const c = await connector(t);
   const seen: string[] = [];
-  const client = createRelayClient({ url: `http://127.0.0.1:${c.port}`, identities: [{ platform: "telegram", botId: "b" }], reconnect: false, keepaliveIntervalMs: 0 });
+  const client = createRelayClient({ url: `http://127.0.0.1:${c.port}`, identities: [{ platform: "telegram", botId: "b" }], reconnect: false, keepaliveIntervalMs: 0, coalesceAcks: true });
   client.onInbound((event) => void seen.push(String(event.message_id)));
   t.teardown(() => client.close());
   await client.connect();
@@ -82,7 +83,7 @@ t.test("acks of one replayed batch share a message and all arrive in order", asy
 
 t.test("slow handlers: acks still go out, each after its own handler", async (t) => {
   const c = await connector(t);
-  const client = createRelayClient({ url: `http://127.0.0.1:${c.port}`, identities: [{ platform: "telegram", botId: "b" }], reconnect: false, keepaliveIntervalMs: 0 });
+  const client = createRelayClient({ url: `http://127.0.0.1:${c.port}`, identities: [{ platform: "telegram", botId: "b" }], reconnect: false, keepaliveIntervalMs: 0, coalesceAcks: true });
   const finished: string[] = [];
   client.onInbound(async (event) => {
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -98,7 +99,7 @@ t.test("slow handlers: acks still go out, each after its own handler", async (t)
 
 t.test("closing right after the last handler still acks every handled delivery", async (t) => {
   const c = await connector(t);
-  const client = createRelayClient({ url: `http://127.0.0.1:${c.port}`, identities: [{ platform: "telegram", botId: "b" }], reconnect: false, keepaliveIntervalMs: 0 });
+  const client = createRelayClient({ url: `http://127.0.0.1:${c.port}`, identities: [{ platform: "telegram", botId: "b" }], reconnect: false, keepaliveIntervalMs: 0, coalesceAcks: true });
   let closing: Promise<void> | undefined;
   let handled = 0;
   client.onInbound(() => {
@@ -110,4 +111,17 @@ t.test("closing right after the last handler still acks every handled delivery",
   const acks = await c.waitForAcks(5);
   await closing;
   t.strictSame(acks, ["b-0", "b-1", "b-2", "b-3", "b-4"]);
+});
+
+t.test("by default every ack is its own message (one frame per message, RC-FRM-002)", async (t) => {
+  const c = await connector(t);
+  const client = createRelayClient({ url: `http://127.0.0.1:${c.port}`, identities: [{ platform: "telegram", botId: "b" }], reconnect: false, keepaliveIntervalMs: 0 });
+  client.onInbound(() => undefined);
+  t.teardown(() => client.close());
+  await client.connect();
+  c.send(Array.from({ length: 10 }, (_, i) => inbound(i)).join(""));
+  const acks = await c.waitForAcks(10);
+  t.strictSame(acks, Array.from({ length: 10 }, (_, i) => `b-${i}`));
+  t.equal(c.messages.length, 10, "ten messages for ten acks");
+  for (const m of c.messages) t.equal(m.split("\n").length, 2, "one newline-terminated frame per message");
 });

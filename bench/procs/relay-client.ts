@@ -34,6 +34,7 @@ serve(
         identities: [{ platform: "discord", botId: "1122334455667788990" }],
         handlers: { inbound: onInbound },
         reconnect: false,
+        coalesceAcks: args.coalesceAcks !== false, // the replay section measures the batched path
       });
       await client.connect();
       return {};

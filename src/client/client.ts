@@ -94,6 +94,7 @@ export class RelayClient {
   readonly #authorization: AuthorizationSource;
   readonly #helloLines: string[];
   readonly #validate: boolean;
+  readonly #coalesceAcks: boolean;
   readonly #now: () => number;
   readonly #ladder: ReconnectLadder;
   readonly #pending = new PendingRequests();
@@ -137,6 +138,7 @@ export class RelayClient {
     }
 
     this.#validate = options.validateOutgoing ?? true;
+    this.#coalesceAcks = options.coalesceAcks ?? false;
     this.#now = options.now ?? Date.now;
     this.identities = Object.freeze([...(options.identities ?? [DEFAULT_IDENTITY])].map((i) => Object.freeze({ ...i })));
     if (this.identities.length === 0) throw new TypeError("createRelayClient: identities must not be empty");
@@ -834,13 +836,17 @@ export class RelayClient {
   }
 
   /**
-   * Acks of deliveries handled in the same turn of the event loop share one message (several
-   * "\n"-terminated frames, which §1.2 receivers accept): a replayed batch then costs one socket
-   * write instead of one per frame (bench/ §3). They go out on the next tick, or ahead of
-   * whatever this side writes before that, so the order on the wire is unchanged.
+   * With `coalesceAcks`, acks of deliveries handled in the same turn of the event loop share one
+   * message (several "\n"-terminated frames): a replayed batch then costs one socket write
+   * instead of one per frame (bench/ §3). They go out on the next tick, or ahead of whatever this
+   * side writes before that, so the order on the wire is unchanged.
    */
   #ack(conn: Connection, bufferId: string): void {
     const line = this.#encode({ type: "inbound_ack", bufferId });
+    if (!this.#coalesceAcks) {
+      this.#write(conn, line);
+      return;
+    }
     if (conn.acks !== undefined) {
       conn.acks += line;
       return;

@@ -1,8 +1,10 @@
 /**
  * relay-contract: the executable contract of the Hermes relay protocol (contract_version 1).
  *
- * The root entry re-exports the whole runtime; the subpaths (`relay-contract/codec`, `/auth`,
- * `/server`, `/client`, `/conformance`) expose the same modules one job at a time.
+ * The root entry is the contract itself: types, validation, codec, upgrade-token auth and close
+ * codes. The roles live at `relay-contract/server` (connector) and `relay-contract/client`
+ * (gateway), and the kit at `relay-contract/conformance`, so that validating a frame does not
+ * load `ws` or either role (the root is ready in well under 50 ms; see bench/).
  */
 export type * from "../generated/types.js";
 export {
@@ -34,25 +36,3 @@ export type { FrameDirection, ValidationIssue, ValidationMode, ValidationResult 
 export * from "./codec/index.js";
 export * from "./auth/index.js";
 export * from "./close-codes.js";
-// The two roles. Their full surfaces live at `relay-contract/server` and `relay-contract/client`
-// (both have e.g. a `CloseOptions`); the root re-exports the entry points and main types.
-export {
-  createRelayServer,
-  InMemoryDeliveryBuffer,
-  InMemoryRelayBus,
-  type RelayServer,
-  type RelayServerOptions,
-  type RelayConnection,
-  type DeliveryBuffer,
-  type RelayBus,
-} from "./server/index.js";
-export {
-  createRelayClient,
-  RelayClient,
-  RelayConnectError,
-  RelayClientClosedError,
-  normalizeRelayUrl,
-  type RelayClientOptions,
-  type RelayIdentity,
-  type RelayResult,
-} from "./client/index.js";

@@ -32,7 +32,7 @@ import type {
   RequestOptions,
   SendFields,
 } from "./options.js";
-import { PendingRequests, type Outcome } from "./pending.js";
+import { PendingRequest, PendingRequests } from "./pending.js";
 import { nextStepAfter } from "./reconnect-policy.js";
 import { connectionLost, notConnected, notSupported, resultFromWire, sendFailed, timedOut, transportClosed, type RelayResult } from "./results.js";
 import { authorizationSource, type AuthorizationSource } from "./token.js";
@@ -327,16 +327,13 @@ export class RelayClient {
     }
 
     return new Promise<R>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void => void this.#pending.settle(requestId, { error: abortReason(signal as AbortSignal) });
-      this.#pending.add(requestId, conn.generation, (outcome: Outcome) => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        if ("result" in outcome) resolve(outcome.result as R);
-        else reject(outcome.error);
-      });
-      if (Number.isFinite(timeoutMs)) timer = setTimeout(() => this.#pending.settle(requestId, { result: timedOut() }), timeoutMs);
-      signal?.addEventListener("abort", onAbort, { once: true });
+      const pending = this.#pending;
+      const entry = pending.add(requestId, new PendingRequest(conn.generation, resolve as (result: RelayResult) => void, reject, signal));
+      if (Number.isFinite(timeoutMs)) entry.timer = setTimeout(() => pending.settle(requestId, { result: timedOut() }), timeoutMs);
+      if (signal !== undefined) {
+        entry.onAbort = (): void => void pending.settle(requestId, { error: abortReason(signal) });
+        signal.addEventListener("abort", entry.onAbort, { once: true });
+      }
       ws.send(line, (err) => {
         if (err) this.#pending.settle(requestId, { result: sendFailed(err) });
       });

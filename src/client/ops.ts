@@ -13,10 +13,35 @@ export function cleanSupportedOps(value: unknown): string[] {
   return value.filter((op): op is string => typeof op === "string" && op.length > 0);
 }
 
+interface CachedOps {
+  /** The list's entries when the set was built: a list changed in place since then is rebuilt. */
+  readonly snapshot: readonly unknown[];
+  readonly ops: ReadonlySet<string>;
+}
+
+/**
+ * The set built per `supported_ops` array, not per request (it was 2 % of a gateway's time in
+ * bench/ §2). Descriptors are handed to callers, who could edit the list in place, so a hit is
+ * checked entry by entry against the snapshot — no allocation, and never a stale answer.
+ */
+const cache = new WeakMap<readonly unknown[], CachedOps>();
+
+function sameEntries(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The ops a descriptor allows (the legacy set when it lists none, or when there is no descriptor). */
 export function supportedOpsOf(descriptor: CapabilityDescriptor | undefined): ReadonlySet<string> {
-  const listed = cleanSupportedOps(descriptor?.supported_ops);
-  return listed.length > 0 ? new Set(listed) : LEGACY;
+  const list: unknown = descriptor?.supported_ops;
+  if (!Array.isArray(list)) return LEGACY;
+  const hit = cache.get(list);
+  if (hit !== undefined && sameEntries(hit.snapshot, list)) return hit.ops;
+  const listed = cleanSupportedOps(list);
+  const ops = listed.length > 0 ? new Set(listed) : LEGACY;
+  cache.set(list, { snapshot: [...list], ops });
+  return ops;
 }
 
 export function isOpSupported(op: OpName | string, descriptor: CapabilityDescriptor | undefined): boolean {

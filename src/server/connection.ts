@@ -311,7 +311,10 @@ export class Connection implements RelayConnection {
 
   #writeResult(requestId: string, result: OutboundResult): void {
     if (!this.open) return;
-    this.writeFrames([{ type: "outbound_result", requestId, result }]).catch(() => undefined);
+    // Nobody awaits a result's write (a failed write closes the socket): no promise, no array.
+    const frame: ConnectorFrame = { type: "outbound_result", requestId, result };
+    this.#transport.send(encodeFrame(frame), ignoreWriteError);
+    this.#afterWrite(frame);
   }
 
   #ack(bufferId: string): void {
@@ -368,6 +371,13 @@ export class Connection implements RelayConnection {
     const queued = this.#transport.bufferedAmount;
     if (queued > this.#config.closeAtBytes) this.overloaded(queued);
     return written;
+  }
+
+  /** `writeFrames`' bookkeeping after one frame was handed to the transport. */
+  #afterWrite(frame: ConnectorFrame): void {
+    if (this.#host.wantsEvent("frameOut")) this.#host.emit("frameOut", this, frame);
+    const queued = this.#transport.bufferedAmount;
+    if (queued > this.#config.closeAtBytes) this.overloaded(queued);
   }
 
   /** Past the hard bound: nothing more can be queued for this peer. */
@@ -439,4 +449,8 @@ export class Connection implements RelayConnection {
     this.#ackWaiters.rejectAll(() => new ConnectionClosedError());
     this.#host.closed(this, code, reason);
   }
+}
+
+function ignoreWriteError(): void {
+  // A failed write ends the socket; its close handles the consequences.
 }

@@ -116,6 +116,32 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     frame,
   };
 
+  // The handler still runs a microtask later, as it always has (after the rest of the message's
+  // frames are dispatched). Only a handler that returns a promise gets a deadline timer, a close
+  // hook and a race: a synchronous answer cannot be late (bench/ §2, per-request timers and
+  // promises were most of runOutbound's cost).
+  const closedAtStart = run.connectionSignal.aborted;
+  if (closedAtStart) abort(new Error("relay connection closed"));
+  await undefined;
+  // Closed in between: the handler runs with an aborted signal, and its outcome is not awaited.
+  const closedBeforeCall = !closedAtStart && run.connectionSignal.aborted;
+  if (closedBeforeCall) abort(new Error("relay connection closed"));
+  let value: unknown;
+  try {
+    value = (handler as OutboundHandler<OpName>)(frame.action as never, ctx);
+  } catch (err) {
+    if (closedBeforeCall) return failure("relay connection closed");
+    run.onHandlerError(err, `outbound:${op}`);
+    return failure(`outbound handler for "${op}" failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const then = thenOf(value);
+  if (closedBeforeCall) {
+    // Observe a rejection so it is not unhandled.
+    if (then !== undefined) then.call(value, noop, noop);
+    return failure("relay connection closed");
+  }
+  if (then === undefined) return checkResult(value, op, run);
+
   let timer: NodeJS.Timeout | undefined;
   let stopWaiting: ((why: typeof CLOSED) => void) | undefined;
   const deadline = new Promise<typeof TIMEOUT | typeof CLOSED>((resolve) => {
@@ -123,8 +149,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     stopWaiting = resolve;
   });
   let unhook: (() => void) | undefined;
-  if (run.connectionSignal.aborted) abort(new Error("relay connection closed"));
-  else {
+  if (!closedAtStart) {
     unhook = onAbort(run.connectionSignal, () => {
       abort(new Error("relay connection closed"));
       // Nobody can receive the result once the socket is gone: stop waiting for the handler.
@@ -132,7 +157,8 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     });
   }
   try {
-    const call = Promise.resolve().then(() => (handler as OutboundHandler<OpName>)(frame.action as never, ctx));
+    // `then` was read once already (a getter must not run twice): adopt the thenable through it.
+    const call = new Promise<unknown>((resolve, reject) => void then.call(value, resolve, reject));
     const outcome = await Promise.race([call, deadline]);
     if (outcome === CLOSED) {
       call.catch(() => undefined);
@@ -145,13 +171,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
       run.onHandlerError(new Error(`handler for "${op}" exceeded ${run.timeoutMs} ms`), `outbound:${op}`);
       return failure(`outbound handler for "${op}" timed out after ${run.timeoutMs} ms`);
     }
-    const checked = validateDefinition<OutboundResult>("OutboundResult", outcome, "tolerant");
-    if (!checked.ok) {
-      const why = checked.issues[0]?.message ?? "invalid";
-      run.onHandlerError(new Error(`handler for "${op}" returned an invalid result: ${why}`), `outbound:${op}`);
-      return failure(`connector returned an invalid result for "${op}": ${why}`);
-    }
-    return checked.value;
+    return checkResult(outcome, op, run);
   } catch (err) {
     run.onHandlerError(err, `outbound:${op}`);
     return failure(`outbound handler for "${op}" failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -159,4 +179,23 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     clearTimeout(timer);
     unhook?.();
   }
+}
+
+function noop(): void {}
+
+/** The `then` of a thenable (read once), else undefined. */
+function thenOf(value: unknown): ((onFulfilled: (v: unknown) => void, onRejected: (e: unknown) => void) => unknown) | undefined {
+  if (value === null || (typeof value !== "object" && typeof value !== "function")) return undefined;
+  const then = (value as { then?: unknown }).then;
+  return typeof then === "function" ? (then as never) : undefined;
+}
+
+function checkResult(outcome: unknown, op: string, run: OutboundRun): OutboundResult {
+  const checked = validateDefinition<OutboundResult>("OutboundResult", outcome, "tolerant");
+  if (!checked.ok) {
+    const why = checked.issues[0]?.message ?? "invalid";
+    run.onHandlerError(new Error(`handler for "${op}" returned an invalid result: ${why}`), `outbound:${op}`);
+    return failure(`connector returned an invalid result for "${op}": ${why}`);
+  }
+  return checked.value;
 }

@@ -10,6 +10,7 @@ import type { OpName } from "../../generated/registry.js";
 import type { CapabilityDescriptor, GatewayFrame, InboundFrame, OutboundAction, OutboundFrame, SendAction } from "../../generated/types.js";
 import { FrameDecoder, type DecodedFrame } from "../codec/decoder.js";
 import { encodeFrame } from "../codec/encode.js";
+import { batchWritesThisTick } from "../ws-write-batching.js";
 import { validateFrame } from "../validation.js";
 import type { ValidationIssue } from "../validation-types.js";
 import { ReconnectLadder } from "./backoff.js";
@@ -334,6 +335,7 @@ export class RelayClient {
         entry.onAbort = (): void => void pending.settle(requestId, { error: abortReason(signal) });
         signal.addEventListener("abort", entry.onAbort, { once: true });
       }
+      batchWritesThisTick(ws);
       ws.send(line, (err) => {
         if (err) this.#pending.settle(requestId, { result: sendFailed(err) });
       });
@@ -863,6 +865,7 @@ export class RelayClient {
       line = conn.acks + line;
       conn.acks = undefined;
     }
+    batchWritesThisTick(ws);
     ws.send(line, () => {
       // Errors here mean the socket is going away; its close event handles the consequences.
     });

@@ -3,6 +3,7 @@
  * application heartbeat; WebSocket pings only).
  */
 import { WebSocket } from "ws";
+import { batchWritesThisTick } from "../ws-write-batching.js";
 import type { Connection, RelayTransport } from "./connection.js";
 
 export class WsTransport implements RelayTransport {
@@ -16,6 +17,7 @@ export class WsTransport implements RelayTransport {
       queueMicrotask(() => done(new Error("relay socket is not open")));
       return;
     }
+    batchWritesThisTick(this.ws);
     this.ws.send(message, { binary: false }, done);
   }
 

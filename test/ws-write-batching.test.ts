@@ -1,0 +1,51 @@
+/**
+ * Writes made in one turn share one system call (the socket is corked until the next tick), yet
+ * each stays its own WebSocket message, in order, and nothing waits past the turn.
+ */
+import t from "tap";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import WebSocket, { WebSocketServer } from "ws";
+import { batchWritesThisTick } from "../src/ws-write-batching.js";
+
+t.test("one turn's messages are corked together, flushed on the next tick, and arrive one per message", async (t) => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  t.teardown(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+  await new Promise<void>((resolve) => wss.once("listening", resolve));
+  const accepted = new Promise<WebSocket>((resolve) => wss.once("connection", resolve));
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  t.teardown(() => client.terminate());
+  await new Promise<void>((resolve) => client.once("open", resolve));
+  const server = await accepted;
+
+  const received: string[] = [];
+  const all = new Promise<void>((resolve) =>
+    client.on("message", (data) => {
+      received.push(String(data));
+      if (received.length === 3) resolve();
+    }),
+  );
+
+  const socket = (server as unknown as { _socket: Duplex })._socket;
+  for (const line of ["a\n", "b\n", "c\n"]) {
+    batchWritesThisTick(server);
+    server.send(line);
+  }
+  t.equal(socket.writableCorked, 1, "corked once for the turn, however many writes");
+  t.ok(socket.writableLength > 0, "the messages wait in the socket during the turn");
+  await new Promise<void>((resolve) => process.nextTick(resolve));
+  t.equal(socket.writableCorked, 0, "uncorked on the next tick");
+  await all;
+  t.same(received, ["a\n", "b\n", "c\n"], "three messages, in order, each as written");
+
+  // A later turn corks again.
+  batchWritesThisTick(server);
+  t.equal(socket.writableCorked, 1, "a new turn corks again");
+  await new Promise<void>((resolve) => process.nextTick(resolve));
+  t.equal(socket.writableCorked, 0);
+});
+
+t.test("a socket without its transport yet, or destroyed, is left alone", async (t) => {
+  const unconnected = { _socket: null } as unknown as WebSocket;
+  t.doesNotThrow(() => batchWritesThisTick(unconnected));
+});

@@ -462,7 +462,8 @@ export class DeliveryRouter implements ConnectionHost {
         return;
       case "kick": {
         const rec = this.#records.get(gatewayId);
-        if (rec !== undefined && rec.phase === "live") this.#startDrain(rec);
+        // A drain in progress may have read past the new entry already: it must look again.
+        if (rec !== undefined && (rec.phase === "live" || rec.drain !== undefined)) this.#startDrain(rec);
         return;
       }
       case "revoke":

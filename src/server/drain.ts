@@ -45,6 +45,8 @@ export class Drain {
   readonly #inFlight = new Map<string, NodeJS.Timeout>();
   #cursor: string | undefined;
   #exhausted = false;
+  /** Counts `appended()` calls: a read that started before one cannot prove the buffer exhausted. */
+  #appends = 0;
   #flagCleared = false;
   #aborted = false;
   #wake: (() => void) | undefined;
@@ -61,6 +63,7 @@ export class Drain {
 
   /** New entries may have been appended after the cursor. */
   appended(): void {
+    this.#appends++;
     this.#exhausted = false;
     this.#signal();
   }
@@ -93,9 +96,11 @@ export class Drain {
           await this.#sleep(o.pollIntervalMs);
           continue;
         }
+        const appends = this.#appends;
         const entries = await o.buffer.read(o.gatewayId, this.#cursor, o.window - this.#inFlight.size);
         if (this.#aborted) return false;
-        if (entries.length === 0) this.#exhausted = true;
+        // An append announced while the read was in flight may not be in its answer: read again.
+        if (entries.length === 0) this.#exhausted = this.#appends === appends;
         else this.#send(entries);
         continue;
       }

@@ -8,7 +8,7 @@
 import t from "tap";
 import { Redis } from "ioredis";
 import type { BufferableFrame, BusMessage } from "../src/server/index.js";
-import { DeliveryBufferFullError, RedisDeliveryBuffer, RedisRelayBus, RedisUnavailableError, RESUBSCRIBE_ORIGIN } from "../src/server/index.js";
+import { ACK_ORIGIN, DeliveryBufferFullError, RedisDeliveryBuffer, RedisRelayBus, RedisUnavailableError, RESUBSCRIBE_ORIGIN } from "../src/server/index.js";
 import { messageEvent, sleep } from "./helpers/raw-gateway.js";
 import { startRedisServer } from "./helpers/redis-server.js";
 
@@ -124,6 +124,23 @@ t.test("buffer: an entry that is not a buffered frame is skipped and reported, t
   t.same(entries.map((e) => textOf(e.frame)), ["ok-1", "ok-2"], "limit counts usable entries");
   t.equal(errors.length, 2);
   t.match(errors[0], /not a buffered frame/);
+});
+
+t.test("buffer with ackChannel: the acked bus message goes out from the XDEL script, once, only when the entry was there", async (t) => {
+  const keyPrefix = prefix();
+  const channel = `${keyPrefix}bus`;
+  const b = buffer(t, { keyPrefix, ackChannel: channel });
+  const bus = new RedisRelayBus({ redis: redis.url, keyPrefix });
+  t.teardown(() => bus.close());
+  const got: Array<[string, BusMessage]> = [];
+  await bus.subscribe((g, m) => got.push([g, m]));
+  const id = await b.append("gw", frame("x"));
+  t.equal(await b.ack("gw", id), true);
+  t.equal(await b.ack("gw", id), false);
+  t.equal(await b.ack("gw", "1-0"), false);
+  await until(() => got.length >= 1);
+  await sleep(50);
+  t.same(got, [["gw", { kind: "acked", origin: ACK_ORIGIN, bufferId: id }]], "exactly one, in the bus's own format");
 });
 
 t.test("bus: every subscriber gets each message (the publisher included); malformed ones are skipped", async (t) => {

@@ -6,6 +6,7 @@
  * (AOF), the bus resubscribes and kicks the attached server's gateways.
  */
 import t from "tap";
+import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";
 import type { BufferableFrame, BusMessage } from "../src/server/index.js";
 import { ACK_ORIGIN, DeliveryBufferFullError, RedisDeliveryBuffer, RedisRelayBus, RedisUnavailableError, RESUBSCRIBE_ORIGIN } from "../src/server/index.js";
@@ -259,4 +260,21 @@ t.test("Redis restart: fail fast while down, data kept, the bus resubscribes and
   await bus.publish("gw-z", { kind: "kick", origin: "n" });
   await until(() => got.some(([g]) => g === "gw-z"));
   t.pass("the bus carries messages again");
+});
+
+t.test("importing the server helper does not load ioredis; connecting from a URL does", async (t) => {
+  const script = `
+    import { createRequire } from "node:module";
+    const cache = createRequire(import.meta.url).cache;
+    const loaded = () => Object.keys(cache).some((k) => k.includes("/node_modules/ioredis/"));
+    const server = await import("./src/server/index.ts");
+    const before = loaded();
+    const buffer = new server.RedisDeliveryBuffer({ redis: ${JSON.stringify(redis.url)} });
+    const after = loaded();
+    await buffer.close();
+    console.log(JSON.stringify([before, after]));
+  `;
+  const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+  t.equal(run.status, 0, run.stderr);
+  t.same(JSON.parse(run.stdout), [false, true]);
 });

@@ -279,8 +279,20 @@ export class Connection implements RelayConnection {
       this.#writeResult(frame.requestId, failure(`too many concurrent requests (limit ${this.#config.maxConcurrentOutbound})`));
       return;
     }
-    const run = (): Promise<OutboundResult> =>
-      runOutbound({
+    const task = this.#answer(frame);
+    const inFlight = (this.#inFlight ??= new Set());
+    inFlight.add(task);
+    void task.then(() => inFlight.delete(task));
+  }
+
+  /** Runs one request and writes its result; never rejects (one promise chain per request: bench/ §2). */
+  async #answer(frame: OutboundFrame): Promise<void> {
+    try {
+      // Causality per socket: a request sent after a hello is handled after that hello's
+      // descriptor (gateways send every hello without waiting, then act on the first descriptor).
+      // Requests still run concurrently with each other.
+      if (this.#hellosPending > 0 && this.#helloChain !== undefined) await this.#helloChain;
+      const result = await runOutbound({
         frame,
         connection: this,
         // Read when the request starts; the list only ever grows.
@@ -290,14 +302,11 @@ export class Connection implements RelayConnection {
         connectionSignal: this.#closedSignal,
         onHandlerError: (err, where) => this.#host.emit("handlerError", this, err, where),
       });
-    // Causality per socket: a request sent after a hello is handled after that hello's
-    // descriptor (gateways send every hello without waiting, then act on the first descriptor).
-    // Requests still run concurrently with each other.
-    const started = this.#hellosPending > 0 && this.#helloChain !== undefined ? this.#helloChain.then(run) : run();
-    const task = started.then((result) => this.#writeResult(frame.requestId, result));
-    const inFlight = (this.#inFlight ??= new Set());
-    inFlight.add(task);
-    void task.finally(() => inFlight.delete(task));
+      this.#writeResult(frame.requestId, result);
+    } catch (err) {
+      // Not a handler failure (runOutbound turns those into results): e.g. a result JSON cannot encode.
+      this.#host.emit("handlerError", this, err, `outbound:${String(frame.action.op)}`);
+    }
   }
 
   /** Aborted when the socket closes (also when first asked for after that). */

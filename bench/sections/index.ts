@@ -10,6 +10,7 @@ import { replaySection } from "./replay.js";
 import { memorySection } from "./memory.js";
 import { startupSection } from "./startup.js";
 import { deflateSection } from "./deflate.js";
+import { redisCrossInstanceSection } from "./redis-cross-instance.js";
 
 export const SECTIONS: readonly Section[] = [
   decodeSection,
@@ -18,4 +19,5 @@ export const SECTIONS: readonly Section[] = [
   memorySection,
   startupSection,
   deflateSection,
+  redisCrossInstanceSection,
 ];

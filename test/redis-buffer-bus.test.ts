@@ -9,7 +9,7 @@ import t from "tap";
 import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";
 import type { BufferableFrame, BusMessage } from "../src/server/index.js";
-import { ACK_ORIGIN, DeliveryBufferFullError, RedisDeliveryBuffer, RedisRelayBus, RedisUnavailableError, RESUBSCRIBE_ORIGIN } from "../src/server/index.js";
+import { ACK_ORIGIN, createRedisScaleOut, DeliveryBufferFullError, RedisDeliveryBuffer, RedisRelayBus, RedisUnavailableError, RECOVERY_ORIGIN } from "../src/server/index.js";
 import { messageEvent, sleep } from "./helpers/raw-gateway.js";
 import { startRedisServer } from "./helpers/redis-server.js";
 
@@ -247,7 +247,7 @@ t.test("Redis restart: fail fast while down, data kept, the bus resubscribes and
   await redis.restart();
   await until(async () => resubscribed === 1);
   t.same(
-    got.filter(([, m]) => m.origin === RESUBSCRIBE_ORIGIN).map(([g, m]) => [g, m.kind]),
+    got.filter(([, m]) => m.origin === RECOVERY_ORIGIN).map(([g, m]) => [g, m.kind]),
     [
       ["gw-x", "kick"],
       ["gw-y", "kick"],
@@ -277,4 +277,87 @@ t.test("importing the server helper does not load ioredis; connecting from a URL
   const run = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
   t.equal(run.status, 0, run.stderr);
   t.same(JSON.parse(run.stdout), [false, true]);
+});
+
+t.test("an acked published while an instance's subscriber was away is recovered after it resubscribes", async (t) => {
+  const keyPrefix = prefix();
+  const x = createRedisScaleOut({ redis: redis.url, keyPrefix, connectionName: "inst-x", redisOptions: { retryStrategy: () => 200 } });
+  const y = createRedisScaleOut({ redis: redis.url, keyPrefix });
+  t.teardown(() => Promise.all([x.close(), y.close()]));
+  const got: Array<[string, BusMessage]> = [];
+  await x.bus.subscribe((g, m) => got.push([g, m]));
+  await x.attach({ nodeId: "node-x", connections: () => [] });
+  await y.bus.ready();
+
+  const waited = await x.buffer.append("gw", frame("mine"));
+  const other = await y.buffer.append("gw", frame("not mine"));
+  t.equal(x.bus.awaitingAcks, 1, "x waits on the entry it appended");
+  // Another instance answered x's offer by buffering it: x waits on that one too.
+  const answered = await y.buffer.append("gw", frame("answered"));
+  await y.bus.publish("gw", { kind: "delivered", origin: "node-y", to: "node-x", id: "offer-1", mode: "buffered", bufferId: answered });
+  await until(() => x.bus.awaitingAcks === 2);
+
+  // x's subscriber drops; the acks (and their bus messages) happen while it is away.
+  const admin = new Redis(redis.url);
+  t.teardown(() => admin.quit());
+  const list = String(await admin.client("LIST"));
+  const subId = /id=(\d+) [^\n]*name=inst-x:bus-sub/.exec(list)?.[1];
+  t.ok(subId, "x's subscriber connection found");
+  await admin.client("KILL", "ID", subId as string);
+  t.equal(await y.buffer.ack("gw", waited), true);
+  t.equal(await y.buffer.ack("gw", answered), true);
+  t.notOk(got.some(([, m]) => m.kind === "acked"), "x heard nothing");
+
+  await until(() => got.filter(([, m]) => m.kind === "acked").length === 2, 5000);
+  t.same(
+    got.filter(([, m]) => m.kind === "acked").map(([g, m]) => [g, m]),
+    [
+      ["gw", { kind: "acked", origin: RECOVERY_ORIGIN, bufferId: waited }],
+      ["gw", { kind: "acked", origin: RECOVERY_ORIGIN, bufferId: answered }],
+    ],
+    "delivered locally after the resubscribe, for exactly the entries x waited on and that are gone",
+  );
+  t.equal(x.bus.awaitingAcks, 0);
+  t.equal(await y.buffer.size("gw"), 1, `${other} is still buffered and was not announced`);
+});
+
+t.test("when an instance's publisher comes back, it kicks the gateways it still awaits acks from", async (t) => {
+  const keyPrefix = prefix();
+  const x = createRedisScaleOut({ redis: redis.url, keyPrefix, connectionName: "inst-p", redisOptions: { retryStrategy: () => 100 } });
+  const y = createRedisScaleOut({ redis: redis.url, keyPrefix });
+  t.teardown(() => Promise.all([x.close(), y.close()]));
+  await x.attach({ nodeId: "node-x", connections: () => [] });
+  const seen: Array<[string, BusMessage]> = [];
+  await y.bus.subscribe((g, m) => seen.push([g, m]));
+  await x.buffer.append("gw-waiting", frame("w"));
+  const admin = new Redis(redis.url);
+  t.teardown(() => admin.quit());
+  const pubId = /id=(\d+) [^\n]*name=inst-p:bus-pub/.exec(String(await admin.client("LIST")))?.[1];
+  t.ok(pubId, "x's publisher connection found");
+  await admin.client("KILL", "ID", pubId as string);
+  await until(() => seen.some(([, m]) => m.kind === "kick"), 5000);
+  t.same(seen, [["gw-waiting", { kind: "kick", origin: RECOVERY_ORIGIN }]], "one kick, for the gateway with an unacked entry appended by x");
+});
+
+t.test("an acked that arrives before the delivered answer it settles is delivered again once awaited", async (t) => {
+  const keyPrefix = prefix();
+  const x = createRedisScaleOut({ redis: redis.url, keyPrefix });
+  const y = createRedisScaleOut({ redis: redis.url, keyPrefix });
+  t.teardown(() => Promise.all([x.close(), y.close()]));
+  await x.attach({ nodeId: "node-x", connections: () => [] });
+  await y.bus.ready();
+  const got: BusMessage[] = [];
+  await x.bus.subscribe((_g, m) => got.push(m));
+  // On one connection, in this order: what two connections may deliver in either order.
+  await y.bus.publish("gw", { kind: "acked", origin: "node-y", bufferId: "5-0" });
+  await y.bus.publish("gw", { kind: "delivered", origin: "node-y", to: "node-x", id: "o1", mode: "buffered", bufferId: "5-0" });
+  await until(() => got.length === 3);
+  t.same(got.map((m) => [m.kind, m.origin]), [["acked", "node-y"], ["delivered", "node-y"], ["acked", RECOVERY_ORIGIN]], "the ack is repeated after the answer");
+  t.equal(x.bus.awaitingAcks, 0, "nothing left waiting");
+  // An answer addressed to another node is not this instance's business.
+  await y.bus.publish("gw", { kind: "acked", origin: "node-y", bufferId: "6-0" });
+  await y.bus.publish("gw", { kind: "delivered", origin: "node-y", to: "node-z", id: "o2", mode: "buffered", bufferId: "6-0" });
+  await until(() => got.length === 5);
+  await sleep(50);
+  t.equal(got.length, 5);
 });

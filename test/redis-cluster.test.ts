@@ -138,6 +138,8 @@ t.test("a lossy bus loses nothing: an unanswered offer is buffered, and a kick m
   t.type(frame?.bufferId, "string", "delivered from the buffer");
   t.equal(await scale[0]!.buffer.size(GATEWAY), 0);
   dropDeliver = false;
+  // The kick-triggered drain ends (flag cleared, re-read) a moment after the ack.
+  await until(() => a.server.connection(GATEWAY)?.phase === "live");
   t.same(await b.server.sendInbound(GATEWAY, messageEvent("ok")), { mode: "remote" });
 });
 

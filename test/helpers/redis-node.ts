@@ -178,12 +178,14 @@ async function child(cfg: RedisNodeConfig): Promise<void> {
       pusher = state;
       return {};
     },
-    async stopPushing() {
+    /** Stops, waits up to `settleMs` (default 10 000) for every push to settle, answers all records (pending ones too). */
+    async stopPushing(args) {
       const p = pusher;
       if (p === undefined) return [];
       p.stop = true;
       await p.done;
-      await Promise.all(p.texts.map((k) => settling.get(k)));
+      const all = Promise.all(p.texts.map((k) => settling.get(k)));
+      await Promise.race([all, new Promise((r) => setTimeout(r, Number(args.settleMs ?? 10_000)))]);
       pusher = undefined;
       return p.texts.map((k) => ({ ...(records.get(k) as PushRecord) }));
     },

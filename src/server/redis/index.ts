@@ -4,8 +4,8 @@
  */
 export { RedisDeliveryBuffer, ACK_ORIGIN } from "./redis-delivery-buffer.js";
 export type { RedisDeliveryBufferOptions } from "./redis-delivery-buffer.js";
-export { RedisRelayBus, RESUBSCRIBE_ORIGIN } from "./redis-relay-bus.js";
-export type { RedisRelayBusOptions, BusAttachable } from "./redis-relay-bus.js";
+export { RedisRelayBus, RECOVERY_ORIGIN } from "./redis-relay-bus.js";
+export type { RedisRelayBusOptions, BusAttachable, AttachOptions } from "./redis-relay-bus.js";
 export { createRedisScaleOut } from "./scale-out.js";
 export type { RedisScaleOut, RedisScaleOutOptions } from "./scale-out.js";
 export { RedisUnavailableError } from "./errors.js";

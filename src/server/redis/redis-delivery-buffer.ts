@@ -78,27 +78,51 @@ export class RedisDeliveryBuffer implements DeliveryBuffer {
     if (this.#ackChannel !== undefined) this.#link.client.defineCommand("relayAckAndPublish", { numberOfKeys: 1, lua: ACK_AND_PUBLISH });
   }
 
+  /** Called with each entry this instance appended (the scale-out tracks them until acked). */
+  onAppended: ((gatewayId: string, bufferId: string) => void) | undefined;
+
   /** Resolves once connected (rejects after the connect timeout). */
   ready(): Promise<void> {
     return this.#link.ready();
   }
 
+  /** Which of these entries are still in the gateway's stream (not acked yet). */
+  async stillBuffered(gatewayId: string, bufferIds: readonly string[]): Promise<Set<string>> {
+    const key = this.#keys.delivery(gatewayId);
+    const ids = bufferIds.filter((id) => STREAM_ID.test(id));
+    if (ids.length === 0) return new Set();
+    const replies = await this.#link.run("buffer.stillBuffered", async (c) => {
+      const pipeline = c.pipeline();
+      for (const id of ids) pipeline.xrange(key, id, id);
+      return (await pipeline.exec()) ?? [];
+    });
+    const present = new Set<string>();
+    replies.forEach(([err, entries], i) => {
+      if (err !== null) throw err;
+      if ((entries as StreamEntry[]).length > 0) present.add(ids[i] as string);
+    });
+    return present;
+  }
+
   async append(gatewayId: string, frame: BufferableFrame): Promise<string> {
     const key = this.#keys.delivery(gatewayId);
     const json = JSON.stringify(frame);
+    let id: string;
     if (!Number.isFinite(this.#max)) {
-      const id = await this.#link.run("buffer.append", (c) => c.xadd(key, "*", FIELD, json));
-      return id as string;
+      id = (await this.#link.run("buffer.append", (c) => c.xadd(key, "*", FIELD, json))) as string;
+    } else {
+      try {
+        id = await this.#link.run("buffer.append", (c) =>
+          (c as unknown as { relayAppendBounded(key: string, json: string, max: number): Promise<string> }).relayAppendBounded(key, json, this.#max),
+        );
+      } catch (err) {
+        // Redis prefixes a script's error reply ("ERR RELAY_BUFFER_FULL").
+        if (err instanceof Error && err.name === "ReplyError" && err.message.includes(FULL)) throw new DeliveryBufferFullError(gatewayId, this.#max);
+        throw err;
+      }
     }
-    try {
-      return await this.#link.run("buffer.append", (c) =>
-        (c as unknown as { relayAppendBounded(key: string, json: string, max: number): Promise<string> }).relayAppendBounded(key, json, this.#max),
-      );
-    } catch (err) {
-      // Redis prefixes a script's error reply ("ERR RELAY_BUFFER_FULL").
-      if (err instanceof Error && err.name === "ReplyError" && err.message.includes(FULL)) throw new DeliveryBufferFullError(gatewayId, this.#max);
-      throw err;
-    }
+    this.onAppended?.(gatewayId, id);
+    return id;
   }
 
   async read(gatewayId: string, after: string | undefined, limit: number): Promise<BufferedEntry[]> {

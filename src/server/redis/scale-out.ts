@@ -19,7 +19,10 @@ export type RedisScaleOutOptions = RedisDeliveryBufferOptions & RedisRelayBusOpt
 export interface RedisScaleOut {
   readonly bus: RedisRelayBus;
   readonly buffer: RedisDeliveryBuffer;
-  /** Resolves when both are connected and the bus is subscribed; kicks the server's drains after each resubscribe. */
+  /**
+   * Resolves when both are connected and the bus is subscribed. After each resubscribe: kicks the
+   * server's drains and delivers the `acked` messages it missed (RedisRelayBus.attach).
+   */
   attach(server: BusAttachable): Promise<void>;
   /** Closes the three connections (buffer, bus publisher, bus subscriber). Close the server first. */
   close(): Promise<void>;
@@ -28,11 +31,13 @@ export interface RedisScaleOut {
 export function createRedisScaleOut(opts: RedisScaleOutOptions): RedisScaleOut {
   const bus = new RedisRelayBus(opts);
   const buffer = new RedisDeliveryBuffer({ ...opts, ackChannel: opts.ackChannel ?? bus.channel });
+  // Entries appended here are waited on here until acked (see RedisRelayBus.attach).
+  buffer.onAppended = (gatewayId, bufferId) => bus.expectAck(gatewayId, bufferId);
   return {
     bus,
     buffer,
     async attach(server) {
-      bus.attach(server, () => buffer.ready());
+      bus.attach(server, { whenReady: () => buffer.ready(), stillBuffered: (g, ids) => buffer.stillBuffered(g, ids) });
       await Promise.all([buffer.ready(), bus.ready()]);
     },
     async close() {

@@ -759,7 +759,7 @@ export interface SendMediaAction {
   metadata?: OutboundMetadata;
 }
 /**
- * Ask a question with buttons (Phase 3-interactive). Gated by `prompt`. Each option's callback token `hp1:<prompt_id>:<option_id>` must be at most 64 bytes (Telegram's callback_data cap binds all platforms); that cross-field rule is checked by `checkFrameRules`, not by JSON Schema. Answers come back as an inbound `prompt_response` or a Discord passthrough press.
+ * Ask a question with buttons (Phase 3-interactive). Gated by `prompt`. Each option's callback token `hp1:<prompt_id>:<option_id>` must be at most 64 bytes (Telegram's callback_data cap binds all platforms); JSON Schema cannot state that cross-field rule, so `validateFrame` checks it in strict mode (`checkFrameRules`, keyword `hp1TokenLength`); with both ids at most 32 characters, keeping prompt_id + option_id within 59 bytes satisfies it. Answers come back as an inbound `prompt_response` or a Discord passthrough press.
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "PromptAction".

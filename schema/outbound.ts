@@ -104,7 +104,7 @@ export const PromptOption = definition("PromptOption", "V-late", "One button of 
   style: Type.Optional(Type.String(since("V-late", "Button style.", { enum: ["primary", "success", "danger", "secondary"], "x-tolerant": { type: "string" } }))),
 });
 
-export const PromptAction = action("PromptAction", "prompt", "V-late", "Ask a question with buttons (Phase 3-interactive). Gated by `prompt`. Each option's callback token `hp1:<prompt_id>:<option_id>` must be at most 64 bytes (Telegram's callback_data cap binds all platforms); that cross-field rule is checked by `checkFrameRules`, not by JSON Schema. Answers come back as an inbound `prompt_response` or a Discord passthrough press.", {
+export const PromptAction = action("PromptAction", "prompt", "V-late", "Ask a question with buttons (Phase 3-interactive). Gated by `prompt`. Each option's callback token `hp1:<prompt_id>:<option_id>` must be at most 64 bytes (Telegram's callback_data cap binds all platforms); JSON Schema cannot state that cross-field rule, so `validateFrame` checks it in strict mode (`checkFrameRules`, keyword `hp1TokenLength`); with both ids at most 32 characters, keeping prompt_id + option_id within 59 bytes satisfies it. Answers come back as an inbound `prompt_response` or a Discord passthrough press.", {
   chat_id: chatId("V-late"),
   content: content("Question text.", "V-late"),
   prompt_kind: Type.String(since("V-late", "Styling hint.", { enum: ["approval", "clarify", "choice"], "x-tolerant": { type: "string" } })),

@@ -33,6 +33,7 @@ export {
   type ValidateFrameOptions,
 } from "./validation.js";
 export type { FrameDirection, ValidationIssue, ValidationMode, ValidationResult } from "./validation-types.js";
+export { checkFrameRules, promptToken, MAX_PROMPT_TOKEN_BYTES } from "./frame-rules.js";
 export * from "./codec/index.js";
 export * from "./auth/index.js";
 export * from "./close-codes.js";

@@ -12,6 +12,7 @@ import {
 } from "../generated/registry.js";
 import type { RelayFrame } from "../generated/types.js";
 import type { FrameDirection, ValidationIssue, ValidationMode, ValidationResult } from "./validation-types.js";
+import { checkFrameRules } from "./frame-rules.js";
 
 export type { FrameDirection, ValidationIssue, ValidationMode, ValidationResult } from "./validation-types.js";
 
@@ -153,7 +154,10 @@ export function validateFrame(value: unknown, options: ValidateFrameOptions = {}
     const why = known ? `is a ${known} frame type, not ${options.direction}` : "is not a frame type of contract_version 1";
     return fail("/type", "enum", `/type ${quote(type)} ${why}`);
   }
-  return validateDefinition<RelayFrame>(definition as DefinitionName, value, mode);
+  const result = validateDefinition<RelayFrame>(definition as DefinitionName, value, mode);
+  if (!result.ok || mode !== "strict") return result;
+  const issues = checkFrameRules(result.value);
+  return issues.length === 0 ? result : { ok: false, issues };
 }
 
 /** Throwing form for producers: a frame about to be sent must be valid. */

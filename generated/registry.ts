@@ -71,9 +71,9 @@ export const LEGACY_OPS = [
   "follow_up"
 ] as const;
 
-export const REQUEST_ID_PATTERN = "^[0-9a-f]{32}$" as const;
+export const REQUEST_ID_PATTERN = "^[0-9a-f]{32}(?!\\n)$" as const;
 
-export const PROMPT_ID_PATTERN = "^[A-Za-z0-9_.-]{1,32}$" as const;
+export const PROMPT_ID_PATTERN = "^[A-Za-z0-9_.-]{1,32}(?!\\n)$" as const;
 
 export const DEFINITION_NAMES = [
   "HelloFrame",

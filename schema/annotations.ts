@@ -9,6 +9,13 @@
  */
 import { Type, type TSchema, type TObject, type TProperties, type SchemaOptions } from "@sinclair/typebox";
 
+/**
+ * End of string for `pattern`, the same in ECMAScript and Python: Python's `re` lets `$` match
+ * before a final "\n" too (so `"…\n"` would pass a Python validator and fail ajv); the
+ * lookahead rules that out, and is a no-op in ECMAScript, where `$` already means the end.
+ */
+export const END = "(?!\\n)$";
+
 /** The additive steps of contract_version 1 (wire-protocol.md §0). */
 export const STEPS = ["P3", "V-mid", "V-late", "V-latest", "V-sidecar"] as const;
 export type Step = (typeof STEPS)[number];

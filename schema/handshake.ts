@@ -1,9 +1,9 @@
 /** Handshake family: `hello` (G→C), `descriptor` (C→G) and the CapabilityDescriptor. */
 import { Type } from "@sinclair/typebox";
-import { definition, since, tag } from "./annotations.js";
+import { definition, END, since, tag } from "./annotations.js";
 
 /** Discord CHAT_INPUT command and option names (wire-protocol.md §3.1). */
-export const DISCORD_NAME_PATTERN = "^[a-z0-9_-]{1,32}$";
+export const DISCORD_NAME_PATTERN = `^[a-z0-9_-]{1,32}${END}`;
 
 export const DiscordCommandOption = definition(
   "DiscordCommandOption",

@@ -1,6 +1,6 @@
 /** Inbound family (C→G): the `inbound` frame, MessageEvent and its nested objects. */
 import { Type } from "@sinclair/typebox";
-import { definition, nullableString, since, tag } from "./annotations.js";
+import { definition, END, nullableString, since, tag } from "./annotations.js";
 
 /** Platforms the gateway's `Platform` enum knows (wire-protocol.md §3.3.2); others map to `relay`. */
 export const KNOWN_PLATFORMS = [
@@ -13,7 +13,7 @@ export const CHAT_TYPES = ["dm", "group", "channel", "thread", "forum"] as const
 export const MESSAGE_TYPES = ["text", "location", "photo", "video", "audio", "voice", "document", "sticker", "command"] as const;
 
 /** Prompt and option ids: they travel inside the `hp1:<prompt_id>:<option_id>` callback token. */
-export const PROMPT_ID_PATTERN = "^[A-Za-z0-9_.-]{1,32}$";
+export const PROMPT_ID_PATTERN = `^[A-Za-z0-9_.-]{1,32}${END}`;
 
 export const SessionSource = definition(
   "SessionSource",

@@ -1,11 +1,11 @@
 /** Outbound family (G→C): the `outbound` envelope and every `action.op`. */
 import { Type, type TProperties } from "@sinclair/typebox";
-import { definition, nullableString, since, tag, type Step } from "./annotations.js";
+import { definition, END, nullableString, since, tag, type Step } from "./annotations.js";
 import { dispatchUnion } from "./dispatch.js";
 import { PROMPT_ID_PATTERN } from "./inbound.js";
 
 /** `uuid4().hex`: what the reference gateway mints for every request. */
-export const REQUEST_ID_PATTERN = "^[0-9a-f]{32}$";
+export const REQUEST_ID_PATTERN = `^[0-9a-f]{32}${END}`;
 const TOLERANT_REQUEST_ID = { type: "string", minLength: 1, maxLength: 256 };
 
 export const FormatHints = definition(
@@ -73,7 +73,7 @@ export const TypingAction = action("TypingAction", "typing", "P3", "Typing indic
 export const FollowUpAction = action("FollowUpAction", "follow_up", "P3", "Reply through a platform capability bound to a session (e.g. a Discord interaction token). Legacy op. The outbound frame's `platform` is the `kind` prefix when fronted.", {
   session_key: Type.String(since("P3", "Session the capability belongs to.", { minLength: 1 })),
   kind: Type.String(
-    since("P3", "Capability kind, platform-prefixed (`discord.interaction_token`).", { pattern: "^[a-z0-9_]+\\.[A-Za-z0-9_.]+$" }),
+    since("P3", "Capability kind, platform-prefixed (`discord.interaction_token`).", { pattern: `^[a-z0-9_]+\\.[A-Za-z0-9_.]+${END}` }),
   ),
   content: content("Reply text."),
   metadata: metadata(),
@@ -162,7 +162,7 @@ export const DraftAction = action("DraftAction", "draft", "V-late", "Native draf
   metadata: metadata("V-late"),
 });
 
-export const CARD_ID_PATTERN = "^turn:.+$";
+export const CARD_ID_PATTERN = `^turn:.+${END}`;
 
 export const TaskCardChunk = definition(
   "TaskCardChunk",

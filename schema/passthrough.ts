@@ -1,6 +1,6 @@
 /** `passthrough_forward` (C→G): an edge-ACKed webhook forwarded over the socket. */
 import { Type } from "@sinclair/typebox";
-import { definition, since, tag } from "./annotations.js";
+import { definition, END, since, tag } from "./annotations.js";
 
 export const BUFFER_ID = (description: string) =>
   Type.String(since("V-mid", description, { minLength: 1, maxLength: 256 }));
@@ -12,7 +12,7 @@ export const PassthroughForward = definition(
   {
     platform: Type.String(since("V-mid", "Origin platform (`discord`, `twilio`, …).", { minLength: 1 })),
     botId: Type.String(since("V-mid", "Bot the request was addressed to.")),
-    method: Type.String(since("V-mid", "Original HTTP method.", { pattern: "^[A-Z]+$" })),
+    method: Type.String(since("V-mid", "Original HTTP method.", { pattern: `^[A-Z]+${END}` })),
     path: Type.String(since("V-mid", "Original request path (e.g. `/interactions/discord/appShared`).", { pattern: "^/" })),
     headers: Type.Array(
       Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: "`[name, value]`." }),
@@ -22,7 +22,7 @@ export const PassthroughForward = definition(
     ),
     bodyB64: Type.String(
       since("V-mid", "Standard base64 (with padding) of the exact sanitized body bytes. Receivers treat an undecodable value as an empty body.", {
-        pattern: "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+        pattern: `^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?${END}`,
         "x-tolerant": { type: "string" },
       }),
     ),

@@ -130,6 +130,7 @@ export function frameVectors(): Vector[] {
     .valid("discord-manifest", "Discord hello with a command manifest (V-late).", HELLO_DISCORD)
     .invalid("missing-botId", "botId is required (it may be empty, not absent).", HELLO, { remove: ["/botId"] }, { path: "", keyword: "required" })
     .invalid("bad-command-name", "Command names follow Discord CHAT_INPUT naming.", HELLO_DISCORD, { set: { "/command_manifest/1/name": "Stop!" } }, { path: "/command_manifest/1/name", keyword: "pattern" })
+    .invalid("name-trailing-newline", "A command name ends the string: no trailing newline.", HELLO_DISCORD, { set: { "/command_manifest/1/name": "stop\n" } }, { path: "/command_manifest/1/name", keyword: "pattern" })
     .invalid("long-description", "Command descriptions are at most 100 characters.", HELLO_DISCORD, { set: { "/command_manifest/0/description": "x".repeat(101) } }, { path: "/command_manifest/0/description", keyword: "maxLength" })
     .invalid("unknown-field", "Strict: unknown properties are rejected; receivers ignore them.", HELLO, { set: { "/tenant": "t1" } }, { path: "", keyword: "additionalProperties" }, true);
 

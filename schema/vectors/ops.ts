@@ -23,7 +23,8 @@ export function opVectors(): Vector[] {
     .invalid("internal-marker", "Gateway-internal `_` metadata markers must be stripped before the wire.", SEND, { set: { "/action/metadata/_interim_send": true } }, { path: "/action/metadata", keyword: "propertyNames" })
     .invalid("botid-without-platform", "botId is sent only with platform.", SEND, { remove: ["/platform"] }, { path: "", keyword: "required" }, true)
     .invalid("bad-request-id", "requestId is 32 lowercase hex characters.", SEND, { set: { "/requestId": "req-1" } }, { path: "/requestId", keyword: "pattern" }, true)
-    .invalid("empty-chat-id", "chat_id is non-empty.", SEND, { set: { "/action/chat_id": "" } }, { path: "/action/chat_id", keyword: "minLength" });
+    .invalid("empty-chat-id", "chat_id is non-empty.", SEND, { set: { "/action/chat_id": "" } }, { path: "/action/chat_id", keyword: "minLength" })
+    .invalid("request-id-trailing-newline", "A trailing newline is not part of a requestId (Python's `$` would allow it; the patterns end with `(?!\\n)$`).", SEND, { set: { "/requestId": "4f3c2a1b0e9d8c7b6a5f4e3d2c1b0a99\n" } }, { path: "/requestId", keyword: "pattern" }, true);
 
   const edit = outbound({ op: "edit", chat_id: "chanA", message_id: "m-2002", content: "Here is the (edited) summary.", metadata: META });
   op("edit")
@@ -132,6 +133,7 @@ export function opVectors(): Vector[] {
     .valid("running", "A task card with two tasks.", card)
     .valid("root-anchor", "A card with no anchor (`turn:root`) and no tasks yet.", outbound({ op: "task_card", chat_id: "C1", card_id: "turn:root", chunks: [] }))
     .invalid("bad-card-id", "card_id is `turn:<anchor>`.", card, { set: { "/action/card_id": "card-1" } }, { path: "/action/card_id", keyword: "pattern" })
+    .invalid("card-id-trailing-newline", "The anchor ends the string: no trailing newline.", card, { set: { "/action/card_id": "turn:170.01\n" } }, { path: "/action/card_id", keyword: "pattern" })
     .invalid("chunks-object", "chunks is an array.", card, { set: { "/action/chunks": { title: "x" } } }, { path: "/action/chunks", keyword: "type" })
     .invalid("chunk-string", "Each chunk is an object.", card, { set: { "/action/chunks/0": "Read files" } }, { path: "/action/chunks/0", keyword: "type" });
 

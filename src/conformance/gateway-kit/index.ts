@@ -3,9 +3,8 @@
  */
 import { randomBytes } from "node:crypto";
 import { DEFAULT_IDENTITIES, type KitIdentity } from "../fixtures.js";
-import { buildReport } from "../report.js";
-import { runScenarios } from "../runner.js";
-import type { ConformanceReport, ScenarioResult } from "../types.js";
+import { runKit, type KitRunOptions } from "../kit-run.js";
+import type { ConformanceReport } from "../types.js";
 import { GATEWAY_SCENARIOS } from "./scenarios.js";
 import type { GatewayKitSettings } from "./stage.js";
 import type { GatewayUnderTest } from "./launcher.js";
@@ -13,7 +12,7 @@ import type { GatewayUnderTest } from "./launcher.js";
 export { GATEWAY_SCENARIOS } from "./scenarios.js";
 export { commandGateway, GATEWAY_ENV, type GatewayEnv, type GatewayUnderTest, type RunningGateway, type CommandGatewayOptions } from "./launcher.js";
 
-export interface GatewayConformanceOptions {
+export interface GatewayConformanceOptions extends KitRunOptions {
   gateway: GatewayUnderTest;
   /** Default `gw-conformance`. */
   gatewayId?: string;
@@ -32,14 +31,6 @@ export interface GatewayConformanceOptions {
   backoffMaxMs?: number;
   /** Request timeout the gateway is told to use. Default 10 000 ms. */
   requestTimeoutMs?: number;
-  /** Default 60 000 ms. */
-  scenarioTimeoutMs?: number;
-  /** Run only these scenario ids. */
-  scenarios?: readonly string[];
-  expectedFailures?: { ids: readonly string[]; file?: string };
-  strict?: boolean;
-  log?: (line: string) => void;
-  onScenarioEnd?: (result: ScenarioResult) => void;
 }
 
 export async function runGatewayConformance(opts: GatewayConformanceOptions): Promise<ConformanceReport> {
@@ -57,22 +48,5 @@ export async function runGatewayConformance(opts: GatewayConformanceOptions): Pr
     backoffMaxMs: opts.backoffMaxMs ?? 400,
     requestTimeoutMs: opts.requestTimeoutMs ?? 10_000,
   };
-  const unknown = (opts.scenarios ?? []).filter((id) => !GATEWAY_SCENARIOS.some((s) => s.id === id));
-  if (unknown.length > 0) throw new RangeError(`unknown gateway scenario(s): ${unknown.join(", ")}`);
-  const started = new Date();
-  const results = await runScenarios(GATEWAY_SCENARIOS, settings, {
-    scenarioTimeoutMs: opts.scenarioTimeoutMs ?? 60_000,
-    ...(opts.scenarios !== undefined && { only: opts.scenarios }),
-    ...(opts.log !== undefined && { log: opts.log }),
-    ...(opts.onScenarioEnd !== undefined && { onScenarioEnd: opts.onScenarioEnd }),
-  });
-  return buildReport({
-    role: "gateway",
-    target: opts.gateway.describe,
-    startedAt: started,
-    durationMs: Date.now() - started.getTime(),
-    scenarios: results,
-    ...(opts.expectedFailures !== undefined && { expectedFailures: opts.expectedFailures }),
-    ...(opts.strict !== undefined && { strict: opts.strict }),
-  });
+  return runKit("gateway", opts.gateway.describe, GATEWAY_SCENARIOS, settings, opts);
 }

@@ -4,32 +4,16 @@
  * blocking, passthrough bodies, tolerance of bad input.
  */
 import t from "tap";
-import { createRelayClient, type RelayClient, type RelayClientOptions } from "../src/client/index.js";
 import {
-  FakeConnector,
+  connectedClient,
   messageEvent,
   nextEvent,
   record,
   sleep,
   until,
-  type FakeConnection,
-  type FakeConnectorOptions,
 } from "./helpers/fake-connector.js";
 
-async function setup(
-  t: { teardown(fn: () => unknown): void },
-  connectorOptions: FakeConnectorOptions = {},
-  clientOptions: Partial<RelayClientOptions> = {},
-): Promise<{ fake: FakeConnector; client: RelayClient; conn: FakeConnection }> {
-  const fake = await FakeConnector.start(connectorOptions);
-  const client = createRelayClient({ url: fake.url, keepaliveIntervalMs: 0, ...clientOptions });
-  t.teardown(async () => {
-    await client.close();
-    await fake.close();
-  });
-  await client.connect();
-  return { fake, client, conn: await fake.waitForConnection(1) };
-}
+const setup = connectedClient;
 
 function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;

@@ -3,23 +3,10 @@
  * §4.2): results in any order, timeout and late result, connection lost, abort, close().
  */
 import t from "tap";
-import { createRelayClient, LocalError, type RelayClient, type RelayClientOptions } from "../src/client/index.js";
-import { FakeConnector, nextEvent, record, sleep, type Frame, type FakeConnection, type FakeConnectorOptions } from "./helpers/fake-connector.js";
+import { LocalError } from "../src/client/index.js";
+import { connectedClient, nextEvent, record, sleep, type Frame, type FakeConnectorOptions } from "./helpers/fake-connector.js";
 
-async function setup(
-  t: { teardown(fn: () => unknown): void },
-  connectorOptions: FakeConnectorOptions = {},
-  clientOptions: Partial<RelayClientOptions> = {},
-): Promise<{ fake: FakeConnector; client: RelayClient; conn: FakeConnection }> {
-  const fake = await FakeConnector.start(connectorOptions);
-  const client = createRelayClient({ url: fake.url, keepaliveIntervalMs: 0, ...clientOptions });
-  t.teardown(async () => {
-    await client.close();
-    await fake.close();
-  });
-  await client.connect();
-  return { fake, client, conn: await fake.waitForConnection(1) };
-}
+const setup = connectedClient;
 
 /** A connector that answers nothing by itself. */
 const silent: FakeConnectorOptions = { onOutbound: () => undefined };

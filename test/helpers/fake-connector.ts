@@ -12,7 +12,7 @@ import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import type { CapabilityDescriptor, OutboundResult } from "../../generated/types.js";
-import type { RelayClient, RelayClientEvents } from "../../src/client/index.js";
+import { createRelayClient, type RelayClient, type RelayClientEvents, type RelayClientOptions } from "../../src/client/index.js";
 
 export type Frame = { type: string } & Record<string, unknown>;
 
@@ -337,4 +337,20 @@ export async function until(condition: () => boolean, timeoutMs = 3000): Promise
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await sleep(5);
   }
+}
+
+/** A fake connector and a connected client (keepalive off), both closed at teardown. */
+export async function connectedClient(
+  t: { teardown(fn: () => unknown): void },
+  connectorOptions: FakeConnectorOptions = {},
+  clientOptions: Partial<RelayClientOptions> = {},
+): Promise<{ fake: FakeConnector; client: RelayClient; conn: FakeConnection }> {
+  const fake = await FakeConnector.start(connectorOptions);
+  const client = createRelayClient({ url: fake.url, keepaliveIntervalMs: 0, ...clientOptions });
+  t.teardown(async () => {
+    await client.close();
+    await fake.close();
+  });
+  await client.connect();
+  return { fake, client, conn: await fake.waitForConnection(1) };
 }

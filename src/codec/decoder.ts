@@ -6,10 +6,10 @@
  * exactly one event (a frame or a typed error); the decoder itself never throws on peer input
  * and never stops, because the gateway also just skips what it cannot use.
  */
-import { StringDecoder } from "node:string_decoder";
 import type { RelayFrame } from "../../generated/types.js";
 import type { FrameDirection, ValidationMode } from "../validation-types.js";
 import type { DecodeError, DecodeErrorCode } from "./errors.js";
+import { PendingLine } from "./pending-line.js";
 import { defaultFrameDirectionOf, defaultValidate, type FrameDirectionLookup, type FrameValidator } from "./validator.js";
 
 /** `none` skips schema validation (type and direction are still checked). */
@@ -69,12 +69,12 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
   readonly #validate: FrameValidator;
   readonly #directionOf: FrameDirectionLookup;
 
-  #utf8: StringDecoder | undefined;
-  /** The UTF-8 decoder may hold the first bytes of a character split across messages. */
-  #utf8MayHoldBytes = false;
-  /** Pieces of the current unterminated line, joined once when its "\n" arrives; none: undefined (an idle connection holds no array). */
-  #pending: string[] | undefined;
+  /** The current unterminated line; none: undefined (an idle connection holds no buffer). */
+  #pending: PendingLine | undefined;
+  /** UTF-8 bytes accounted to the pending line: received bytes as they came, text as it encodes. */
   #pendingBytes = 0;
+  /** A high surrogate that ended the last text piece: counted with its low half when that arrives. */
+  #heldSurrogate: string | undefined;
   /** After an over-long partial line: drop input up to and including the next "\n". */
   #discarding = false;
 
@@ -103,13 +103,25 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
   }
 
   /**
+   * Bytes of storage the decoder holds for that line: at most twice what the line occupies (its
+   * UTF-8 bytes, or two bytes per UTF-16 unit for a line that arrived only as text).
+   */
+  get retainedBytes(): number {
+    return this.#pending?.capacity ?? 0;
+  }
+
+  /**
    * Feeds one received message (or any piece of the stream). Returns one event per complete
    * non-blank line, in order. Throws only a `TypeError` for a chunk of an unsupported JS type
    * (a caller bug, never peer data).
+   *
+   * Line length is counted in UTF-8 bytes the same way however the input is cut: bytes as
+   * received (invalid sequences included), text as it encodes (a surrogate pair split across two
+   * pieces counts 4, a lone surrogate 3).
    */
   push(chunk: DecoderInput): DecodeEvent<F>[] {
     const events: DecodeEvent<F>[] = [];
-    const idle = this.#pending === undefined && !this.#discarding && !this.#utf8MayHoldBytes;
+    const idle = this.#pending === undefined && !this.#discarding && this.#heldSurrogate === undefined;
 
     if (typeof chunk === "string") {
       // Fast path: one whole line, nothing buffered — the normal shape of a frame message.
@@ -120,7 +132,7 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
           return events;
         }
       }
-      this.#text(this.#utf8MayHoldBytes ? this.#flushUtf8() + chunk : chunk, events);
+      this.#text(chunk, events);
       return events;
     }
 
@@ -130,7 +142,7 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
       this.#line(bytes.toString("utf8", 0, len - 1), len - 1, events);
       return events;
     }
-    this.#text(this.#decodeBytes(bytes), events);
+    this.#bytes(bytes, events);
     return events;
   }
 
@@ -140,35 +152,37 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
    */
   end(): DecodeEvent<F>[] {
     const events: DecodeEvent<F>[] = [];
-    if (this.#utf8MayHoldBytes) this.#text(this.#flushUtf8(), events);
+    this.#flushHeldSurrogate(events);
     if (!this.#discarding && this.#pending !== undefined) {
-      const line = this.#pending.join("");
+      const line = this.#pending.text();
       if (!isBlank(line)) {
         events.push(errorEvent("incomplete_frame", "stream ended inside a frame: the line has no terminating \"\\n\"", line));
       }
     }
-    this.#pending = undefined;
-    this.#pendingBytes = 0;
+    this.#release();
     this.#discarding = false;
     return events;
   }
 
-  #decodeBytes(bytes: Buffer): string {
-    if (bytes.length === 0) return "";
-    // An ASCII last byte means every character before it is complete (or already replaced).
-    const endsInAscii = (bytes[bytes.length - 1] as number) < 0x80;
-    if (endsInAscii && !this.#utf8MayHoldBytes) return bytes.toString("utf8");
-    this.#utf8 ??= new StringDecoder("utf8");
-    this.#utf8MayHoldBytes = !endsInAscii;
-    return this.#utf8.write(bytes);
+  #release(): void {
+    this.#pending = undefined;
+    this.#pendingBytes = 0;
   }
 
-  #flushUtf8(): string {
-    this.#utf8MayHoldBytes = false;
-    return this.#utf8 === undefined ? "" : this.#utf8.end();
+  /** A held high surrogate whose low half never came: it stands alone (3 bytes). */
+  #flushHeldSurrogate(events: DecodeEvent<F>[]): void {
+    const held = this.#heldSurrogate;
+    if (held === undefined) return;
+    this.#heldSurrogate = undefined;
+    if (!this.#discarding) this.#appendTail(3, (p) => p.appendText(held), held, "utf16le", events);
   }
 
-  #text(text: string, events: DecodeEvent<F>[]): void {
+  #text(input: string, events: DecodeEvent<F>[]): void {
+    let text = input;
+    if (this.#heldSurrogate !== undefined) {
+      text = this.#heldSurrogate + text;
+      this.#heldSurrogate = undefined;
+    }
     let start = 0;
     let nl = text.indexOf("\n");
 
@@ -181,12 +195,7 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
 
     if (nl !== -1 && this.#pending !== undefined) {
       const head = text.slice(start, nl);
-      const bytes = this.#pendingBytes + utf8Length(head);
-      this.#pending.push(head);
-      const line = this.#pending.join("");
-      this.#pending = undefined;
-      this.#pendingBytes = 0;
-      this.#line(line, bytes, events);
+      this.#finishPending(utf8Length(head), (p) => p.appendText(head), events);
       start = nl + 1;
       nl = text.indexOf("\n", start);
     }
@@ -198,25 +207,87 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
     }
 
     if (start < text.length) {
-      const tail = start === 0 ? text : text.slice(start);
-      this.#pendingBytes += utf8Length(tail);
-      const pending = (this.#pending ??= []);
-      pending.push(tail);
-      if (this.#pendingBytes > this.maxLineBytes) {
-        const excerpt = excerptOf(pending);
-        this.#pending = undefined;
-        this.#pendingBytes = 0;
-        this.#discarding = true;
-        events.push({
-          kind: "error",
-          error: {
-            code: "line_too_long",
-            message: `unterminated line exceeds ${this.maxLineBytes} bytes; discarding input up to the next "\\n"`,
-            excerpt,
-          },
-        });
+      let tail = start === 0 ? text : text.slice(start);
+      const last = tail.charCodeAt(tail.length - 1);
+      if (last >= 0xd800 && last <= 0xdbff) {
+        // Its low half may start the next piece: count the pair once, as 4 bytes.
+        this.#heldSurrogate = tail.slice(-1);
+        tail = tail.slice(0, -1);
+        if (tail.length === 0) return;
       }
+      const piece = tail;
+      this.#appendTail(utf8Length(piece), (p) => p.appendText(piece), piece, "utf16le", events);
     }
+  }
+
+  #bytes(bytes: Buffer, events: DecodeEvent<F>[]): void {
+    this.#flushHeldSurrogate(events);
+    let start = 0;
+    let nl = bytes.indexOf(NEWLINE);
+
+    if (this.#discarding) {
+      if (nl === -1) return;
+      this.#discarding = false;
+      start = nl + 1;
+      nl = bytes.indexOf(NEWLINE, start);
+    }
+
+    // 0x0a never occurs inside a multi-byte UTF-8 sequence: splitting bytes on it is exact.
+    if (nl !== -1 && this.#pending !== undefined) {
+      const head = bytes.subarray(start, nl);
+      this.#finishPending(head.length, (p) => p.appendBytes(head), events);
+      start = nl + 1;
+      nl = bytes.indexOf(NEWLINE, start);
+    }
+
+    while (nl !== -1) {
+      this.#line(bytes.toString("utf8", start, nl), nl - start, events);
+      start = nl + 1;
+      nl = bytes.indexOf(NEWLINE, start);
+    }
+
+    if (start < bytes.length) {
+      const tail = bytes.subarray(start);
+      this.#appendTail(tail.length, (p) => p.appendBytes(tail), tail, "utf8", events);
+    }
+  }
+
+  /** The pending line ends with `bytes` more (appended by `append`). */
+  #finishPending(bytes: number, append: (p: PendingLine) => void, events: DecodeEvent<F>[]): void {
+    const pending = this.#pending as PendingLine;
+    const total = this.#pendingBytes + bytes;
+    if (total > this.maxLineBytes) {
+      const excerpt = pending.head(EXCERPT_CHARS);
+      this.#release();
+      events.push(errorEvent("line_too_long", `line exceeds ${this.maxLineBytes} bytes`, excerpt));
+      return;
+    }
+    append(pending);
+    const line = pending.text();
+    this.#release();
+    this.#line(line, total, events);
+  }
+
+  /** More of the unterminated line; past the bound the line is reported and dropped, never stored. */
+  #appendTail(bytes: number, append: (p: PendingLine) => void, piece: string | Buffer, encoding: "utf8" | "utf16le", events: DecodeEvent<F>[]): void {
+    if (this.#pendingBytes + bytes > this.maxLineBytes) {
+      const head = this.#pending?.head(EXCERPT_CHARS) ?? "";
+      const more = typeof piece === "string" ? piece.slice(0, EXCERPT_CHARS) : piece.toString("utf8", 0, Math.min(piece.length, 4 * EXCERPT_CHARS));
+      this.#release();
+      this.#discarding = true;
+      events.push({
+        kind: "error",
+        error: {
+          code: "line_too_long",
+          message: `unterminated line exceeds ${this.maxLineBytes} bytes; discarding input up to the next "\\n"`,
+          excerpt: (head + more).slice(0, EXCERPT_CHARS),
+        },
+      });
+      return;
+    }
+    const pending = (this.#pending ??= new PendingLine(encoding, bytes));
+    append(pending);
+    this.#pendingBytes += bytes;
   }
 
   /** One complete line (terminator removed). `bytes` < 0 means "not measured yet". */
@@ -320,15 +391,6 @@ function utf8Length(text: string): number {
 
 function isBlank(line: string): boolean {
   return line.trim().length === 0;
-}
-
-function excerptOf(pieces: readonly string[]): string {
-  let out = "";
-  for (const piece of pieces) {
-    out += piece.slice(0, EXCERPT_CHARS - out.length);
-    if (out.length >= EXCERPT_CHARS) break;
-  }
-  return out;
 }
 
 function clip(text: string): string {

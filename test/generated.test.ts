@@ -29,12 +29,13 @@ t.test("a schema change without regeneration is reported, naming the files", asy
   t.ok(problems.includes("differs: generated/schema/InterruptFrame.json"), "the definition's file");
   t.ok(problems.includes("differs: generated/schema/bundle.json"), "the bundle");
   t.ok(problems.includes("differs: generated/types.ts"), "the types (JSDoc)");
+  t.ok(problems.includes("differs: python/relay_contract/models.py"), "the Python types (docstrings)");
 });
 
 t.test("`generate --check` exits non-zero on an edited schema file (end to end)", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "relay-contract-drift-"));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  for (const entry of ["schema", "scripts", "generated", "src", "docs", "package.json", "tsconfig.json"]) {
+  for (const entry of ["schema", "scripts", "generated", "src", "docs", "python", "package.json", "tsconfig.json"]) {
     cpSync(join(root, entry), join(dir, entry), { recursive: true });
   }
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));

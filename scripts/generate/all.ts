@@ -9,6 +9,11 @@ import { buildVectors, proveVectors, vectorFile } from "./vectors.js";
 import { buildAuthVectors } from "../auth-vectors.js";
 import { buildAsyncApi } from "./asyncapi.js";
 import { buildContractDoc, DOC_PATH } from "./docs.js";
+import { buildPythonModels } from "./python-models.js";
+import { buildPythonConstants } from "./python-constants.js";
+
+/** The Python package; its hand-written modules sit beside the generated ones. */
+export const PYTHON_PACKAGE_DIR = "python/relay_contract";
 
 /** Folders owned entirely by the generator (stale files there fail the check). */
 export const GENERATED_DIRS = ["generated"];
@@ -33,7 +38,9 @@ export async function generateAll(definitions: TSchema[] = DEFINITIONS): Promise
   files.set("generated/vectors/http.json", json(vectorFile(vectors.http, "The HTTP bodies of the contract.")));
   files.set("generated/vectors/auth-tokens.json", json(buildAuthVectors()));
   files.set("generated/asyncapi.json", buildAsyncApi(definitions, vectors));
-  // Outside GENERATED_DIRS (docs/templates/ is hand-written) but still checked for drift.
+  // Outside GENERATED_DIRS (hand-written files live beside them) but still checked for drift.
+  files.set(`${PYTHON_PACKAGE_DIR}/models.py`, buildPythonModels(definitions));
+  files.set(`${PYTHON_PACKAGE_DIR}/constants.py`, buildPythonConstants(definitions));
   files.set(DOC_PATH, buildContractDoc(definitions, vectors));
   return files;
 }

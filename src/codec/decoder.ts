@@ -10,6 +10,7 @@ import type { RelayFrame } from "../../generated/types.js";
 import type { FrameDirection, ValidationMode } from "../validation-types.js";
 import type { DecodeError, DecodeErrorCode } from "./errors.js";
 import { PendingLine } from "./pending-line.js";
+import { DEFAULT_MAX_LINE_BYTES } from "./limits.js";
 import { defaultFrameDirectionOf, defaultValidate, type FrameDirectionLookup, type FrameValidator } from "./validator.js";
 
 /** `none` skips schema validation (type and direction are still checked). */
@@ -51,8 +52,7 @@ export interface FrameDecoderOptions {
   frameDirectionOf?: FrameDirectionLookup;
 }
 
-/** 1 MiB: the gateway's websockets `max_size` default, the largest message (so line) it takes. */
-export const DEFAULT_MAX_LINE_BYTES = 1_048_576;
+export { DEFAULT_MAX_LINE_BYTES };
 
 const NEWLINE = 0x0a;
 const OPEN_BRACE = 0x7b;

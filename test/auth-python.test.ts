@@ -7,6 +7,7 @@ import t from "tap";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { buildAuthVectors } from "../scripts/auth-vectors.js";
+import { PYTHON } from "./helpers/python.js";
 
 const script = fileURLToPath(new URL("./python/relay_token.py", import.meta.url));
 const vectors = buildAuthVectors();
@@ -16,7 +17,7 @@ interface PythonOutput {
   verify: { name: string; verdict: unknown }[];
 }
 
-const run = spawnSync("/usr/bin/python3", [script], {
+const run = spawnSync(PYTHON, [script], {
   input: JSON.stringify(vectors),
   encoding: "utf8",
   env: { ...process.env, PYTHONIOENCODING: "utf-8", PYTHONUTF8: "1" },

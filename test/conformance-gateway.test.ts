@@ -49,5 +49,5 @@ t.test("the package's client, the raw ws gateway and the Python example all pass
     runs.push(["Python example (spawned)", run(commandGateway([PYTHON, "examples/python_gateway/gateway.py"], { cwd: root })), false]);
   }
   for (const [name, report, allowShould] of runs) await t.test(name, async (t) => assertPasses(t, await report, allowShould));
-  t.ok(pythonReady, `${PYTHON} has websockets (apt-get install python3-websockets; .ci/run does it)`);
+  t.ok(pythonReady, `${PYTHON} has websockets (system packages: node scripts/provision-system.mjs --check)`);
 });

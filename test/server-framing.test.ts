@@ -3,6 +3,8 @@
  * server writes, and the policy for peers that send garbage.
  */
 import t from "tap";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import type { HelloFrame } from "../generated/types.js";
 import { CloseCode, CloseReason } from "../src/close-codes.js";
 import type { DecodeError } from "../src/codec/index.js";
@@ -159,23 +161,13 @@ t.test("frameIn / frameOut events see every frame", async (t) => {
   t.same(seenOut, ["descriptor", "going_idle_ack"]);
 });
 
-t.test("a listener that throws does not break frame processing", async (t) => {
-  const relay = await startRelay(t);
-  relay.server.on("frameIn", () => {
-    throw new Error("listener bug");
-  });
-  const warnings: string[] = [];
-  const onWarning = (w: Error): void => {
-    warnings.push(w.message);
-  };
-  process.on("warning", onWarning);
-  t.teardown(() => process.off("warning", onWarning));
-  const gw = await relay.gateway();
-  gw.hello();
-  const d = await gw.waitForType("descriptor");
-  t.equal(d.descriptor.platform, "telegram");
-  await sleep(10);
-  t.ok(warnings.some((w) => w.includes("listener bug")), "reported as a process warning");
+t.test("a listener that throws does not break frame processing and becomes a process warning", async (t) => {
+  // In its own process: the warning is asserted as printed, and the test run itself stays clean.
+  const fixture = fileURLToPath(new URL("./fixtures/throwing-listener.ts", import.meta.url));
+  const run = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", timeout: 60_000 });
+  t.equal(run.status, 0, run.status === 0 ? "exit 0" : run.stderr);
+  t.equal(run.stdout, "descriptor telegram\n", "the hello was answered");
+  t.match(run.stderr, /\[RELAY_LISTENER_ERROR\] Warning: relay server: a "frameIn" listener threw: listener bug/);
 });
 
 const hello: HelloFrame = { type: "hello", platform: "p", botId: "b" };

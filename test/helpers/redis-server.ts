@@ -1,5 +1,6 @@
 /**
- * A real `redis-server` (Debian package, installed by .ci/run) on a free loopback port with a
+ * A real `redis-server` (the Debian package of scripts/system-deps.mjs, installed by the first
+ * step of `npm test`) on a free loopback port with a
  * temporary directory, for tests that need Redis. Stopped (and the directory removed) by `stop()`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -7,8 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-export const REDIS_SERVER = process.env.RELAY_CONTRACT_REDIS_SERVER ?? "redis-server";
+import { REDIS_SERVER } from "../../scripts/system-deps.mjs";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -60,7 +60,7 @@ export async function startRedisServer(): Promise<RedisServer> {
     let stderr = "";
     proc.stderr?.on("data", (d) => (stderr += String(d)));
     const failed = new Promise<never>((_, reject) => {
-      proc.once("error", (err) => reject(new Error(`cannot start ${REDIS_SERVER}: ${err.message} (apt-get install redis-server; .ci/run does this)`)));
+      proc.once("error", (err) => reject(new Error(`cannot start ${REDIS_SERVER}: ${err.message} (system packages: node scripts/provision-system.mjs --check)`)));
       proc.once("exit", (code) => reject(new Error(`redis-server exited ${code}: ${stderr}`)));
     });
     failed.catch(() => undefined);

@@ -100,7 +100,8 @@ t.test("every Python step takes its interpreter from the one place", async (t) =
       if (statSync(join(root, rel)).isDirectory()) walk(rel);
       else if (/\.(ts|mts|mjs|js)$/.test(entry) && !["scripts/system-deps.mjs", "scripts/system-deps.d.mts", "test/provision-system.test.ts"].includes(rel)) {
         const text = readFileSync(join(root, rel), "utf8");
-        if (/["'`](\/usr\/bin\/)?python3?["'`]/.test(text)) offenders.push(rel);
+        // A quoted interpreter: "python3", "python3.11", "/usr/bin/python3", "/opt/x/python".
+        if (/["'`](?:python3(?:\.\d+)?|\/[\w/.-]*\/python3?(?:\.\d+)?)["'`]/.test(text)) offenders.push(rel);
       }
     }
   };

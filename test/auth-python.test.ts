@@ -1,52 +1,117 @@
 /**
- * Cross-language check of the upgrade token: every vector minted and verified by the
- * TypeScript implementation is recomputed by an independent Python stdlib implementation
- * (test/python/relay_token.py) — the gateway's language — and must agree byte for byte.
+ * The Python package's upgrade-token helpers (python/relay_contract/tokens.py, standard library
+ * only) against the TypeScript implementation, both ways: Python mints the shipped vectors'
+ * tokens byte for byte and reaches their verdicts; tokens minted by either side from random
+ * inputs are verified by both with the same verdict.
  */
 import t from "tap";
-import { spawnSync } from "node:child_process";
+import fc from "fast-check";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { buildAuthVectors } from "../scripts/auth-vectors.js";
-import { PYTHON } from "./helpers/python.js";
+import { makeToken, verifyUpgradeTokenSync, isUsableSecret, type VerifyResult } from "../src/auth/index.js";
+import type { AuthVectors } from "../scripts/auth-vectors.js";
+import { runPythonJson } from "./helpers/python.js";
 
-const script = fileURLToPath(new URL("./python/relay_token.py", import.meta.url));
-const vectors = buildAuthVectors();
+const driver = fileURLToPath(new URL("./python/relay_contract_driver.py", import.meta.url));
+const shipped = JSON.parse(readFileSync(new URL("../generated/vectors/auth-tokens.json", import.meta.url), "utf8")) as AuthVectors;
 
-interface PythonOutput {
-  mint: { name: string; exp: number; signed: string; signature: string; token: string; header: string }[];
-  verify: { name: string; verdict: unknown }[];
+interface MintInput {
+  gatewayId: string;
+  secret: string;
+  ttlSeconds: number;
+  now: number;
+}
+interface VerifyInput {
+  token: string;
+  secrets: string[];
+  now: number;
+  leewaySeconds: number;
+}
+interface DriverOutput {
+  mint: string[];
+  verify: VerifyResult[];
+}
+const python = (input: { mint?: MintInput[]; verify?: VerifyInput[] }) => runPythonJson<DriverOutput>(driver, input);
+
+t.test("the shipped vectors: Python mints the same tokens and reaches the same verdicts", async (t) => {
+  const out = python({ mint: shipped.mint, verify: shipped.verify });
+  t.equal(out.mint.length, shipped.mint.length);
+  for (const [i, v] of shipped.mint.entries()) t.equal(out.mint[i], v.token, `mint ${v.name}`);
+  t.equal(out.verify.length, shipped.verify.length);
+  for (const [i, v] of shipped.verify.entries()) t.strictSame(out.verify[i], v.expected, `verify ${v.name}`);
+  const reasons = new Set(shipped.verify.map((v) => (v.expected.ok ? "ok" : v.expected.reason)));
+  t.strictSame([...reasons].sort(), ["bad_signature", "expired", "malformed", "ok", "unknown_gateway"], "the vectors cover every verdict");
+});
+
+// Characters on which JavaScript's trim() and Python's str.strip() disagree, among others.
+const SECRET_CHARS = ["a", "Z", "7", " ", "\t", "\n", "\u00a0", "\u2003", "\ufeff", "\u001c", "\u0085", "é", "🔑", ":"];
+const secretArb = fc.string({ unit: fc.constantFrom(...SECRET_CHARS), minLength: 1, maxLength: 12 });
+const gatewayIdArb = fc.oneof(
+  fc.string({ minLength: 1, maxLength: 30 }),
+  fc.string({ unit: "grapheme", minLength: 1, maxLength: 10 }),
+  fc.constantFrom("gw-hermes", "tenant:acme:gw:1", "網關", "g"),
+);
+const caseArb = fc.record({
+  gatewayId: gatewayIdArb,
+  secret: secretArb.filter(isUsableSecret),
+  other: secretArb,
+  ttlSeconds: fc.integer({ min: -5, max: 100_000 }),
+  now: fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }), fc.double({ min: 0, max: 2 ** 40, noNaN: true })),
+  checkAfter: fc.integer({ min: -3, max: 200_000 }),
+  leewaySeconds: fc.integer({ min: 0, max: 5 }),
+  order: fc.constantFrom("alone", "second", "first", "other-only"),
+  flip: fc.option(fc.nat(400), { nil: undefined }),
+});
+type Case = typeof caseArb extends fc.Arbitrary<infer C> ? C : never;
+
+function secretsOf(c: Case): string[] {
+  if (c.order === "alone") return [c.secret];
+  if (c.order === "second") return [c.other, c.secret];
+  if (c.order === "first") return [c.secret, c.other];
+  return [c.other];
 }
 
-const run = spawnSync(PYTHON, [script], {
-  input: JSON.stringify(vectors),
-  encoding: "utf8",
-  env: { ...process.env, PYTHONIOENCODING: "utf-8", PYTHONUTF8: "1" },
-  timeout: 15_000,
-});
+/** The token with one character replaced (a tampered token), or unchanged. */
+function tamper(token: string, at: number | undefined): string {
+  if (at === undefined) return token;
+  const i = at % token.length;
+  return token.slice(0, i) + (token[i] === "A" ? "B" : "A") + token.slice(i + 1);
+}
 
-t.equal(run.status, 0, `python exited cleanly${run.stderr ? `: ${run.stderr}` : ""}`);
-const python = JSON.parse(run.stdout) as PythonOutput;
-
-t.test("python mints the same tokens", async (t) => {
-  t.equal(python.mint.length, vectors.mint.length);
-  for (const [i, v] of vectors.mint.entries()) {
-    const py = python.mint[i];
-    t.same(
-      py,
-      { name: v.name, exp: v.exp, signed: v.signed, signature: v.signature, token: v.token, header: v.header },
-      `mint ${v.name}`,
-    );
+t.test("random tokens: minted by either side, verified by both, same verdicts", async (t) => {
+  const cases = fc.sample(caseArb, { numRuns: 400, seed: 20_260_415 });
+  const mintInputs: MintInput[] = cases.map((c) => ({ gatewayId: c.gatewayId, secret: c.secret, ttlSeconds: c.ttlSeconds, now: c.now }));
+  const minted = python({ mint: mintInputs }).mint;
+  const verifyInputs: VerifyInput[] = cases.map((c, i) => ({
+    token: tamper(minted[i]!, c.flip),
+    secrets: secretsOf(c),
+    now: c.now + c.checkAfter,
+    leewaySeconds: c.leewaySeconds,
+  }));
+  const pythonVerdicts = python({ verify: verifyInputs }).verify;
+  const verdicts = new Set<string>();
+  for (const [i, c] of cases.entries()) {
+    const tsToken = makeToken(c.gatewayId, c.secret, c.ttlSeconds, c.now);
+    if (minted[i] !== tsToken) {
+      t.fail(`case ${i}: Python minted ${minted[i]}, TypeScript ${tsToken} for ${JSON.stringify(mintInputs[i])}`);
+      continue;
+    }
+    const v = verifyInputs[i]!;
+    const ts = verifyUpgradeTokenSync(v.token, { secrets: v.secrets, now: v.now, leewaySeconds: v.leewaySeconds });
+    verdicts.add(ts.ok ? "ok" : ts.reason);
+    if (JSON.stringify(pythonVerdicts[i]) !== JSON.stringify(ts)) {
+      t.fail(`case ${i}: Python ${JSON.stringify(pythonVerdicts[i])}, TypeScript ${JSON.stringify(ts)} for ${JSON.stringify(v)}`);
+    }
   }
+  t.pass(`${cases.length} random cases agree`);
+  t.strictSame([...verdicts].sort(), ["bad_signature", "expired", "malformed", "ok", "unknown_gateway"], "the random cases reach every verdict");
 });
 
-t.test("python reaches the same verdicts", async (t) => {
-  t.equal(python.verify.length, vectors.verify.length);
-  for (const [i, v] of vectors.verify.entries()) {
-    t.strictSame(python.verify[i], { name: v.name, verdict: v.expected }, `verify ${v.name}`);
+t.test("secrets both sides count as unusable: JavaScript's trim() whitespace, not Python's strip()", async (t) => {
+  const token = makeToken("gw-hermes", "s3cret", 300, 1_750_000_000);
+  const cases: VerifyInput[] = ["\ufeff", "\u001c", "\u0085", " \u3000 "].map((secret) => ({ token, secrets: [secret], now: 1_750_000_000, leewaySeconds: 0 }));
+  const out = python({ verify: cases }).verify;
+  for (const [i, v] of cases.entries()) {
+    t.strictSame(out[i], verifyUpgradeTokenSync(v.token, { secrets: v.secrets, now: v.now }), `secret ${JSON.stringify(v.secrets[0])}`);
   }
-});
-
-t.test("the vector set covers every verdict", async (t) => {
-  const reasons = new Set(vectors.verify.map((v) => (v.expected.ok ? "ok" : v.expected.reason)));
-  t.strictSame([...reasons].sort(), ["bad_signature", "expired", "malformed", "ok", "unknown_gateway"]);
 });

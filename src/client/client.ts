@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import WebSocket from "ws";
 import type { OpName } from "../../generated/registry.js";
 import type { CapabilityDescriptor, GatewayFrame, InboundFrame, OutboundAction, OutboundFrame, SendAction } from "../../generated/types.js";
-import { FrameDecoder, type DecodedFrame } from "../codec/decoder.js";
+import { DEFAULT_MAX_LINE_BYTES, FrameDecoder, type DecodedFrame } from "../codec/decoder.js";
 import { encodeFrame } from "../codec/encode.js";
 import { batchWritesThisTick } from "../ws-write-batching.js";
 import { validateFrame } from "../validation.js";
@@ -62,6 +62,10 @@ interface Connection {
   idleWaiters: Set<(acked: boolean) => void>;
   /** Encoded `inbound_ack` lines not yet written (see #ack). */
   acks: string | undefined;
+  /** Bytes charged to each delivery of the message being read. */
+  deliveryBytes: number;
+  /** Reading is paused because the delivery queue is over its bound (see #updateReading). */
+  paused: boolean;
 }
 
 interface EndInfo {
@@ -72,6 +76,23 @@ interface EndInfo {
 }
 
 const DEFAULT_IDENTITY: RelayIdentity = { platform: "relay", botId: "" };
+/** The gateway's websockets `max_size`: the largest message the contract lets either side send. */
+const DEFAULT_MAX_PAYLOAD = DEFAULT_MAX_LINE_BYTES;
+const DEFAULT_MAX_QUEUED_DELIVERIES = 256;
+const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+const DELIVERY_TYPES: ReadonlySet<string> = new Set(["inbound", "interrupt_inbound", "passthrough_forward"]);
+
+/** The close code ws sent for a frame it refused (ws tags its receiver errors with it). */
+function wsErrorCloseCode(err: Error): number | undefined {
+  const key = Object.getOwnPropertySymbols(err).find((sym) => sym.description === "status-code");
+  const code = key === undefined ? undefined : (err as unknown as Record<symbol, unknown>)[key];
+  return typeof code === "number" ? code : undefined;
+}
+
+function messageBytes(data: WebSocket.RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
 const SOCKET_CLOSE_GRACE_MS = 1000;
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
@@ -98,8 +119,9 @@ export class RelayClient {
   readonly #coalesceAcks: boolean;
   readonly #now: () => number;
   readonly #ladder: ReconnectLadder;
-  readonly #pending = new PendingRequests();
-  readonly #queue = new DeliveryQueue();
+  readonly #pending = new PendingRequests(() => this.#updateReading());
+  readonly #queue = new DeliveryQueue(() => this.#updateReading());
+  readonly #helloPlatforms: ReadonlySet<string>;
   readonly #handlers: RelayClientHandlers;
   readonly #o: {
     handshakeTimeoutMs: number;
@@ -111,6 +133,10 @@ export class RelayClient {
     keepaliveIntervalMs: number;
     keepaliveTimeoutMs: number;
     maxLineBytes: number | undefined;
+    maxPayload: number;
+    perMessageDeflate: boolean;
+    maxQueuedDeliveries: number;
+    maxQueuedBytes: number;
   };
 
   #state: RelayClientState = "idle";
@@ -174,7 +200,12 @@ export class RelayClient {
       keepaliveIntervalMs: positive("keepaliveIntervalMs", options.keepaliveIntervalMs, 30_000, true),
       keepaliveTimeoutMs: positive("keepaliveTimeoutMs", options.keepaliveTimeoutMs, 60_000),
       maxLineBytes: options.maxLineBytes,
+      maxPayload: positive("maxPayload", options.maxPayload, DEFAULT_MAX_PAYLOAD),
+      perMessageDeflate: options.perMessageDeflate ?? false,
+      maxQueuedDeliveries: positive("maxQueuedDeliveries", options.maxQueuedDeliveries, DEFAULT_MAX_QUEUED_DELIVERIES),
+      maxQueuedBytes: positive("maxQueuedBytes", options.maxQueuedBytes, DEFAULT_MAX_QUEUED_BYTES),
     };
+    this.#helloPlatforms = new Set(this.identities.map((i) => i.platform));
     if (options.maxLineBytes !== undefined && !(Number.isSafeInteger(options.maxLineBytes) && options.maxLineBytes > 0)) {
       throw new RangeError("createRelayClient: maxLineBytes must be a positive integer");
     }
@@ -206,6 +237,14 @@ export class RelayClient {
   get defaultDescriptor(): CapabilityDescriptor | undefined {
     const conn = this.#conn;
     return conn?.defaultPlatform === undefined ? undefined : conn.descriptors.get(conn.defaultPlatform);
+  }
+
+  /**
+   * Deliveries accepted and not yet finished by their handler (the running one included), their
+   * wire bytes, and whether the socket is currently not read because of them.
+   */
+  get inboundBacklog(): { deliveries: number; bytes: number; readingPaused: boolean } {
+    return { ...this.#queue.load, readingPaused: this.#conn?.paused ?? false };
   }
 
   /** Whether `op` may be sent now (to `platform`, else the session default). */
@@ -409,10 +448,12 @@ export class RelayClient {
       const done = (acked: boolean): void => {
         clearTimeout(timer);
         conn.idleWaiters.delete(done);
+        this.#updateReading();
         resolve(acked);
       };
       const timer = setTimeout(() => done(false), ms);
       conn.idleWaiters.add(done);
+      this.#updateReading();
       if (!this.#write(conn, this.#encode({ type: "going_idle" }))) done(false);
     });
   }
@@ -464,6 +505,8 @@ export class RelayClient {
       markClosed,
       idleWaiters: new Set(),
       acks: undefined,
+      deliveryBytes: 0,
+      paused: false,
     };
     this.#authRetryNext = false;
     this.#conn = conn;
@@ -489,7 +532,11 @@ export class RelayClient {
 
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.url, authorization === undefined ? {} : { headers: { Authorization: authorization } });
+      ws = new WebSocket(this.url, {
+        maxPayload: this.#o.maxPayload,
+        perMessageDeflate: this.#o.perMessageDeflate,
+        ...(authorization !== undefined && { headers: { Authorization: authorization } }),
+      });
     } catch (err) {
       this.#ended(conn, { code: 1006, reason: err instanceof Error ? err.message : String(err), cause: "dial-error" });
       return;
@@ -534,10 +581,15 @@ export class RelayClient {
     this.#events.emit("open", { generation: conn.generation });
     // Hellos go out at once, in order, without waiting for descriptors (§4.1).
     for (const line of this.#helloLines) this.#write(conn, line);
+    // A backlog left by the previous connection keeps this one from reading past the bound too.
+    this.#updateReading();
     if (this.#o.keepaliveIntervalMs > 0) {
       const timeout = this.#o.keepaliveTimeoutMs;
-      conn.stopKeepalive = startKeepalive(ws, { intervalMs: this.#o.keepaliveIntervalMs, timeoutMs: timeout }, () =>
-        this.#abort(conn, "keepalive-timeout", "keepalive ping timeout"),
+      conn.stopKeepalive = startKeepalive(
+        ws,
+        { intervalMs: this.#o.keepaliveIntervalMs, timeoutMs: timeout },
+        () => this.#abort(conn, "keepalive-timeout", "keepalive ping timeout"),
+        () => conn.paused,
       );
     }
   }
@@ -555,6 +607,10 @@ export class RelayClient {
       };
     }
     if (!conn.opened) return { code, reason: reason || (conn.lastError?.message ?? ""), cause: "dial-error" };
+    // ws closes the socket itself on a frame it refuses (1009 over maxPayload, 1007 bad UTF-8, …)
+    // without waiting for the echo: report the code it sent rather than 1006.
+    const sent = code === 1006 && conn.lastError !== undefined ? wsErrorCloseCode(conn.lastError) : undefined;
+    if (sent !== undefined) return { code: sent, reason: reason || conn.lastError!.message, cause: "socket" };
     return { code, reason, cause: "socket" };
   }
 
@@ -592,7 +648,12 @@ export class RelayClient {
 
   #onMessage(conn: Connection, data: WebSocket.RawData): void {
     if (conn.ended) return;
-    for (const event of conn.decoder.push(data)) {
+    const events = conn.decoder.push(data);
+    // A message's bytes are charged to the deliveries it carried, in equal shares.
+    let deliveries = 0;
+    for (const event of events) if (event.kind !== "error" && DELIVERY_TYPES.has(event.frame.type)) deliveries++;
+    conn.deliveryBytes = deliveries === 0 ? 0 : Math.ceil(messageBytes(data) / deliveries);
+    for (const event of events) {
       if (event.kind === "error") {
         const e = event.error;
         this.#events.emit("protocolError", {
@@ -688,11 +749,26 @@ export class RelayClient {
     }
   }
 
+  /**
+   * The first descriptor completes the handshake and is the session default whatever its
+   * platform (it answers the first hello). Later ones are kept only for platforms this client
+   * said hello for (or the default's): the connector answers each hello with one descriptor, so
+   * anything else is reported and dropped, and the table never outgrows the identities.
+   */
   #onDescriptor(conn: Connection, descriptor: CapabilityDescriptor): void {
     if (conn.ended) return;
     const platform = typeof descriptor.platform === "string" ? descriptor.platform : "";
-    conn.descriptors.set(platform, descriptor);
     const first = conn.defaultPlatform === undefined;
+    if (!first && !this.#helloPlatforms.has(platform) && !conn.descriptors.has(platform)) {
+      this.#events.emit("protocolError", {
+        generation: conn.generation,
+        code: "unexpected_descriptor",
+        message: `descriptor for platform ${JSON.stringify(platform)}, which this client did not say hello for, ignored`,
+        frameType: "descriptor",
+      });
+      return;
+    }
+    conn.descriptors.set(platform, descriptor);
     if (first) {
       conn.defaultPlatform = platform;
       conn.handshakeAt = this.#now();
@@ -720,6 +796,7 @@ export class RelayClient {
     handlerOf: () => H | undefined,
     run: (handler: H, ctx: DeliveryContext) => unknown,
   ): void {
+    const bytes = conn.deliveryBytes;
     this.#queue.push(async () => {
       if (this.#final) return;
       // Looked up when the delivery's turn comes, so a handler set after connect() still counts.
@@ -743,7 +820,28 @@ export class RelayClient {
           this.#internalError(conn, err);
         }
       }
-    });
+    }, bytes);
+  }
+
+  /**
+   * Inbound backpressure: the socket is not read while the delivery queue is over
+   * `maxQueuedBytes`, nor while it is over `maxQueuedDeliveries` and nothing awaits an answer
+   * from the connector. An answer (`outbound_result`, `going_idle_ack`) may sit behind deliveries
+   * on the wire and never enters the queue, so while a request or `goIdle()` waits, reading goes
+   * on up to the byte bound: a handler awaiting its own request cannot wedge the queue it runs
+   * in. Past the byte bound the request ends by its timeout instead. Deliveries are never dropped.
+   */
+  #updateReading(): void {
+    const conn = this.#conn;
+    const ws = conn?.ws;
+    if (conn === undefined || ws === undefined || conn.ended || ws.readyState !== WebSocket.OPEN) return;
+    const { deliveries, bytes } = this.#queue.load;
+    const awaited = this.#pending.size > 0 || conn.idleWaiters.size > 0;
+    const pause = bytes > this.#o.maxQueuedBytes || (!awaited && deliveries > this.#o.maxQueuedDeliveries);
+    if (pause === conn.paused) return;
+    conn.paused = pause;
+    if (pause) ws.pause();
+    else ws.resume();
   }
 
   // ---- connection end and reconnect ---------------------------------------------------------

@@ -97,7 +97,10 @@ export interface RevokedEvent {
 
 export interface ProtocolErrorEvent {
   generation: number;
-  /** A codec decode error code, or one of the client's own: `invalid_base64`, `unmatched_result`. */
+  /**
+   * A codec decode error code, or one of the client's own: `invalid_base64`, `unmatched_result`,
+   * `unexpected_descriptor` (a descriptor for a platform this client did not say hello for).
+   */
   code: string;
   message: string;
   frameType?: string;

@@ -10,8 +10,12 @@ export interface KeepaliveOptions {
   timeoutMs: number;
 }
 
-/** Starts pinging; returns the function that stops it. `onDead` runs at most once. */
-export function startKeepalive(ws: WebSocket, opts: KeepaliveOptions, onDead: () => void): () => void {
+/**
+ * Starts pinging; returns the function that stops it. `onDead` runs at most once. While
+ * `paused()` (this side stopped reading the socket) no ping is sent and an outstanding one is
+ * forgotten: its pong may be sitting unread, so silence proves nothing.
+ */
+export function startKeepalive(ws: WebSocket, opts: KeepaliveOptions, onDead: () => void, paused: () => boolean = () => false): () => void {
   let deadline: NodeJS.Timeout | undefined;
   let stopped = false;
 
@@ -22,9 +26,13 @@ export function startKeepalive(ws: WebSocket, opts: KeepaliveOptions, onDead: ()
 
   const tick = (): void => {
     // One ping in flight at a time: its deadline, not the next tick, decides.
-    if (stopped || deadline !== undefined) return;
+    if (stopped || deadline !== undefined || paused()) return;
     deadline = setTimeout(() => {
       if (stopped) return;
+      if (paused()) {
+        deadline = undefined;
+        return;
+      }
       stop();
       onDead();
     }, opts.timeoutMs);

@@ -81,6 +81,23 @@ export interface RelayClientOptions {
   coalesceAcks?: boolean;
   /** Longest accepted received line, in bytes. Default 1 MiB. */
   maxLineBytes?: number;
+  /**
+   * Largest accepted WebSocket message, in bytes (ws `maxPayload`); a larger one closes the
+   * connection with 1009. Default 1 MiB, the contract's message limit.
+   */
+  maxPayload?: number;
+  /** Offer permessage-deflate. Default false: the contract's peers do not need it and it costs CPU and memory. */
+  perMessageDeflate?: boolean;
+  /**
+   * Inbound backpressure: deliveries accepted and not yet handled above which the socket stops
+   * being read (unless a request or `goIdle()` awaits its answer). Default 256.
+   */
+  maxQueuedDeliveries?: number;
+  /**
+   * Wire bytes of those deliveries above which the socket stops being read, even while an answer
+   * is awaited (that request then ends by its timeout). Default 8 MiB.
+   */
+  maxQueuedBytes?: number;
 }
 
 export interface RequestOptions {

@@ -37,6 +37,12 @@ type Entry = PendingRequest;
 export class PendingRequests {
   readonly #entries = new Map<string, Entry>();
   #drainWaiters: Array<() => void> = [];
+  readonly #onChange: () => void;
+
+  /** `onChange` runs after an entry was added or settled. */
+  constructor(onChange: () => void = () => {}) {
+    this.#onChange = onChange;
+  }
 
   get size(): number {
     return this.#entries.size;
@@ -50,6 +56,7 @@ export class PendingRequests {
   add(requestId: string, entry: PendingRequest): PendingRequest {
     if (this.#entries.has(requestId)) throw new Error(`duplicate requestId ${requestId}`);
     this.#entries.set(requestId, entry);
+    this.#onChange();
     return entry;
   }
 
@@ -98,6 +105,7 @@ export class PendingRequests {
   }
 
   #notifyIfDrained(): void {
+    this.#onChange();
     if (this.#entries.size !== 0 || this.#drainWaiters.length === 0) return;
     const waiters = this.#drainWaiters;
     this.#drainWaiters = [];

@@ -53,7 +53,9 @@ t.test("a connector that drops right after each handshake climbs the ladder", as
     );
     for (let i = 0; i < 4; i++) {
       const waited = (dialTimes[i + 1] as number) - (closeTimes[i] as number);
-      t.ok(waited >= (seen[i]?.retryInMs as number) - 2, `dial ${i + 2} waited its delay (${waited} ms)`);
+      // Timers count from the event loop's cached clock, which lags the wall clock by however long
+      // the current turn has run: on a loaded machine a timer can fire that much early by Date.now.
+      t.ok(waited >= (seen[i]?.retryInMs as number) - 15, `dial ${i + 2} waited its delay (${waited} ms)`);
     }
     t.same(
       fake.connections.slice(0, 5).map((c) => c.hellos.length),

@@ -193,6 +193,7 @@ t.test("wire log: strict check per frame, lenient reading, framing checks", asyn
     record: (c: { requirement: string; status: string; name: string; message?: string }) => void checks.push(c),
     log: () => undefined,
     setPeerOutput: () => undefined,
+    setPeerExit: () => undefined,
   };
   const log = new WireLog(ctx, "C→G");
   const reader = log.reader();

@@ -5,15 +5,21 @@ behaves as the relay-contract "conformance agent", so
 
     relay-contract conformance gateway -- /usr/bin/python3 examples/python_gateway/gateway.py
 
-checks it end to end. Configuration comes from the environment (the kit sets it):
+checks it end to end. Configuration comes from the environment (the kit sets both spellings;
+the reference gateway's own GATEWAY_RELAY_* names win when both are present):
 
-    RELAY_URL                 connector base URL; dialled as <base>/relay (wire-protocol.md §1.1)
-    RELAY_GATEWAY_ID          with RELAY_SECRET: a fresh §2.1 bearer token for every dial
-    RELAY_SECRET
-    RELAY_IDENTITIES          JSON [{"platform": ..., "botId": ...}]: one hello each, in order
+    GATEWAY_RELAY_URL  or RELAY_URL         connector base URL; dialled as <base>/relay
+    GATEWAY_RELAY_ID   or RELAY_GATEWAY_ID  with the secret: a fresh bearer token for every dial
+    GATEWAY_RELAY_SECRET or RELAY_SECRET
+    GATEWAY_RELAY_PLATFORMS                 comma list of platforms, the first is the primary,
+      with GATEWAY_RELAY_BOT_IDS            and their bot ids as JSON {"discord": {"botId": ...}}
+    or RELAY_IDENTITIES                     JSON [{"platform": ..., "botId": ...}]
+                                            (one hello per identity, in order)
     RELAY_BACKOFF_BASE_MS     reconnect ladder base (default 1000); also the dormant re-dial delay
     RELAY_BACKOFF_MAX_MS      ladder cap (default 30000)
     RELAY_REQUEST_TIMEOUT_MS  outbound result / going_idle_ack timeout (default 30000)
+
+docs/relay-connector-contract.md (shipped with relay-contract) is the contract it implements.
 
 Agent behaviour: inbound text T -> send "echo: T" to the chat, then edit that message to
 "edited: T"; "/stop KEY" -> interrupt KEY; "/idle" -> going_idle, and after the ack close
@@ -44,7 +50,7 @@ def log(message):
     print(f"python-gateway: {message}", file=sys.stderr, flush=True)
 
 
-# --- §2.1: the upgrade bearer ------------------------------------------------------------------
+# --- the upgrade bearer (contract: Upgrade authentication) ------------------------------------------------------------------
 
 def make_token(payload, secret, ttl, now=None):
     """base64url_nopad(payload:exp:hex(HMAC-SHA256(secret, payload:exp))), exp = floor(now)+ttl."""
@@ -59,7 +65,7 @@ def make_upgrade_token(gateway_id, secret):
     return make_token(gateway_id, secret, UPGRADE_TOKEN_TTL_S)
 
 
-# --- §1.1: the dial URL ------------------------------------------------------------------------
+# --- the dial URL (contract: Handshake sequence) ------------------------------------------------------------------------
 
 def dial_url(base):
     url = base.strip()
@@ -80,12 +86,43 @@ class Connection:
         self.idle_acked = asyncio.Event()
 
 
+def setting(env, *names):
+    """The first non-empty variable of `names`, stripped (or "")."""
+    for name in names:
+        value = (env.get(name) or "").strip()
+        if value:
+            return value
+    return ""
+
+
+def identities_from(env):
+    """[{"platform", "botId"}] in hello order.
+
+    GATEWAY_RELAY_PLATFORMS / GATEWAY_RELAY_BOT_IDS follow the reference gateway's rules: a
+    platform missing from the map (or a map that is not a JSON object) gets an empty botId.
+    """
+    platforms = [p.strip() for p in setting(env, "GATEWAY_RELAY_PLATFORMS").split(",") if p.strip()]
+    if platforms:
+        try:
+            ids = json.loads(setting(env, "GATEWAY_RELAY_BOT_IDS") or "{}")
+        except ValueError:
+            ids = {}
+        ids = ids if isinstance(ids, dict) else {}
+        out = []
+        for platform in platforms:
+            entry = ids.get(platform)
+            bot_id = str(entry.get("botId", "")).strip() if isinstance(entry, dict) else ""
+            out.append({"platform": platform, "botId": bot_id})
+        return out
+    return json.loads(setting(env, "RELAY_IDENTITIES") or '[{"platform": "relay", "botId": ""}]')
+
+
 class Gateway:
     def __init__(self, env):
-        self.url = dial_url(env["RELAY_URL"])
-        self.gateway_id = env.get("RELAY_GATEWAY_ID") or ""
-        self.secret = env.get("RELAY_SECRET") or ""
-        self.identities = json.loads(env.get("RELAY_IDENTITIES") or '[{"platform": "relay", "botId": ""}]')
+        self.url = dial_url(setting(env, "GATEWAY_RELAY_URL", "RELAY_URL"))
+        self.gateway_id = setting(env, "GATEWAY_RELAY_ID", "RELAY_GATEWAY_ID")
+        self.secret = setting(env, "GATEWAY_RELAY_SECRET", "RELAY_SECRET")
+        self.identities = identities_from(env)
         self.base_s = float(env.get("RELAY_BACKOFF_BASE_MS") or 1000) / 1000
         self.max_s = float(env.get("RELAY_BACKOFF_MAX_MS") or 30000) / 1000
         self.timeout_s = float(env.get("RELAY_REQUEST_TIMEOUT_MS") or 30000) / 1000
@@ -280,8 +317,8 @@ class Gateway:
 
 
 def main():
-    if not os.environ.get("RELAY_URL"):
-        print("usage: RELAY_URL=ws://host:port [RELAY_GATEWAY_ID=… RELAY_SECRET=…] gateway.py", file=sys.stderr)
+    if not setting(os.environ, "GATEWAY_RELAY_URL", "RELAY_URL"):
+        print("usage: GATEWAY_RELAY_URL=ws://host:port [GATEWAY_RELAY_ID=… GATEWAY_RELAY_SECRET=…] gateway.py", file=sys.stderr)
         return 2
     try:
         asyncio.run(Gateway(os.environ).run())

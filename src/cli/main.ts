@@ -18,8 +18,9 @@ import {
   runConnectorConformance,
   runGatewayConformance,
   summaryLine,
-  GATEWAY_SCENARIOS,
+  gatewayScenarios,
   CONNECTOR_SCENARIOS,
+  type GatewayProfile,
   type ConformanceReport,
   type KitIdentity,
 } from "../conformance/index.js";
@@ -52,10 +53,14 @@ Usage:
       The kit acts as a gateway against a running connector (which must front the loopback
       platform, see docs/conformance.md).
 
-  relay-contract conformance gateway [common options] -- COMMAND [ARGS...]
+  relay-contract conformance gateway [--profile full|transport] [common options] -- COMMAND [ARGS...]
       For each scenario the kit starts a fake connector and spawns COMMAND with RELAY_URL,
-      RELAY_GATEWAY_ID, RELAY_SECRET, RELAY_IDENTITIES, RELAY_SCENARIO, RELAY_BACKOFF_BASE_MS,
-      RELAY_BACKOFF_MAX_MS and RELAY_REQUEST_TIMEOUT_MS in its environment.
+      RELAY_GATEWAY_ID, RELAY_SECRET, RELAY_IDENTITIES, RELAY_SCENARIO, RELAY_PROFILE,
+      RELAY_BACKOFF_BASE_MS, RELAY_BACKOFF_MAX_MS and RELAY_REQUEST_TIMEOUT_MS in its environment,
+      and the reference gateway's own GATEWAY_RELAY_URL, GATEWAY_RELAY_ID, GATEWAY_RELAY_SECRET,
+      GATEWAY_RELAY_PLATFORMS and GATEWAY_RELAY_BOT_IDS. --profile full (default): the gateway
+      behaves as the conformance agent. --profile transport: any gateway, unmodified — only
+      checks that need no cooperation from its agent (the others are reported untested).
 
   Common conformance options:
       --json                    print the JSON report on stdout (summary on stderr)
@@ -180,6 +185,7 @@ const CONFORMANCE_FLAGS: Record<string, FlagSpec> = {
   "step-timeout": { value: true },
   "quiet-ms": { value: true },
   "start-timeout": { value: true },
+  profile: { value: true },
   verbose: {},
   list: {},
   url: { value: true },
@@ -187,6 +193,13 @@ const CONFORMANCE_FLAGS: Record<string, FlagSpec> = {
   secret: { value: true },
   identity: { value: true, repeat: true },
 };
+
+function parseProfile(role: "connector" | "gateway", value: string | undefined): GatewayProfile {
+  if (value === undefined) return "full";
+  if (role === "connector") throw new UsageError("--profile is for conformance gateway");
+  if (value !== "full" && value !== "transport") throw new UsageError(`--profile must be full or transport, got ${JSON.stringify(value)}`);
+  return value;
+}
 
 function parseIdentities(args: ParsedArgs): KitIdentity[] | undefined {
   const list = flags(args, "identity");
@@ -202,8 +215,9 @@ async function cmdConformance(argv: string[], io: Io): Promise<number> {
   const [role, ...rest] = argv;
   if (role !== "connector" && role !== "gateway") throw new UsageError('conformance needs "connector" or "gateway"');
   const args = parseArgs(rest, CONFORMANCE_FLAGS);
+  const profile = parseProfile(role, flag(args, "profile"));
   if (bool(args, "list")) {
-    for (const s of role === "gateway" ? GATEWAY_SCENARIOS : CONNECTOR_SCENARIOS) io.out(`${s.id.padEnd(24)} ${s.title}  [${s.requirements.join(", ")}]\n`);
+    for (const s of role === "gateway" ? gatewayScenarios(profile) : CONNECTOR_SCENARIOS) io.out(`${s.id.padEnd(32)} ${s.title}  [${s.requirements.join(", ")}]\n`);
     return 0;
   }
   const file = flag(args, "expected-failures");
@@ -245,6 +259,7 @@ async function cmdConformance(argv: string[], io: Io): Promise<number> {
       io.err(`conformance gateway: ${args.rest.join(" ")}\n`);
       report = await runGatewayConformance({
         gateway: commandGateway(args.rest, verbose ? { echo: process.stderr } : {}),
+        profile,
         startTimeoutMs: intFlag(args, "start-timeout", 20_000, 1),
         ...(identities !== undefined && { identities }),
         ...common,

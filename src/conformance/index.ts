@@ -55,8 +55,13 @@ export {
 export {
   runGatewayConformance,
   commandGateway,
+  gatewayScenarios,
+  referenceGatewayEnv,
   GATEWAY_SCENARIOS,
+  GATEWAY_TRANSPORT_SCENARIOS,
   GATEWAY_ENV,
+  REFERENCE_GATEWAY_ENV,
+  type GatewayProfile,
   type GatewayConformanceOptions,
   type GatewayEnv,
   type GatewayUnderTest,

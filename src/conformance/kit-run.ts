@@ -18,15 +18,22 @@ export interface KitRunOptions {
   onScenarioEnd?: (result: ScenarioResult) => void;
 }
 
+export interface KitProfile {
+  name: "full" | "transport";
+  /** Why requirements that no scenario of the profile reaches are untested. */
+  untestedReasons?: Readonly<Record<string, string>>;
+}
+
 export async function runKit<Env>(
   role: PeerRole,
   target: string,
   all: readonly Scenario<Env>[],
   env: Env,
   opts: KitRunOptions,
+  profile: KitProfile = { name: "full" },
 ): Promise<ConformanceReport> {
   const unknown = (opts.scenarios ?? []).filter((id) => !all.some((s) => s.id === id));
-  if (unknown.length > 0) throw new RangeError(`unknown ${role} scenario(s): ${unknown.join(", ")}`);
+  if (unknown.length > 0) throw new RangeError(`unknown ${role} scenario(s)${profile.name === "full" ? "" : ` in the ${profile.name} profile`}: ${unknown.join(", ")}`);
   const started = new Date();
   const results = await runScenarios(all, env, {
     scenarioTimeoutMs: opts.scenarioTimeoutMs ?? 60_000,
@@ -36,6 +43,8 @@ export async function runKit<Env>(
   });
   return buildReport({
     role,
+    profile: profile.name,
+    ...(profile.untestedReasons !== undefined && { untestedReasons: profile.untestedReasons }),
     target,
     startedAt: started,
     durationMs: Date.now() - started.getTime(),

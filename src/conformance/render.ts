@@ -16,6 +16,9 @@ export interface HumanRenderOptions {
 
 const MARK = { pass: "✓", fail: "✗", skip: "-" } as const;
 
+/** Lines of a peer's output shown when it ended on its own. */
+const PEER_EXIT_TAIL_LINES = 15;
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -34,7 +37,7 @@ export function renderHuman(report: ConformanceReport, opts: HumanRenderOptions 
   const green = (t: string): string => paint(color, 32, t);
   const yellow = (t: string): string => paint(color, 33, t);
   const out: string[] = [];
-  out.push(`relay-contract conformance — ${report.role} under test: ${report.target}`);
+  out.push(`relay-contract conformance — ${report.role} under test: ${report.target}${report.profile === "full" ? "" : ` (${report.profile} profile)`}`);
   out.push("");
   out.push("Scenarios:");
   for (const scenario of report.scenarios) {
@@ -50,7 +53,11 @@ export function renderHuman(report: ConformanceReport, opts: HumanRenderOptions 
     const shown = opts.verbose ? scenario.checks : scenario.checks.filter((c) => c.status !== "pass");
     for (const check of shown) out.push(`      ${renderCheckLine(report, check, { red, green, yellow })}`);
     if (scenario.error !== undefined) out.push(`      ${red("error:")} ${scenario.error.split("\n")[0]}`);
-    if (bad && scenario.peerOutput !== undefined && opts.verbose) {
+    if (scenario.peerExit !== undefined && bad) {
+      // Why every later step saw nothing: shown without --verbose.
+      out.push(`      ${red("peer ended:")} ${scenario.peerExit}${scenario.peerOutput === undefined ? " (no output)" : "; the last lines of its output:"}`);
+      for (const line of (scenario.peerOutput ?? "").split("\n").filter((l) => l !== "").slice(-PEER_EXIT_TAIL_LINES)) out.push(`        | ${line}`);
+    } else if (bad && scenario.peerOutput !== undefined && opts.verbose) {
       out.push("      peer output:");
       for (const line of scenario.peerOutput.split("\n").slice(-20)) out.push(`        | ${line}`);
     }
@@ -63,7 +70,7 @@ export function renderHuman(report: ConformanceReport, opts: HumanRenderOptions 
     if (req.status === "pass") mark = green(MARK.pass);
     else if (req.status === "untested") {
       mark = yellow("?");
-      note = " (untested)";
+      note = req.reason === undefined ? " (untested)" : ` (untested: ${req.reason})`;
     } else if (isBlockingFailure(report, req.id)) {
       mark = red(MARK.fail);
       note = ` (${req.failed}/${req.checks} checks failed)`;
@@ -116,7 +123,8 @@ export function summaryLine(report: ConformanceReport, c: { red?: (t: string) =>
     parts.push(`expected failures: ${ef.matched.length} matched, ${ef.unexpected.length} unexpected, ${ef.stale.length} stale`);
   }
   parts.push(`${s.checks} checks (${s.failed} failed, ${s.skipped} skipped), ${report.scenarios.length} scenarios in ${seconds(report.durationMs)}`);
-  return `conformance ${report.role}: ${report.ok ? green("PASS") : red("FAIL")} — ${parts.join("; ")}`;
+  const profile = report.profile === "full" ? "" : ` (${report.profile} profile)`;
+  return `conformance ${report.role}${profile}: ${report.ok ? green("PASS") : red("FAIL")} — ${parts.join("; ")}`;
 }
 
 export function renderJson(report: ConformanceReport): string {

@@ -11,6 +11,10 @@ import type { ConformanceReport, RequirementResult, ScenarioResult } from "./typ
 
 export interface BuildReportOptions {
   role: PeerRole;
+  /** Default `full`. */
+  profile?: "full" | "transport";
+  /** Why a requirement stays untested when no check reached it (e.g. outside the profile). */
+  untestedReasons?: Readonly<Record<string, string>>;
   target: string;
   startedAt: Date;
   durationMs: number;
@@ -21,6 +25,7 @@ export interface BuildReportOptions {
 
 export function buildReport(opts: BuildReportOptions): ConformanceReport {
   const tally = new Map<string, { checks: number; failed: number }>();
+  const skipReasons = new Map<string, string>();
   let passed = 0;
   let failed = 0;
   let skipped = 0;
@@ -36,6 +41,7 @@ export function buildReport(opts: BuildReportOptions): ConformanceReport {
         t.failed++;
       } else {
         skipped++;
+        if (check.message !== undefined && !skipReasons.has(check.requirement)) skipReasons.set(check.requirement, check.message);
       }
       tally.set(check.requirement, t);
     }
@@ -43,7 +49,7 @@ export function buildReport(opts: BuildReportOptions): ConformanceReport {
 
   const requirements: RequirementResult[] = requirementsFor(opts.role).map((req) => {
     const t = tally.get(req.id) ?? { checks: 0, failed: 0 };
-    return {
+    const result: RequirementResult = {
       id: req.id,
       level: req.level,
       title: req.title,
@@ -52,6 +58,9 @@ export function buildReport(opts: BuildReportOptions): ConformanceReport {
       checks: t.checks,
       failed: t.failed,
     };
+    const reason = skipReasons.get(req.id) ?? opts.untestedReasons?.[req.id];
+    if (result.status === "untested" && reason !== undefined) result.reason = reason;
+    return result;
   });
 
   const failedReqs = requirements.filter((req) => req.status === "fail");
@@ -61,6 +70,7 @@ export function buildReport(opts: BuildReportOptions): ConformanceReport {
     kind: "relay-contract-conformance",
     version: 1,
     role: opts.role,
+    profile: opts.profile ?? "full",
     target: opts.target,
     startedAt: opts.startedAt.toISOString(),
     durationMs: opts.durationMs,

@@ -20,6 +20,8 @@ export interface ScenarioContext {
   log(line: string): void;
   /** Output of the peer under test, attached to the scenario result. */
   setPeerOutput(text: string): void;
+  /** The peer under test ended on its own during the scenario (why, e.g. its exit status). */
+  setPeerExit(why: string): void;
 }
 
 export interface Scenario<Env> {
@@ -58,6 +60,7 @@ async function runOne<Env>(scenario: Scenario<Env>, env: Env, opts: RunOptions):
   const checks: Check[] = [];
   const controller = new AbortController();
   let peerOutput: string | undefined;
+  let peerExit: string | undefined;
   const add = (requirement: string, name: string, status: CheckStatus, message?: string): void => {
     if (requirementById(requirement) === undefined) throw new Error(`conformance kit bug: unknown requirement ${requirement}`);
     checks.push(message === undefined ? { requirement, name, status } : { requirement, name, status, message });
@@ -81,6 +84,9 @@ async function runOne<Env>(scenario: Scenario<Env>, env: Env, opts: RunOptions):
     },
     setPeerOutput(text) {
       peerOutput = text;
+    },
+    setPeerExit(why) {
+      peerExit ??= why;
     },
   };
 
@@ -108,5 +114,6 @@ async function runOne<Env>(scenario: Scenario<Env>, env: Env, opts: RunOptions):
   const result: ScenarioResult = { id: scenario.id, title: scenario.title, durationMs: Date.now() - started, checks };
   if (error !== undefined) result.error = error;
   if (peerOutput !== undefined && peerOutput !== "") result.peerOutput = peerOutput;
+  if (peerExit !== undefined) result.peerExit = peerExit;
   return result;
 }

@@ -27,6 +27,8 @@ export interface ScenarioResult {
   error?: string;
   /** Output of the peer under test, when captured (last lines). */
   peerOutput?: string;
+  /** Set when the peer under test ended on its own during the scenario: how (e.g. its exit status). */
+  peerExit?: string;
 }
 
 export type RequirementStatus = "pass" | "fail" | "untested";
@@ -41,6 +43,8 @@ export interface RequirementResult {
   failed: number;
   /** Set when the failure was listed in the expected-failures file. */
   expected?: boolean;
+  /** Why an untested requirement was not tested (e.g. not in the run's profile). */
+  reason?: string;
 }
 
 export interface ExpectedFailuresOutcome {
@@ -59,6 +63,8 @@ export interface ConformanceReport {
   version: 1;
   /** The side under test. */
   role: PeerRole;
+  /** The scenario set: `full`, or `transport` (gateway runs that need no agent cooperation). */
+  profile: "full" | "transport";
   /** URL or command under test. */
   target: string;
   startedAt: string;

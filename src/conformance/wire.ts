@@ -192,6 +192,8 @@ export class WirePeer {
   readonly closed: Promise<CloseInfo>;
   readonly openedAt = Date.now();
   closeInfo: CloseInfo | undefined;
+  /** The kit asked for the close (a close the peer started is an observation). */
+  closedByKit = false;
   readonly #taken = new Set<WireFrame>();
   readonly #listeners = new Set<(frame: WireFrame) => void>();
   readonly #signal: AbortSignal;
@@ -329,7 +331,32 @@ export class WirePeer {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(text);
   }
 
+  /** Sends a WebSocket ping; resolves true when a pong with the same payload comes back in time. */
+  async ping(payload: string, timeoutMs: number): Promise<boolean> {
+    if (this.ws.readyState !== WebSocket.OPEN) return false;
+    const want = Buffer.from(payload, "utf8");
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.ws.off("pong", onPong);
+        this.ws.off("close", onClose);
+        this.#signal.removeEventListener("abort", onClose);
+        resolve(ok);
+      };
+      const onPong = (data: Buffer): void => {
+        if (data.equals(want)) done(true);
+      };
+      const onClose = (): void => done(false);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.ws.on("pong", onPong);
+      this.ws.once("close", onClose);
+      this.#signal.addEventListener("abort", onClose, { once: true });
+      this.ws.ping(want);
+    });
+  }
+
   close(code = 1000, reason = ""): void {
+    this.closedByKit = true;
     try {
       if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, reason);
     } catch {

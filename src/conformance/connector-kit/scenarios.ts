@@ -74,8 +74,8 @@ const auth = scenario(
 
 const handshake = scenario(
   "handshake",
-  "One descriptor per hello, in order, for the hello's platform",
-  ["RC-HS-004", "RC-DESC-001"],
+  "One descriptor per hello, in order, for the hello's platform; ping/pong",
+  ["RC-HS-004", "RC-DESC-001", "RC-PING-001"],
   async (stage) => {
     const peer = await stage.open("dial");
     if (peer === undefined) return;
@@ -89,13 +89,15 @@ const handshake = scenario(
     if (!ok) return;
     const extra = await peer.within((f) => f.type === "descriptor", stage.kit.quietMs / 2);
     stage.ctx.check("RC-HS-004", "no extra descriptor", extra.length === identities.length, `${extra.length} descriptors for ${identities.length} hellos`);
+    const pong = await peer.ping(`relay-conformance-${Date.now().toString(36)}`, stage.step);
+    stage.ctx.check("RC-PING-001", "a WebSocket ping is answered with a pong carrying its payload", pong, peer.open ? `no pong within ${stage.step} ms` : "the connection closed");
   },
 );
 
 const framing = scenario(
   "framing",
   "Several frames per message, split frames, blank and malformed lines, unknown fields and types",
-  ["RC-FRM-003", "RC-FRM-004", "RC-FRM-005", "RC-TOL-001", "RC-TOL-002"],
+  ["RC-FRM-003", "RC-FRM-004", "RC-FRM-005", "RC-FRM-006", "RC-TOL-001", "RC-TOL-002"],
   async (stage) => {
     const { ctx } = stage;
     const peer = await stage.open("dial");
@@ -116,9 +118,15 @@ const framing = scenario(
     stage.sentRequestIds.add(String(a.requestId));
     peer.sendRaw("\n  \n");
     peer.sendRaw("this is not json\n");
-    peer.sendRaw('[1,2]\n"outbound"\n{"type":"outbound","requestId":\n');
+    peer.sendRaw('{"type":"outbound","requestId":\n');
     peer.send(a);
-    await answered("RC-FRM-005", "blank, malformed and non-object lines are skipped; the next frame is answered", a);
+    await answered("RC-FRM-005", "blank lines and lines that are not JSON are skipped; the next frame is answered", a);
+
+    const n = typing();
+    stage.sentRequestIds.add(String(n.requestId));
+    peer.sendRaw('[1,2]\n"outbound"\n42\nnull\n');
+    peer.send(n);
+    await answered("RC-FRM-006", "JSON lines that are not objects are skipped; the next frame is answered", n);
 
     const b = typing();
     stage.sentRequestIds.add(String(b.requestId));

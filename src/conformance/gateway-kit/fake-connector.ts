@@ -36,6 +36,8 @@ export class FakeConnector {
   readonly dials: Dial[] = [];
   /** HTTP status to refuse the next upgrade with (consumed by it). */
   refuseNext: number | undefined;
+  /** Close the next accepted socket at once with this code and reason (consumed by it). */
+  closeNextOnUpgrade: { code: number; reason: string } | undefined;
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #log: WireLog;
@@ -97,8 +99,11 @@ export class FakeConnector {
       this.#push(dial);
       return;
     }
+    const closeAtOnce = this.closeNextOnUpgrade;
+    this.closeNextOnUpgrade = undefined;
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       dial.peer = new WirePeer(ws, this.#log, this.#opts.signal);
+      if (closeAtOnce !== undefined) dial.peer.close(closeAtOnce.code, closeAtOnce.reason);
       this.#push(dial);
     });
   }

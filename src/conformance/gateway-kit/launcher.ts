@@ -1,24 +1,12 @@
 /**
  * How `conformance gateway` starts the gateway under test: once per scenario, with the fake
- * connector's URL, the credentials and the scenario's expectations in its environment.
- *
- * The environment contract (also in docs/conformance.md):
- *
- * | Variable | Meaning |
- * | --- | --- |
- * | `RELAY_URL` | connector **base** URL (`ws://127.0.0.1:PORT`); the gateway normalises it and dials `…/relay` |
- * | `RELAY_GATEWAY_ID`, `RELAY_SECRET` | mint the §2.1 bearer from these, freshly for every dial |
- * | `RELAY_IDENTITIES` | JSON array of `{"platform","botId"}`: one `hello` each, in this order |
- * | `RELAY_SCENARIO` | the scenario id (informational; the behaviour below does not depend on it) |
- * | `RELAY_BACKOFF_BASE_MS`, `RELAY_BACKOFF_MAX_MS` | reconnect ladder to use (short, so scenarios are fast); also the dormant re-dial delay |
- * | `RELAY_REQUEST_TIMEOUT_MS` | outbound result timeout to use |
- *
- * The gateway under test behaves as the "conformance agent" described in docs/conformance.md:
- * echo turns for inbound text, `/stop <key>` → `interrupt`, `/idle` → go dormant, reports of
- * `interrupt_inbound` and `passthrough_forward` as `send`s, acks after handling.
+ * connector's URL, the credentials and the scenario's expectations in its environment — both
+ * the kit's `RELAY_*` variables and the reference gateway's own `GATEWAY_RELAY_*` ones, so an
+ * unmodified Hermes gateway runs under the kit (docs/conformance.md has the table).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 
+/** The kit's variable names (the reference gateway's own names are in `REFERENCE_GATEWAY_ENV`). */
 export const GATEWAY_ENV = Object.freeze({
   url: "RELAY_URL",
   gatewayId: "RELAY_GATEWAY_ID",
@@ -28,6 +16,20 @@ export const GATEWAY_ENV = Object.freeze({
   backoffBaseMs: "RELAY_BACKOFF_BASE_MS",
   backoffMaxMs: "RELAY_BACKOFF_MAX_MS",
   requestTimeoutMs: "RELAY_REQUEST_TIMEOUT_MS",
+} as const);
+
+/**
+ * The variables the reference gateway reads (hermes-agent `gateway/relay/__init__.py`:
+ * `relay_url`, `relay_connection_auth`, `relay_platform_identities`): the connector base URL,
+ * the enrolled gateway id and its signing secret, the fronted platforms as a comma list (the
+ * first is the primary) and their bot ids as a JSON map `{platform: {"botId": …}}`.
+ */
+export const REFERENCE_GATEWAY_ENV = Object.freeze({
+  url: "GATEWAY_RELAY_URL",
+  gatewayId: "GATEWAY_RELAY_ID",
+  secret: "GATEWAY_RELAY_SECRET",
+  platforms: "GATEWAY_RELAY_PLATFORMS",
+  botIds: "GATEWAY_RELAY_BOT_IDS",
 } as const);
 
 /** What one scenario hands the gateway under test. */
@@ -40,6 +42,48 @@ export interface GatewayEnv {
   RELAY_BACKOFF_BASE_MS: string;
   RELAY_BACKOFF_MAX_MS: string;
   RELAY_REQUEST_TIMEOUT_MS: string;
+  /** The conformance profile of the run: `full` or `transport`. */
+  RELAY_PROFILE: string;
+  GATEWAY_RELAY_URL: string;
+  GATEWAY_RELAY_ID: string;
+  GATEWAY_RELAY_SECRET: string;
+  GATEWAY_RELAY_PLATFORMS: string;
+  GATEWAY_RELAY_BOT_IDS: string;
+}
+
+/**
+ * The reference gateway's variables for these identities. Its bot-id map is keyed by platform,
+ * so it can name one bot per platform: identities must have distinct platforms.
+ */
+export function referenceGatewayEnv(opts: {
+  url: string;
+  gatewayId: string;
+  secret: string;
+  identities: ReadonlyArray<{ platform: string; botId: string }>;
+}): Pick<GatewayEnv, "GATEWAY_RELAY_URL" | "GATEWAY_RELAY_ID" | "GATEWAY_RELAY_SECRET" | "GATEWAY_RELAY_PLATFORMS" | "GATEWAY_RELAY_BOT_IDS"> {
+  const platforms = opts.identities.map((i) => i.platform);
+  const duplicate = platforms.find((p, i) => platforms.indexOf(p) !== i);
+  if (duplicate !== undefined) throw new RangeError(`identities must name distinct platforms (GATEWAY_RELAY_BOT_IDS is keyed by platform): ${duplicate} appears twice`);
+  const bad = platforms.find((p) => p === "" || p.includes(","));
+  if (bad !== undefined) throw new RangeError(`a platform name cannot be empty or contain "," (GATEWAY_RELAY_PLATFORMS is a comma list): ${JSON.stringify(bad)}`);
+  return {
+    GATEWAY_RELAY_URL: opts.url,
+    GATEWAY_RELAY_ID: opts.gatewayId,
+    GATEWAY_RELAY_SECRET: opts.secret,
+    GATEWAY_RELAY_PLATFORMS: platforms.join(","),
+    GATEWAY_RELAY_BOT_IDS: JSON.stringify(Object.fromEntries(opts.identities.map((i) => [i.platform, { botId: i.botId }]))),
+  };
+}
+
+/**
+ * This process's environment for a spawned gateway: every inherited `GATEWAY_RELAY_*` variable
+ * is dropped (a developer's own relay configuration — an endpoint, a wake URL — must not leak
+ * into a run), then the scenario's variables are added.
+ */
+export function spawnEnvironment(base: NodeJS.ProcessEnv, env: GatewayEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(base)) if (!key.startsWith("GATEWAY_RELAY_")) out[key] = value;
+  return { ...out, ...env };
 }
 
 export interface RunningGateway {
@@ -85,7 +129,7 @@ export function commandGateway(argv: readonly string[], opts: CommandGatewayOpti
       };
       const child: ChildProcess = spawn(command, args, {
         cwd: opts.cwd,
-        env: { ...process.env, ...env },
+        env: spawnEnvironment(process.env, env),
         stdio: ["ignore", "pipe", "pipe"],
       });
       child.stdout?.on("data", keep(""));

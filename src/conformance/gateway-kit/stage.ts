@@ -4,13 +4,27 @@
  * what the gateway does.
  */
 import type { MessageEvent, PassthroughForward } from "../../../generated/types.js";
-import { descriptorFor, type KitIdentity } from "../fixtures.js";
-import type { ScenarioContext } from "../runner.js";
+import { descriptorFor, textEvent, type KitIdentity } from "../fixtures.js";
+import type { Scenario, ScenarioContext } from "../runner.js";
 import { WireLog, type WireFrame, type WirePeer } from "../wire.js";
 import { FakeConnector, type Dial } from "./fake-connector.js";
-import type { GatewayUnderTest, RunningGateway } from "./launcher.js";
+import { referenceGatewayEnv, type GatewayUnderTest, type RunningGateway } from "./launcher.js";
+
+/**
+ * `full`: the gateway under test behaves as the conformance agent (docs/conformance.md).
+ * `transport`: any gateway; only what its transport must do anyway is checked.
+ */
+export type GatewayProfile = "full" | "transport";
+
+export type GatewayScenario = Scenario<GatewayKitSettings>;
+
+/** A scenario that runs `body` on a fresh stage (fake connector + gateway under test). */
+export function gatewayScenario(id: string, title: string, requirements: string[], body: (stage: Stage) => Promise<void>): GatewayScenario {
+  return { id, title, requirements, run: (ctx, kit) => Stage.run(ctx, kit, body) };
+}
 
 export interface GatewayKitSettings {
+  profile: GatewayProfile;
   gateway: GatewayUnderTest;
   gatewayId: string;
   secret: string;
@@ -26,6 +40,8 @@ export interface GatewayKitSettings {
   backoffBaseMs: number;
   backoffMaxMs: number;
   requestTimeoutMs: number;
+  /** How long the kit watches for a dial after a terminal 4401. */
+  terminalWindowMs: number;
 }
 
 /** A handshaked (or at least accepted) connection of the gateway under test. */
@@ -53,6 +69,8 @@ export class Stage {
   #gateway: RunningGateway | undefined;
   #dialed = false;
   #messageIds = 0;
+  #probes = 0;
+  #stopping = false;
 
   private constructor(ctx: ScenarioContext, kit: GatewayKitSettings, connector: FakeConnector, log: WireLog) {
     this.ctx = ctx;
@@ -76,10 +94,18 @@ export class Stage {
         RELAY_BACKOFF_BASE_MS: String(kit.backoffBaseMs),
         RELAY_BACKOFF_MAX_MS: String(kit.backoffMaxMs),
         RELAY_REQUEST_TIMEOUT_MS: String(kit.requestTimeoutMs),
+        RELAY_PROFILE: kit.profile,
+        ...referenceGatewayEnv({ url: connector.baseUrl, gatewayId: kit.gatewayId, secret: kit.secret, identities: kit.identities }),
       });
-      void stage.#gateway.exited?.then((why) => connector.peerGone(why));
+      void stage.#gateway.exited?.then((why) => {
+        connector.peerGone(why);
+        // An exit the kit did not ask for explains every later "no dial": the report shows it
+        // with the tail of the gateway's output even without --verbose.
+        if (!stage.#stopping) ctx.setPeerExit(why);
+      });
       await body(stage);
     } finally {
+      stage.#stopping = true;
       await stage.#gateway?.stop().catch(() => undefined);
       ctx.setPeerOutput(stage.#gateway?.output() ?? "");
       await connector.close().catch(() => undefined);
@@ -251,6 +277,32 @@ export class Stage {
   deliverBuffered(conn: Conn, event: MessageEvent, bufferId: string): void {
     this.bufferedIds.add(bufferId);
     conn.peer.send({ type: "inbound", event, bufferId });
+  }
+
+  /** A fresh buffered inbound frame (registered as buffered; the caller writes it). */
+  probeFrame(what: string): { bufferId: string; frame: Record<string, unknown> } {
+    const n = ++this.#probes;
+    const bufferId = `kit-probe-${n}`;
+    this.bufferedIds.add(bufferId);
+    return { bufferId, frame: { type: "inbound", event: textEvent(`relay conformance probe ${n}: ${what}`), bufferId } };
+  }
+
+  /** Waits for the `inbound_ack` of `bufferId` on this connection. */
+  async ackOf(conn: Conn, bufferId: string, timeoutMs = this.step): Promise<WireFrame | undefined> {
+    return conn.peer.take((f) => f.type === "inbound_ack" && f.frame.bufferId === bufferId, timeoutMs);
+  }
+
+  /**
+   * Delivers a buffered inbound and waits for its `inbound_ack`. The observable needs no
+   * cooperation: a gateway acks a buffered delivery once its handler has taken it (reference:
+   * hermes-agent gateway/relay/ws_transport.py, `WebSocketRelayTransport._on_inbound`, commit
+   * 00067189dfecf833d4d009c2dd977ae85cf800e0), so the ack proves the frame was parsed and
+   * handled on this connection.
+   */
+  async probe(conn: Conn, what: string): Promise<boolean> {
+    const { bufferId, frame } = this.probeFrame(what);
+    conn.peer.send(frame);
+    return (await this.ackOf(conn, bufferId)) !== undefined;
   }
 
   passthrough(conn: Conn, forward: PassthroughForward, bufferId?: string): void {

@@ -22,6 +22,21 @@ export const BROKEN_GATEWAYS: ReadonlyArray<BrokenPeer<GatewayFault>> = [
   { fault: "reuse-token", trips: "RC-AUTH-002", what: "reuses one upgrade token across dials" },
   { fault: "hello-primary-only", trips: "RC-HS-002", what: "says hello for its primary identity only" },
   { fault: "no-buffered-ack", trips: "RC-ACK-001", what: "never acks buffered inbound" },
+  { fault: "reader-ends-on-non-object", trips: "RC-FRM-006", what: "stops reading a connection on a JSON line that is not an object" },
+];
+
+/**
+ * Broken gateways under `--profile transport`. (A gateway that never acks buffered inbound is
+ * not here: acks are the profile's observable, so nearly every check would fail.)
+ */
+export const BROKEN_GATEWAYS_TRANSPORT: ReadonlyArray<BrokenPeer<GatewayFault>> = [
+  { fault: "no-newline", trips: "RC-FRM-001", what: "omits the trailing newline of every frame" },
+  { fault: "ack-live", trips: "RC-ACK-002", what: "acks live inbound" },
+  { fault: "redial-after-terminal-4401", trips: "RC-AUTH-005", what: "keeps dialing after a terminal 4401" },
+  { fault: "terminal-only-after-descriptor", trips: "RC-AUTH-005", what: "re-arms its backoff when the fresh-token re-dial is refused before a descriptor" },
+  { fault: "reuse-token", trips: "RC-AUTH-002", what: "reuses one upgrade token across dials" },
+  { fault: "hello-primary-only", trips: "RC-HS-002", what: "says hello for its primary identity only" },
+  { fault: "reader-ends-on-non-object", trips: "RC-FRM-006", what: "stops reading a connection on a JSON line that is not an object" },
 ];
 
 export const BROKEN_CONNECTORS: ReadonlyArray<BrokenPeer<ConnectorFault>> = [

@@ -20,7 +20,14 @@ export type GatewayFault =
   /** Says hello for the primary identity only. */
   | "hello-primary-only"
   /** Never acks buffered inbound (still acks buffered passthrough). */
-  | "no-buffered-ack";
+  | "no-buffered-ack"
+  /**
+   * Judges the fresh-token re-dial's 4401 terminal only once that connection got a descriptor;
+   * a 4401 before it re-arms the backoff (the terminal state then races the re-dial).
+   */
+  | "terminal-only-after-descriptor"
+  /** Stops reading a connection on a JSON line that is not an object, and dials anew (as the reference does). */
+  | "reader-ends-on-non-object";
 
 type Rec = Record<string, unknown>;
 
@@ -31,6 +38,7 @@ interface Conn {
   dormant: boolean;
   buffer: string;
   idleWaiter: (() => void) | undefined;
+  readerEnded: boolean;
 }
 
 class RawAgent {
@@ -75,7 +83,7 @@ class RawAgent {
         : makeUpgradeToken({ gatewayId: this.#env.RELAY_GATEWAY_ID, secret: this.#env.RELAY_SECRET });
     this.#token = token;
     const ws = new WebSocket(this.#url(), { headers: { authorization: `Bearer ${token}` } });
-    const conn: Conn = { ws, handshaked: false, authRetry, dormant: false, buffer: "", idleWaiter: undefined };
+    const conn: Conn = { ws, handshaked: false, authRetry, dormant: false, buffer: "", idleWaiter: undefined, readerEnded: false };
     this.#conn = conn;
     let refused: number | undefined;
     ws.on("unexpected-response", (_req, res) => {
@@ -104,7 +112,7 @@ class RawAgent {
     this.#conn = undefined;
     if (conn.dormant) return this.#schedule(Number(this.#env.RELAY_BACKOFF_BASE_MS), false);
     if (code === 4401 && reason !== "expired" && this.#fault !== "redial-after-terminal-4401") {
-      if (conn.authRetry) {
+      if (conn.authRetry && !(this.#fault === "terminal-only-after-descriptor" && !conn.handshaked)) {
         this.#log.push("revoked: no more dials");
         return;
       }
@@ -125,6 +133,7 @@ class RawAgent {
   }
 
   #onMessage(conn: Conn, text: string): void {
+    if (conn.readerEnded) return;
     conn.buffer += text;
     const lines = conn.buffer.split("\n");
     conn.buffer = lines.pop() ?? "";
@@ -136,7 +145,13 @@ class RawAgent {
       } catch {
         continue;
       }
-      if (frame === null || typeof frame !== "object" || Array.isArray(frame)) continue;
+      if (frame === null || typeof frame !== "object" || Array.isArray(frame)) {
+        if (this.#fault !== "reader-ends-on-non-object") continue;
+        // The socket stays open and unread; a new connection takes over.
+        conn.readerEnded = true;
+        this.#onClosed(conn, 1006, "reader ended");
+        return;
+      }
       this.#onFrame(conn, frame as Rec);
     }
   }

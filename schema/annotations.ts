@@ -20,6 +20,17 @@ export const END = "(?!\\n)$";
 export const STEPS = ["P3", "V-mid", "V-late", "V-latest", "V-sidecar"] as const;
 export type Step = (typeof STEPS)[number];
 
+/** The contract version every definition belongs to; evolution inside it is additive only. */
+export const CONTRACT_VERSION = 1;
+
+/**
+ * Who sends a message: `x-direction` on each root (the frame unions, the HTTP bodies). Nested
+ * definitions take the direction of the roots that reach them, so change reports can say who
+ * produces and who consumes each definition.
+ */
+export type Direction = "gateway-to-connector" | "connector-to-gateway";
+export const sentBy = (direction: Direction) => ({ "x-direction": direction });
+
 export interface FieldExtras extends SchemaOptions {
   /** Replacement schema for tolerant receivers. */
   "x-tolerant"?: Record<string, unknown>;

@@ -21,6 +21,7 @@ export function dispatchUnion(
   discriminator: string,
   branches: DispatchBranch[],
   tagDescription: string,
+  extras: Record<string, unknown> = {},
 ): TSchema {
   const tags = branches.map((b) => b.tag);
   return Type.Unsafe({
@@ -39,5 +40,6 @@ export function dispatchUnion(
     })),
     tsType: branches.map((b) => b.schema.$id).join(" | "),
     "x-dispatch": { discriminator, branches: Object.fromEntries(branches.map((b) => [b.tag, b.schema.$id])) },
+    ...extras,
   });
 }

@@ -1,4 +1,5 @@
 /** The frame unions: one per direction, discriminated on `type`. */
+import { sentBy } from "./annotations.js";
 import { dispatchUnion } from "./dispatch.js";
 import { DescriptorFrame, HelloFrame } from "./handshake.js";
 import { InboundFrame } from "./inbound.js";
@@ -35,6 +36,7 @@ export const GatewayFrame = dispatchUnion(
   "type",
   branches(GATEWAY_FRAMES),
   "Frame type.",
+  sentBy("gateway-to-connector"),
 );
 
 export const ConnectorFrame = dispatchUnion(
@@ -44,6 +46,7 @@ export const ConnectorFrame = dispatchUnion(
   "type",
   branches(CONNECTOR_FRAMES),
   "Frame type.",
+  sentBy("connector-to-gateway"),
 );
 
 export const RelayFrame = dispatchUnion(

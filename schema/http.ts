@@ -1,6 +1,6 @@
 /** HTTP bodies of the same contract: enroll, provision, relevance policy, media upload. */
 import { Type } from "@sinclair/typebox";
-import { definition, since } from "./annotations.js";
+import { definition, sentBy, since } from "./annotations.js";
 
 const gatewayId = (description: string) => Type.String(since("P3", description, { minLength: 1 }));
 
@@ -12,6 +12,7 @@ export const EnrollRequest = definition(
     enrollmentToken: Type.String(since("P3", "Single-use token minted by the connector.", { minLength: 1 })),
     gatewayId: gatewayId("Gateway id to enrol; default `gw-<hostname>`."),
   },
+  sentBy("gateway-to-connector"),
 );
 
 export const EnrollResponse = definition(
@@ -24,6 +25,7 @@ export const EnrollResponse = definition(
     tenant: Type.String(since("P3", "Tenant id.")),
     gatewayId: gatewayId("The enrolled gateway id."),
   },
+  sentBy("connector-to-gateway"),
 );
 
 export const ProvisionRequest = definition(
@@ -39,6 +41,7 @@ export const ProvisionRequest = definition(
     instanceId: Type.Optional(Type.String(since("V-mid", "Instance id; present only when set (never `\"\"`).", { minLength: 1 }))),
     wakeUrl: Type.Optional(Type.String(since("V-mid", "Wake URL the connector GETs (unsigned, payload-free) when a buffered-only instance gets its first buffered event; present only when set.", { minLength: 1, pattern: "^https?://" }))),
   },
+  sentBy("gateway-to-connector"),
 );
 
 export const ProvisionResponse = definition(
@@ -54,6 +57,7 @@ export const ProvisionResponse = definition(
     routeKeys: Type.Array(Type.String(), since("P3", "Route keys registered.")),
   },
   {
+    ...sentBy("connector-to-gateway"),
     anyOf: [
       { description: "Credentials issued.", required: ["secret"] },
       { description: "A replay that issues none.", properties: { secretIssued: { const: false } }, required: ["secretIssued"] },
@@ -71,6 +75,7 @@ export const RelayPolicyRequest = definition(
     freeResponseScopes: Type.Array(Type.String(), since("V-late", "Scopes where the bot answers without being addressed.")),
     allowOtherBots: Type.Boolean(since("V-late", "Accept messages from other bots (Discord always sends false).")),
   },
+  sentBy("gateway-to-connector"),
 );
 
 export const MediaUploadResponse = definition(
@@ -83,8 +88,13 @@ export const MediaUploadResponse = definition(
     mime: Type.Optional(Type.String(since("V-late", "Stored MIME type."))),
     size: Type.Optional(Type.Integer(since("V-late", "Stored size in bytes.", { minimum: 0 }))),
   },
+  sentBy("connector-to-gateway"),
 );
 
-export const HttpErrorBody = definition("HttpErrorBody", "P3", "Error body of the relay HTTP endpoints.", {
-  error: Type.String(since("P3", "What went wrong.")),
-});
+export const HttpErrorBody = definition(
+  "HttpErrorBody",
+  "P3",
+  "Error body of the relay HTTP endpoints.",
+  { error: Type.String(since("P3", "What went wrong.")) },
+  sentBy("connector-to-gateway"),
+);

@@ -9,6 +9,7 @@
  * refs, no tuple `items`, no `dependencies`, nothing beside a `$ref` but annotations.
  */
 import type { TSchema } from "@sinclair/typebox";
+import { CONTRACT_VERSION } from "../../schema/annotations.js";
 
 export const SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#";
 export const ID_BASE = "https://hermes-relay.dev/relay-contract/v1/";
@@ -145,6 +146,7 @@ function bundle(id: string, title: string, description: string, definitions: TSc
     $id: `${ID_BASE}${id}`,
     title,
     description,
+    "x-contract-version": CONTRACT_VERSION,
     definitions: Object.fromEntries(definitions.map((d) => [nameOf(d), variantOf(d, variant)])),
   };
 }
@@ -163,8 +165,8 @@ export function buildSchemaSet(definitions: TSchema[]): SchemaSet {
   }
   return {
     files,
-    strictBundle: bundle("bundle.json", "RelayContract", "Every definition of the Hermes relay contract (contract_version 1), strict: what producers send and contract tests check.", definitions, "strict"),
-    tolerantBundle: bundle("bundle.tolerant.json", "RelayContractTolerant", "Every definition of the Hermes relay contract (contract_version 1), tolerant: what receivers must accept (unknown properties, open enum values, fields with receiver defaults may be missing).", definitions, "tolerant"),
+    strictBundle: bundle("bundle.json", "RelayContract", `Every definition of the Hermes relay contract (contract_version ${CONTRACT_VERSION}), strict: what producers send and contract tests check.`, definitions, "strict"),
+    tolerantBundle: bundle("bundle.tolerant.json", "RelayContractTolerant", `Every definition of the Hermes relay contract (contract_version ${CONTRACT_VERSION}), tolerant: what receivers must accept (unknown properties, open enum values, fields with receiver defaults may be missing).`, definitions, "tolerant"),
     typesBundle: bundle("types.json", "RelayContractTypes", "Input of json-schema-to-typescript.", definitions, "types"),
   };
 }

@@ -2,13 +2,14 @@
 import type { TSchema } from "@sinclair/typebox";
 import { ACTIONS, CONNECTOR_FRAMES, GATEWAY_FRAMES, LEGACY_OPS, OP_RESULTS, PROMPT_ID_PATTERN, REQUEST_ID_PATTERN, STEPS } from "../../schema/index.js";
 import { nameOf } from "./json-schemas.js";
+import { CONTRACT_VERSION } from "../../schema/annotations.js";
 
 const names = (map: Record<string, TSchema>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, nameOf(v)]));
 
 /** The registry's values; the TypeScript registry and the Python constants both render them. */
 export function registryData(definitions: TSchema[]) {
   return {
-    CONTRACT_VERSION: 1,
+    CONTRACT_VERSION,
     STEPS: [...STEPS],
     GATEWAY_FRAME_DEFINITIONS: names(GATEWAY_FRAMES),
     CONNECTOR_FRAME_DEFINITIONS: names(CONNECTOR_FRAMES),

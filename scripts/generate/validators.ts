@@ -7,7 +7,7 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import type { JsonObject } from "./json-schemas.js";
 
 /** Annotation keywords our schemas carry that ajv must know in strict mode. */
-export const ANNOTATION_KEYWORDS = ["x-since", "x-removed"];
+export const ANNOTATION_KEYWORDS = ["x-since", "x-removed", "x-direction"];
 
 export function createAjv(options: { code?: boolean } = {}) {
   const ajv = new Ajv.default({
@@ -22,6 +22,7 @@ export function createAjv(options: { code?: boolean } = {}) {
     code: options.code ? { source: true, esm: true, optimize: true } : {},
   });
   for (const keyword of ANNOTATION_KEYWORDS) ajv.addKeyword({ keyword, schemaType: ["string"] });
+  ajv.addKeyword({ keyword: "x-contract-version", schemaType: ["number"] });
   return ajv;
 }
 
@@ -61,7 +62,7 @@ function boundLengthChecks(code: string, counter: string): string {
 }
 
 /** Annotations do not validate; leaving them out keeps the generated module small. */
-const ANNOTATIONS = new Set(["title", "description", "default", "examples", ...ANNOTATION_KEYWORDS]);
+const ANNOTATIONS = new Set(["title", "description", "default", "examples", "x-contract-version", ...ANNOTATION_KEYWORDS]);
 
 function withoutAnnotations(node: unknown, parentKey = ""): unknown {
   if (Array.isArray(node)) return node.map((child) => withoutAnnotations(child));

@@ -149,12 +149,24 @@ t.test("handler failures become success:false results; the server keeps serving"
     },
   });
   let aborted = false;
-  relay.server.on("handlerError", (_c, _e, where) => errors.push(where));
+  const ids: Array<{ message: string; errorId: string | undefined }> = [];
+  relay.server.on("handlerError", (_c, e, where, info) => {
+    errors.push(where);
+    ids.push({ message: (e as Error).message, errorId: info?.errorId });
+  });
   const gw = await handshake(relay);
   const results = async (action: Record<string, unknown>): Promise<OutboundResult> => (await gw.waitForResult(gw.outbound(action))).result;
 
-  t.same(await results(send("throw")), { success: false, error: 'outbound handler for "send" failed: platform said no' });
-  t.same(await results(send("reject")), { success: false, error: 'outbound handler for "send" failed: async no' });
+  // A thrown message never reaches the gateway by default: a generic error with an id, and the
+  // same id with the real error on the handlerError event.
+  for (const [content, message] of [["throw", "platform said no"], ["reject", "async no"]] as const) {
+    const r = await results(send(content));
+    t.equal(r.success, false);
+    const id = /^outbound handler for "send" failed \(error id ([0-9a-f]{12})\)$/.exec(r.error ?? "")?.[1];
+    t.ok(id !== undefined, `generic error with an id: ${r.error}`);
+    t.notMatch(r.error, message, "the handler's message is not sent");
+    t.same(ids.at(-1), { message, errorId: id }, "the id and the real error go to handlerError");
+  }
   const invalid = await results(send("invalid"));
   t.equal(invalid.success, false);
   t.match(invalid.error, /invalid result for "send"/);
@@ -168,6 +180,25 @@ t.test("handler failures become success:false results; the server keeps serving"
   t.same(await results(send("fine")), { success: true }, "still serving");
   t.same(errors, ["outbound:send", "outbound:send", "outbound:send", "outbound:edit"]);
   t.same(gw.decodeErrors, []);
+});
+
+t.test("exposeHandlerErrors: a thrown message is sent verbatim", async (t) => {
+  const relay = await startRelay(t, {
+    exposeHandlerErrors: true,
+    handlers: {
+      send: (action) => {
+        if (action.content === "throw") throw new Error("platform said no");
+        return Promise.reject(new Error("async no"));
+      },
+    },
+  });
+  const infos: unknown[] = [];
+  relay.server.on("handlerError", (_c, _e, _where, info) => infos.push(info));
+  const gw = await handshake(relay);
+  const results = async (action: Record<string, unknown>): Promise<OutboundResult> => (await gw.waitForResult(gw.outbound(action))).result;
+  t.same(await results(send("throw")), { success: false, error: 'outbound handler for "send" failed: platform said no' });
+  t.same(await results(send("reject")), { success: false, error: 'outbound handler for "send" failed: async no' });
+  t.same(infos, [undefined, undefined], "no error id: the gateway saw the message itself");
 });
 
 t.test("too many concurrent requests are refused, not queued without bound", async (t) => {

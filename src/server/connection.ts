@@ -22,6 +22,7 @@ import { validateFrame } from "../validation.js";
 import type { BufferableFrame } from "./delivery-buffer.js";
 import { abortError, CloseConnectionError, ConnectionClosedError } from "./errors.js";
 import { AckWaiters } from "./ack-waiters.js";
+import { IdentityTable } from "./identities.js";
 import { failure, runOutbound } from "./outbound.js";
 import type {
   ConnectionSendOptions,
@@ -45,6 +46,12 @@ export interface RelayTransport {
   close(code: number, reason: string): void;
   /** Drops the socket without a closing handshake. */
   terminate(): void;
+  /**
+   * Stop / restart reading from the peer. Called while a large received message is processed in
+   * slices, so the peer's further input waits in its own buffers (TCP backpressure) meanwhile.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 export interface ConnectionConfig {
@@ -57,6 +64,12 @@ export interface ConnectionConfig {
   invalidFrameWindowMs: number;
   closeAtBytes: number;
   validateOutgoing: "strict" | "tolerant" | "off";
+  /** Close a socket that sent no `hello` this long after it was accepted; 0: never. */
+  helloTimeoutMs: number;
+  /** Distinct identities one connection may hello; one more closes it with 4413. */
+  maxIdentities: number;
+  /** Send a throwing handler's `err.message` to the gateway. */
+  exposeHandlerErrors: boolean;
 }
 
 /** The server side of a connection: delivery routing, idle flips, events. */
@@ -80,6 +93,15 @@ export interface ConnectionHost {
 /** Decode errors that say the peer sends garbage. Unknown and echoed types never count (§1.2). */
 const COUNTED: ReadonlySet<string> = new Set(["invalid_json", "not_object", "missing_type", "schema", "line_too_long"]);
 
+/**
+ * A received message is decoded and dispatched at most this many lines (or, past this many
+ * bytes, up to the next line end) per event-loop turn: a message packed with small frames yields
+ * between slices instead of holding the loop for the whole megabyte.
+ */
+const SLICE_LINES = 256;
+const SLICE_BYTES = 64 * 1024;
+const NEWLINE = 0x0a;
+
 let nextId = 0;
 
 export class Connection implements RelayConnection {
@@ -93,8 +115,12 @@ export class Connection implements RelayConnection {
   readonly #decoder: FrameDecoder<GatewayFrame>;
   /** Values the validator rejected, in order: a `schema` error event takes the oldest. */
   #rejected: unknown[] | undefined;
-  /** Replaced (concat), not pushed to, on a new identity: exact-size, where a pushed-to array reserves 17 slots. */
-  #identities: readonly Identity[] = [];
+  /** Created by the first hello that completes. */
+  #identities: IdentityTable | undefined;
+  /** The rest of large received messages, decoded one slice per turn; none: undefined. */
+  #inbox: Array<string | Buffer> | undefined;
+  #helloTimer: NodeJS.Timeout | undefined;
+  #helloSeen = false;
   #invalidAt: number[] | undefined;
   // Created on first use: a gateway that only receives pushes never needs them, and per idle
   // connection a Map, a Set and an AbortController were a third of the heap it costs (bench/ §4).
@@ -132,10 +158,17 @@ export class Connection implements RelayConnection {
         return result;
       },
     });
+    if (params.config.helloTimeoutMs > 0) {
+      this.#helloTimer = setTimeout(() => {
+        this.#helloTimer = undefined;
+        if (!this.#helloSeen) this.close(CloseCode.HelloTimeout, CloseReason.HelloTimeout);
+      }, params.config.helloTimeoutMs);
+      this.#helloTimer.unref();
+    }
   }
 
   get identities(): readonly Identity[] {
-    return this.#identities;
+    return this.#identities?.list() ?? NO_IDENTITIES;
   }
 
   get handshaked(): boolean {
@@ -166,9 +199,58 @@ export class Connection implements RelayConnection {
 
   // ── receiving ──────────────────────────────────────────────────────────────
 
-  /** Feed one received message. Never throws. */
+  /**
+   * Feed one received message. Never throws. A message with many lines is processed a slice per
+   * event-loop turn (the transport is paused meanwhile); later messages wait behind it, in order.
+   */
   receive(chunk: DecoderInput): void {
     if (this.#state !== "open") return;
+    const input = typeof chunk === "string" || Buffer.isBuffer(chunk) ? chunk : undefined;
+    if (input === undefined) {
+      // Other byte views are rare (adopted transports): decoded whole.
+      this.#decode(chunk);
+      return;
+    }
+    if (this.#inbox !== undefined) {
+      this.#inbox.push(input);
+      return;
+    }
+    const rest = this.#slice(input);
+    if (rest === undefined) return;
+    this.#inbox = [rest];
+    this.#transport.pause?.();
+    setImmediate(this.#pumpInbox);
+  }
+
+  /** Decodes one slice of `input`; returns what is left. */
+  #slice(input: string | Buffer): string | Buffer | undefined {
+    const cut = sliceEnd(input);
+    if (cut >= input.length) {
+      this.#decode(input);
+      return undefined;
+    }
+    this.#decode(typeof input === "string" ? input.slice(0, cut) : input.subarray(0, cut));
+    return typeof input === "string" ? input.slice(cut) : input.subarray(cut);
+  }
+
+  readonly #pumpInbox = (): void => {
+    const inbox = this.#inbox;
+    if (inbox === undefined) return;
+    if (this.#state !== "open") {
+      this.#inbox = undefined;
+      return;
+    }
+    const rest = this.#slice(inbox.shift() as string | Buffer);
+    if (rest !== undefined) inbox.unshift(rest);
+    if (inbox.length > 0 && this.#state === "open") {
+      setImmediate(this.#pumpInbox);
+      return;
+    }
+    this.#inbox = undefined;
+    if (this.#state === "open") this.#transport.resume?.();
+  };
+
+  #decode(chunk: DecoderInput): void {
     let events;
     try {
       events = this.#decoder.push(chunk);
@@ -212,6 +294,16 @@ export class Connection implements RelayConnection {
     if (this.#host.wantsEvent("frameIn")) this.#host.emit("frameIn", this, frame);
     switch (frame.type) {
       case "hello":
+        if (!this.#helloSeen) {
+          this.#helloSeen = true;
+          if (this.#helloTimer !== undefined) clearTimeout(this.#helloTimer);
+          this.#helloTimer = undefined;
+        }
+        // Hellos still waiting for their descriptor may all be new identities: they count too.
+        if (!(this.#identities?.has(frame.platform, frame.botId) ?? false) && (this.#identities?.size ?? 0) + this.#hellosPending >= this.#config.maxIdentities) {
+          this.close(CloseCode.TooManyIdentities, CloseReason.TooManyIdentities);
+          return;
+        }
         this.#hellosPending++;
         this.#helloChain = (this.#helloChain ?? Promise.resolve())
           .then(() => this.#hello(frame))
@@ -259,9 +351,7 @@ export class Connection implements RelayConnection {
       this.close(CloseCode.InternalError, CloseReason.InternalError);
       return;
     }
-    if (!this.#identities.some((i) => i.platform === hello.platform && i.botId === hello.botId)) {
-      this.#identities = this.#identities.concat([{ platform: hello.platform, botId: hello.botId }]);
-    }
+    (this.#identities ??= new IdentityTable()).add(hello.platform, hello.botId);
     this.writeFrames([frame]).catch(() => undefined);
     this.#host.emit("handshake", this, hello, descriptor);
     if (!this.#handshaked) {
@@ -295,12 +385,13 @@ export class Connection implements RelayConnection {
       const result = await runOutbound({
         frame,
         connection: this,
-        // Read when the request starts; the list only ever grows.
-        identities: this.#identities,
+        // Resolved when the request starts; the table only ever grows.
+        identities: this.#identities ?? NO_IDENTITY_TABLE,
         handlers: this.#config.handlers,
         timeoutMs: this.#config.outboundTimeoutMs,
+        exposeErrors: this.#config.exposeHandlerErrors,
         connectionSignal: this.#closedSignal,
-        onHandlerError: (err, where) => this.#host.emit("handlerError", this, err, where),
+        onHandlerError: (err, where, errorId) => this.#host.emit("handlerError", this, err, where, errorId === undefined ? undefined : { errorId }),
       });
       this.#writeResult(frame.requestId, result);
     } catch (err) {
@@ -393,7 +484,7 @@ export class Connection implements RelayConnection {
   overloaded(queued: number): void {
     if (this.#state !== "open") return;
     this.#host.emit("backpressure", this, { bufferedAmount: queued, action: "close" });
-    this.close(CloseCode.InternalError, "overloaded");
+    this.close(CloseCode.InternalError, CloseReason.Overloaded);
     // The close frame waits behind the queue a non-reading peer never drains.
     setTimeout(() => this.#transport.terminate(), 1000).unref();
   }
@@ -451,6 +542,9 @@ export class Connection implements RelayConnection {
   transportClosed(code: number, reason: string): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
+    this.#inbox = undefined;
+    if (this.#helloTimer !== undefined) clearTimeout(this.#helloTimer);
+    this.#helloTimer = undefined;
     for (const event of this.#decoder.end()) {
       if (event.kind === "error") this.#host.emit("protocolError", this, event.error);
     }
@@ -458,6 +552,21 @@ export class Connection implements RelayConnection {
     this.#ackWaiters.rejectAll(() => new ConnectionClosedError());
     this.#host.closed(this, code, reason);
   }
+}
+
+const NO_IDENTITIES: readonly Identity[] = Object.freeze([]);
+const NO_IDENTITY_TABLE = new IdentityTable();
+
+/** Where the first slice of `input` ends: after `SLICE_LINES` lines, or the first line end past `SLICE_BYTES`. */
+function sliceEnd(input: string | Buffer): number {
+  let pos = 0;
+  for (let lines = 0; lines < SLICE_LINES; lines++) {
+    const nl = typeof input === "string" ? input.indexOf("\n", pos) : input.indexOf(NEWLINE, pos);
+    if (nl === -1) return input.length;
+    pos = nl + 1;
+    if (pos >= SLICE_BYTES) return pos;
+  }
+  return pos;
 }
 
 function ignoreWriteError(): void {

@@ -38,6 +38,7 @@ export interface RouterConfig {
   pollIntervalMs: number;
   remoteDeliveryTimeoutMs: number;
   idleCloseAfterMs: number;
+  maxConnectionsPerGateway: number;
   validateOutgoing: "strict" | "tolerant" | "off";
   onInterrupt: InterruptHandler | undefined;
 }
@@ -107,6 +108,12 @@ export class DeliveryRouter implements ConnectionHost {
     // Concatenated rather than pushed: a pushed-to (or spread) array reserves 17 slots, and most
     // gateways hold one socket.
     rec.connections = rec.connections.concat([conn]);
+    // Over the cap the oldest goes: after a half-open connection the gateway's re-dial must win.
+    if (!Number.isFinite(this.#c.maxConnectionsPerGateway)) return;
+    const open = rec.connections.filter((c) => c.open);
+    for (let i = 0; i < open.length - this.#c.maxConnectionsPerGateway; i++) {
+      (open[i] as Connection).close(CloseCode.TooManyConnections, CloseReason.TooManyConnections);
+    }
   }
 
   handshakeComplete(conn: Connection): void {

@@ -11,6 +11,7 @@ export type { RelayBus, BusMessage, BusHandler } from "./relay-bus.js";
 export type { RelayTransport } from "./connection.js";
 export { CloseConnectionError, ConnectionClosedError, ServerClosedError } from "./errors.js";
 export { resolveIdentity } from "./outbound.js";
+export type { IdentityLookup } from "./identities.js";
 export type {
   ActionOf,
   BackpressureOptions,

@@ -3,20 +3,24 @@
  * names, call the connector's handler for its op under a deadline, and turn every failure into a
  * structured `success: false` result — the gateway has no error frame, only results.
  */
+import { randomBytes } from "node:crypto";
 import type { OutboundFrame, OutboundResult } from "../../generated/types.js";
 import { validateDefinition } from "../validation.js";
+import { lookupOf, type IdentityLookup } from "./identities.js";
 import type { Identity, OutboundContext, OutboundHandler, OutboundHandlers, OpName, RelayConnection } from "./types.js";
 
 export interface OutboundRun {
   frame: OutboundFrame;
   connection: RelayConnection;
-  identities: readonly Identity[];
+  identities: IdentityLookup;
   handlers: OutboundHandlers;
   timeoutMs: number;
+  /** Send a throwing handler's message to the gateway (else a generic error with an id). */
+  exposeErrors: boolean;
   /** Aborted when the connection closes. */
   connectionSignal: AbortSignal;
-  /** Reports handler failures (thrown, invalid result, timeout). */
-  onHandlerError: (error: unknown, where: string) => void;
+  /** Reports handler failures (thrown, invalid result, timeout); `errorId` is the id the gateway was told. */
+  onHandlerError: (error: unknown, where: string, errorId?: string) => void;
 }
 
 // Unforgeable race outcomes: a handler cannot return these.
@@ -34,21 +38,37 @@ export type IdentityResolution = { ok: true; identity: Identity } | { ok: false;
  * `platform` alone picks that platform's first hello'd identity, or the session default when
  * the gateway does not front it (it then sends no `botId`, §3.5); neither means the default.
  */
-export function resolveIdentity(frame: Pick<OutboundFrame, "platform" | "botId">, identities: readonly Identity[]): IdentityResolution {
-  const first = identities[0];
+export function resolveIdentity(frame: Pick<OutboundFrame, "platform" | "botId">, identities: readonly Identity[] | IdentityLookup): IdentityResolution {
+  const table = Array.isArray(identities) ? lookupOf(identities as readonly Identity[]) : (identities as IdentityLookup);
+  const first = table.first;
   if (first === undefined) return { ok: false, error: "no identity has been hello'd on this connection" };
   const { platform, botId } = frame;
   if (typeof platform === "string" && typeof botId === "string") {
-    const found = identities.find((i) => i.platform === platform && i.botId === botId);
+    const found = table.get(platform, botId);
     return found ? { ok: true, identity: found } : { ok: false, error: `identity "${platform}:${botId}" was not hello'd on this connection` };
   }
   if (typeof platform === "string") {
-    return { ok: true, identity: identities.find((i) => i.platform === platform) ?? first };
+    return { ok: true, identity: table.firstOf(platform) ?? first };
   }
   if (typeof botId === "string") {
     return { ok: false, error: `botId "${botId}" given without a platform` };
   }
   return { ok: true, identity: first };
+}
+
+/**
+ * The result for a handler that threw. A thrown message can carry anything (tokens, URLs, stack
+ * details), so by default the gateway gets a generic error with an id, and the id goes with the
+ * error to the `handlerError` event, where the operator logs it.
+ */
+function thrown(err: unknown, op: string, run: OutboundRun): OutboundResult {
+  if (run.exposeErrors) {
+    run.onHandlerError(err, `outbound:${op}`);
+    return failure(`outbound handler for "${op}" failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const errorId = randomBytes(6).toString("hex");
+  run.onHandlerError(err, `outbound:${op}`, errorId);
+  return failure(`outbound handler for "${op}" failed (error id ${errorId})`);
 }
 
 /**
@@ -131,8 +151,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     value = (handler as OutboundHandler<OpName>)(frame.action as never, ctx);
   } catch (err) {
     if (closedBeforeCall) return failure("relay connection closed");
-    run.onHandlerError(err, `outbound:${op}`);
-    return failure(`outbound handler for "${op}" failed: ${err instanceof Error ? err.message : String(err)}`);
+    return thrown(err, op, run);
   }
   const then = thenOf(value);
   if (closedBeforeCall) {
@@ -173,8 +192,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     }
     return checkResult(outcome, op, run);
   } catch (err) {
-    run.onHandlerError(err, `outbound:${op}`);
-    return failure(`outbound handler for "${op}" failed: ${err instanceof Error ? err.message : String(err)}`);
+    return thrown(err, op, run);
   } finally {
     clearTimeout(timer);
     unhook?.();

@@ -28,7 +28,7 @@ import type {
   UnknownPathPolicy,
 } from "./types.js";
 import { authenticate, httpReject, requestPath } from "./upgrade.js";
-import { bindWebSocket, WsTransport } from "./ws-adapter.js";
+import { bindWebSocket, closeWithin, WsTransport } from "./ws-adapter.js";
 
 export interface ListenOptions {
   /** Default 0 (any free port). */
@@ -149,6 +149,9 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
       invalidFrameWindowMs: positive("invalidFrames.windowMs", options.invalidFrames?.windowMs, 10_000),
       closeAtBytes,
       validateOutgoing: options.validateOutgoing ?? "strict",
+      helloTimeoutMs: positive("helloTimeoutMs", options.helloTimeoutMs, 10_000, true),
+      maxIdentities: positive("maxIdentities", options.maxIdentities, 1_000),
+      exposeHandlerErrors: options.exposeHandlerErrors === true,
     };
     this.#router = new DeliveryRouter(
       {
@@ -163,6 +166,8 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         pollIntervalMs,
         remoteDeliveryTimeoutMs: positive("remoteDeliveryTimeoutMs", options.remoteDeliveryTimeoutMs, 2_000),
         idleCloseAfterMs: positive("idleCloseAfterMs", options.idleCloseAfterMs, 15_000, true),
+        maxConnectionsPerGateway:
+          options.maxConnectionsPerGateway === undefined ? Number.POSITIVE_INFINITY : positive("maxConnectionsPerGateway", options.maxConnectionsPerGateway, 1),
         validateOutgoing: options.validateOutgoing ?? "strict",
         onInterrupt: options.onInterrupt,
       },
@@ -231,7 +236,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         case "close-4404":
           this.#wss.handleUpgrade(req, socket, head, (ws) => {
             ws.on("error", () => undefined);
-            ws.close(CloseCode.NotFound, CloseReason.NotFound);
+            closeWithin(ws, CloseCode.NotFound, CloseReason.NotFound);
           });
           this.emit("rejected", { reason: "not-found", code: CloseCode.NotFound, path, remoteAddress });
           return;
@@ -267,7 +272,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
       if (!decided.ok) {
         // No message listener is ever attached: nothing this socket sends is processed.
         ws.on("error", () => undefined);
-        ws.close(decided.code, decided.reason);
+        closeWithin(ws, decided.code, decided.reason);
         const info: RelayServerEvents["rejected"][0] = { reason: decided.reject, code: decided.code, path, remoteAddress };
         if (decided.verdict !== undefined) info.verdict = decided.verdict;
         if (decided.error !== undefined) info.error = decided.error;

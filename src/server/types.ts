@@ -160,6 +160,25 @@ export interface RelayServerOptions {
   outboundTimeoutMs?: number;
   /** Outbound requests handled at once per connection; beyond, answered with a failure. Default 256. */
   maxConcurrentOutbound?: number;
+  /**
+   * An authenticated socket that sends no `hello` this long after the upgrade is closed with
+   * 4408 `"no hello"`. Default 10 000; 0 disables.
+   */
+  helloTimeoutMs?: number;
+  /** Distinct `platform:botId` identities one connection may hello; one more closes it with 4413 `"too many identities"`. Default 1 000. */
+  maxIdentities?: number;
+  /**
+   * Open sockets one gateway may hold on this node; a further one closes the gateway's oldest
+   * socket with 4409 `"too many connections"` (a re-dial after a half-open connection must get
+   * through). Default: no cap.
+   */
+  maxConnectionsPerGateway?: number;
+  /**
+   * Send a throwing handler's `err.message` to the gateway in the failure result. Default false:
+   * the gateway gets `outbound handler for "<op>" failed (error id <id>)` and the same id goes
+   * with the error to the `handlerError` event.
+   */
+  exposeHandlerErrors?: boolean;
   replay?: ReplayOptions;
   backpressure?: BackpressureOptions;
   invalidFrames?: InvalidFramePolicy;
@@ -258,8 +277,11 @@ export interface RelayServerEvents {
   frameOut: [connection: RelayConnection, frame: ConnectorFrame];
   /** A received line was not a usable frame; it was skipped. */
   protocolError: [connection: RelayConnection, error: DecodeError];
-  /** A connector callback threw, returned something invalid, or timed out. */
-  handlerError: [connection: RelayConnection | undefined, error: unknown, where: string];
+  /**
+   * A connector callback threw, returned something invalid, or timed out. `info.errorId` is set
+   * when the gateway was sent a generic failure naming that id instead of the error's message.
+   */
+  handlerError: [connection: RelayConnection | undefined, error: unknown, where: string, info?: { errorId: string }];
   goingIdle: [connection: RelayConnection];
   drainStart: [connection: RelayConnection];
   drainEnd: [connection: RelayConnection, stats: { replayed: number; acked: number; aborted: boolean }];

@@ -29,6 +29,11 @@ export async function authenticate(req: IncomingMessage, auth: RelayAuthOptions)
     if (auth.unauthenticated !== true) throw new TypeError("auth.unauthenticated must be exactly true");
     return { ok: true, gatewayId: auth.gatewayId ? auth.gatewayId(req) : "anonymous" };
   }
+  // Node keeps only the first of repeated `Authorization` headers: a valid one followed by
+  // anything would authenticate. More than one is refused outright.
+  if (authorizationHeaders(req.rawHeaders) > 1) {
+    return { ok: false, code: CloseCode.Unauthorized, reason: CloseReason.Unauthorized, reject: "unauthorized", verdict: "duplicate-header" };
+  }
   const token = parseBearer(req.headers.authorization);
   if (token === undefined) {
     return { ok: false, code: CloseCode.Unauthorized, reason: CloseReason.Unauthorized, reject: "unauthorized", verdict: "missing" };
@@ -47,6 +52,12 @@ export async function authenticate(req: IncomingMessage, auth: RelayAuthOptions)
     return { ok: false, code: CloseCode.Unauthorized, reason: CloseReason.Expired, reject: "expired", verdict: result.reason };
   }
   return { ok: false, code: CloseCode.Unauthorized, reason: CloseReason.Unauthorized, reject: "unauthorized", verdict: result.reason };
+}
+
+function authorizationHeaders(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === "authorization") n++;
+  return n;
 }
 
 /** A minimal HTTP response on a raw upgrade socket, then close it. */

@@ -30,7 +30,15 @@ export class WsTransport implements RelayTransport {
   }
 
   close(code: number, reason: string): void {
-    this.ws.close(code, reason);
+    closeWithin(this.ws, code, reason);
+  }
+
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
   }
 
   terminate(): void {
@@ -51,6 +59,22 @@ export class WsTransport implements RelayTransport {
       this.ws.terminate();
     }
   }
+}
+
+/**
+ * How long a peer gets to answer our close frame before the socket is dropped. `ws` itself waits
+ * 30 s, which lets a peer that never answers (a rejected upgrade, a stalled gateway) hold a
+ * socket that long.
+ */
+export const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;
+
+/** Starts the closing handshake and terminates the socket if it has not completed in time. */
+export function closeWithin(ws: WebSocket, code: number, reason: string, timeoutMs = CLOSE_HANDSHAKE_TIMEOUT_MS): void {
+  if (ws.readyState === WebSocket.CLOSED) return;
+  const timer = setTimeout(() => ws.terminate(), timeoutMs);
+  timer.unref();
+  ws.once("close", () => clearTimeout(timer));
+  ws.close(code, reason);
 }
 
 /**

@@ -221,6 +221,9 @@ class CloseCode(IntEnum):
     BAD_FRAMES = 4400
     UNAUTHORIZED = 4401
     NOT_FOUND = 4404
+    HELLO_TIMEOUT = 4408
+    TOO_MANY_CONNECTIONS = 4409
+    TOO_MANY_IDENTITIES = 4413
     ALREADY_CONNECTED = 4429
     UPSTREAM_UNAVAILABLE = 4503
 
@@ -235,6 +238,10 @@ class CloseReason(StrEnum):
     GOING_AWAY = "connector shutting down"
     BAD_FRAMES = "malformed frames"
     NOT_FOUND = "relay endpoint not found"
+    HELLO_TIMEOUT = "no hello"
+    TOO_MANY_CONNECTIONS = "too many connections"
+    TOO_MANY_IDENTITIES = "too many identities"
+    OVERLOADED = "overloaded"
     ALREADY_CONNECTED = "Gateway already connected"
     UPSTREAM_UNAVAILABLE = "Slack connection failed"
 
@@ -326,10 +333,19 @@ CLOSE_CODES: Final[tuple[CloseCodeEntry, ...]] = (
         code=CloseCode.INTERNAL_ERROR,
         name="INTERNAL_ERROR",
         reason="internal error",
-        meaning="The connector hit an unexpected error serving this socket (or is overloaded; test fakes send reason \"overloaded\"). An ordinary unexpected close for the gateway.",
+        meaning="The connector hit an unexpected error serving this socket. An ordinary unexpected close for the gateway.",
         sent_by="connector",
         client_retries="yes",
         since="P3",
+    ),
+    CloseCodeEntry(
+        code=CloseCode.INTERNAL_ERROR,
+        name="INTERNAL_ERROR",
+        reason="overloaded",
+        meaning="The connector could not queue more for this socket: the gateway stopped reading while frames that cannot wait in the delivery buffer (results, descriptors) piled up past the connector's hard bound (this package's server: `backpressure.closeAtBytes`). The socket is terminated if the close frame cannot get through. An ordinary unexpected close for the gateway.",
+        sent_by="connector",
+        client_retries="yes",
+        since="contract v1 (relay-contract)",
     ),
     CloseCodeEntry(
         code=CloseCode.BAD_FRAMES,
@@ -366,6 +382,33 @@ CLOSE_CODES: Final[tuple[CloseCodeEntry, ...]] = (
         sent_by="connector",
         client_retries="yes",
         since="V-sidecar",
+    ),
+    CloseCodeEntry(
+        code=CloseCode.HELLO_TIMEOUT,
+        name="HELLO_TIMEOUT",
+        reason="no hello",
+        meaning="Defined by this contract: the socket authenticated but sent no `hello` within the connector's handshake deadline (this package's server: `helloTimeoutMs`, 10 s by default). Gateways send their hellos right after the upgrade, so only a stalled or hostile peer sees it; an ordinary failure for the gateway.",
+        sent_by="connector",
+        client_retries="yes",
+        since="contract v1 (relay-contract)",
+    ),
+    CloseCodeEntry(
+        code=CloseCode.TOO_MANY_CONNECTIONS,
+        name="TOO_MANY_CONNECTIONS",
+        reason="too many connections",
+        meaning="Defined by this contract: the gateway holds more sockets on this connector than its per-gateway cap allows (this package's server: `maxConnectionsPerGateway`, off by default); the oldest socket is closed so a re-dial after a half-open connection always gets through. An ordinary failure for the gateway.",
+        sent_by="connector",
+        client_retries="yes",
+        since="contract v1 (relay-contract)",
+    ),
+    CloseCodeEntry(
+        code=CloseCode.TOO_MANY_IDENTITIES,
+        name="TOO_MANY_IDENTITIES",
+        reason="too many identities",
+        meaning="Defined by this contract: one socket announced more distinct `platform:botId` identities in `hello` frames than the connector's per-connection cap (this package's server: `maxIdentities`, 1 000 by default). Repeating a hello'd identity never counts. An ordinary failure for the gateway.",
+        sent_by="connector",
+        client_retries="yes",
+        since="contract v1 (relay-contract)",
     ),
     CloseCodeEntry(
         code=CloseCode.ALREADY_CONNECTED,

@@ -16,8 +16,8 @@ t.teardown(() => rmSync(cacheDir, { recursive: true, force: true }));
 
 t.ok(mypyReady, `${PYTHON} has mypy (node scripts/provision-system.mjs --check)`);
 
-t.test("the package and a typical gateway use pass mypy --strict", { skip: !mypyReady }, async (t) => {
-  const r = runMypy(["python/relay_contract", "test/python/typing_ok.py", "test/python/relay_contract_driver.py", "test/python/bad_definition_name.py"], cacheDir);
+t.test("the package, the example gateway and a typical use pass mypy --strict", { skip: !mypyReady }, async (t) => {
+  const r = runMypy(["python/relay_contract", "examples/python_gateway", "test/python/typing_ok.py", "test/python/relay_contract_driver.py", "test/python/bad_definition_name.py"], cacheDir);
   t.equal(r.status, 0, `mypy --strict is clean:\n${r.stdout}${r.stderr}`);
 });
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""A Hermes relay gateway in plain Python: the standard library plus `websockets` (Debian's
-python3-websockets 10.4). It speaks contract_version 1 as the reference gateway does and
-behaves as the relay-contract "conformance agent", so
+"""A Hermes relay gateway in plain Python: the standard library, `websockets` (Debian's
+python3-websockets 10.4) and this package's `relay_contract` (its frame types, the upgrade
+token, the close codes, receiver validation with python3-jsonschema). It speaks
+contract_version 1 as the reference gateway does and behaves as the relay-contract
+"conformance agent", so
 
     relay-contract conformance gateway -- /usr/bin/python3 examples/python_gateway/gateway.py
 
-checks it end to end. Configuration comes from the environment (the kit sets both spellings;
+checks it end to end, and `mypy --strict` checks every frame it builds or reads against the
+contract's types. Configuration comes from the environment (the kit sets both spellings;
 the reference gateway's own GATEWAY_RELAY_* names win when both are present):
 
     GATEWAY_RELAY_URL  or RELAY_URL         connector base URL; dialled as <base>/relay
@@ -28,46 +31,57 @@ passthrough_forward -> send "passthrough: BODY" to chat "passthrough". Buffered 
 (bufferId) are acked with inbound_ack once their handler has scheduled the turn.
 """
 
+from __future__ import annotations
+
 import asyncio
 import base64
-import hashlib
-import hmac
+import importlib.util
 import json
 import os
 import random
 import sys
 import time
 import uuid
+from collections.abc import Coroutine, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
 
-import websockets
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatusCode
+from websockets.legacy.client import WebSocketClientProtocol, connect
 
-UPGRADE_TOKEN_TTL_S = 300
+if importlib.util.find_spec("relay_contract") is None:
+    # Run from a checkout or the installed npm package without PYTHONPATH set: the package sits
+    # in the package root's python/ directory (what `relay-contract python-path` prints).
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+
+from relay_contract import (  # noqa: E402 - after the path set-up above
+    MAX_LINE_BYTES,
+    CloseCode,
+    CloseReason,
+    ConnectorFrame,
+    GatewayFrame,
+    HelloFrame,
+    InboundFrame,
+    MessageEvent,
+    OutboundAction,
+    OutboundResult,
+    PassthroughForwardFrame,
+    bearer_header,
+    make_upgrade_token,
+    validate_frame,
+)
+
+#: A connection that stayed up this long resets the reconnect ladder.
 STABLE_CONNECTION_S = 60.0
 
 
-def log(message):
+def log(message: str) -> None:
     print(f"python-gateway: {message}", file=sys.stderr, flush=True)
 
 
-# --- the upgrade bearer (contract: Upgrade authentication) ------------------------------------------------------------------
-
-def make_token(payload, secret, ttl, now=None):
-    """base64url_nopad(payload:exp:hex(HMAC-SHA256(secret, payload:exp))), exp = floor(now)+ttl."""
-    now = time.time() if now is None else now
-    exp = int(now // 1) + ttl if ttl > 0 else 0
-    signed = f"{payload}:{exp}"
-    sig = hmac.new(secret.encode("utf-8"), signed.encode("utf-8"), hashlib.sha256).hexdigest()
-    return base64.urlsafe_b64encode(f"{signed}:{sig}".encode("utf-8")).rstrip(b"=").decode("ascii")
-
-
-def make_upgrade_token(gateway_id, secret):
-    return make_token(gateway_id, secret, UPGRADE_TOKEN_TTL_S)
-
-
-# --- the dial URL (contract: Handshake sequence) ------------------------------------------------------------------------
-
-def dial_url(base):
+def dial_url(base: str) -> str:
+    """The connector's base URL as the relay socket URL: ws(s) scheme, path ending in /relay."""
     url = base.strip()
     if url.startswith("https://"):
         url = "wss://" + url[len("https://"):]
@@ -77,16 +91,7 @@ def dial_url(base):
     return url if url.endswith("/relay") else url + "/relay"
 
 
-class Connection:
-    def __init__(self, ws, auth_retry):
-        self.ws = ws
-        self.auth_retry = auth_retry
-        self.handshaked_at = None
-        self.dormant = False
-        self.idle_acked = asyncio.Event()
-
-
-def setting(env, *names):
+def setting(env: Mapping[str, str], *names: str) -> str:
     """The first non-empty variable of `names`, stripped (or "")."""
     for name in names:
         value = (env.get(name) or "").strip()
@@ -95,8 +100,8 @@ def setting(env, *names):
     return ""
 
 
-def identities_from(env):
-    """[{"platform", "botId"}] in hello order.
+def identities_from(env: Mapping[str, str]) -> list[HelloFrame]:
+    """The hellos to send, in order.
 
     GATEWAY_RELAY_PLATFORMS / GATEWAY_RELAY_BOT_IDS follow the reference gateway's rules: a
     platform missing from the map (or a map that is not a JSON object) gets an empty botId.
@@ -104,83 +109,106 @@ def identities_from(env):
     platforms = [p.strip() for p in setting(env, "GATEWAY_RELAY_PLATFORMS").split(",") if p.strip()]
     if platforms:
         try:
-            ids = json.loads(setting(env, "GATEWAY_RELAY_BOT_IDS") or "{}")
+            ids: Any = json.loads(setting(env, "GATEWAY_RELAY_BOT_IDS") or "{}")
         except ValueError:
             ids = {}
         ids = ids if isinstance(ids, dict) else {}
-        out = []
+        hellos: list[HelloFrame] = []
         for platform in platforms:
             entry = ids.get(platform)
             bot_id = str(entry.get("botId", "")).strip() if isinstance(entry, dict) else ""
-            out.append({"platform": platform, "botId": bot_id})
-        return out
-    return json.loads(setting(env, "RELAY_IDENTITIES") or '[{"platform": "relay", "botId": ""}]')
+            hellos.append({"type": "hello", "platform": platform, "botId": bot_id})
+        return hellos
+    configured = json.loads(setting(env, "RELAY_IDENTITIES") or '[{"platform": "relay", "botId": ""}]')
+    return [{"type": "hello", "platform": str(i["platform"]), "botId": str(i["botId"])} for i in configured]
+
+
+@dataclass
+class Outcome:
+    """How one connection ended."""
+
+    code: int
+    reason: str
+    handshaked: bool
+    dormant: bool
+    lived_s: float
+
+
+class Connection:
+    def __init__(self, ws: WebSocketClientProtocol, auth_retry: bool) -> None:
+        self.ws = ws
+        self.auth_retry = auth_retry
+        self.handshaked_at: float | None = None
+        self.dormant = False
+        self.idle_acked = asyncio.Event()
 
 
 class Gateway:
-    def __init__(self, env):
+    def __init__(self, env: Mapping[str, str]) -> None:
         self.url = dial_url(setting(env, "GATEWAY_RELAY_URL", "RELAY_URL"))
         self.gateway_id = setting(env, "GATEWAY_RELAY_ID", "RELAY_GATEWAY_ID")
         self.secret = setting(env, "GATEWAY_RELAY_SECRET", "RELAY_SECRET")
-        self.identities = identities_from(env)
+        self.hellos = identities_from(env)
         self.base_s = float(env.get("RELAY_BACKOFF_BASE_MS") or 1000) / 1000
         self.max_s = float(env.get("RELAY_BACKOFF_MAX_MS") or 30000) / 1000
         self.timeout_s = float(env.get("RELAY_REQUEST_TIMEOUT_MS") or 30000) / 1000
-        self.conn = None
-        self.pending = {}
-        self.tasks = set()
+        self.conn: Connection | None = None
+        self.pending: dict[str, asyncio.Future[OutboundResult]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
         self.attempt = 0
+        self.dialled_as_auth_retry = False
 
-    # --- supervisor: dial, and re-dial per §1.5 / §1.6 -------------------------------------
+    # --- supervisor: dial, and re-dial after every close -------------------------------------
 
-    async def run(self):
+    async def run(self) -> None:
         auth_retry = False
         while True:
-            code, reason, handshaked, dormant, lived_s = await self.connect_once(auth_retry)
+            end = await self.connect_once(auth_retry)
             auth_retry = False
-            log(f"connection ended: {code} {reason!r} (handshaked={handshaked}, dormant={dormant})")
-            if dormant:
+            log(f"connection ended: {end.code} {end.reason!r} (handshaked={end.handshaked}, dormant={end.dormant})")
+            if end.dormant:
                 await asyncio.sleep(self.base_s)
                 continue
-            if code == 4401 and reason != "expired":
-                if self.conn_was_auth_retry:
+            if end.code == CloseCode.UNAUTHORIZED and end.reason != CloseReason.EXPIRED:
+                if self.dialled_as_auth_retry:
                     log("4401 on the fresh-token re-dial: revoked, no more dials")
                     return
-                if handshaked:
+                if end.handshaked:
                     auth_retry = True  # one immediate re-dial with a fresh token
                     continue
-            if lived_s >= STABLE_CONNECTION_S:
+            if end.lived_s >= STABLE_CONNECTION_S:
                 self.attempt = 0
             self.attempt += 1
             ceiling = min(self.base_s * 2 ** (self.attempt - 1), self.max_s)
             await asyncio.sleep(random.uniform(ceiling / 2, ceiling))
 
-    async def connect_once(self, auth_retry):
-        self.conn_was_auth_retry = auth_retry
-        headers = {}
+    async def connect_once(self, auth_retry: bool) -> Outcome:
+        self.dialled_as_auth_retry = auth_retry
+        headers: dict[str, str] = {}
         if self.gateway_id and self.secret:
-            headers["Authorization"] = "Bearer " + make_upgrade_token(self.gateway_id, self.secret)
+            # A fresh token for every dial: tokens expire (UPGRADE_TOKEN_TTL_SECONDS by default).
+            headers["Authorization"] = bearer_header(make_upgrade_token(self.gateway_id, self.secret))
         try:
-            ws = await websockets.connect(
+            ws = await connect(
                 self.url,
                 extra_headers=headers,
                 ping_interval=30,
                 ping_timeout=60,
-                max_size=2 ** 20,
+                max_size=MAX_LINE_BYTES,
                 open_timeout=self.timeout_s,
             )
         except InvalidStatusCode as exc:
-            return (4401 if exc.status_code == 401 else 1006), "", False, False, 0.0
+            return Outcome(CloseCode.UNAUTHORIZED if exc.status_code == 401 else CloseCode.ABNORMAL, "", False, False, 0.0)
         except (OSError, asyncio.TimeoutError, InvalidHandshake) as exc:
             log(f"dial failed: {exc!r}")
-            return 1006, "", False, False, 0.0
+            return Outcome(CloseCode.ABNORMAL, "", False, False, 0.0)
         conn = Connection(ws, auth_retry)
         self.conn = conn
-        # The reader starts before anything is sent (§4.1).
+        # The reader starts before anything is sent: descriptors may arrive between hellos.
         reader = asyncio.create_task(self.reader(conn))
         try:
-            for identity in self.identities:
-                await self.write({"type": "hello", "platform": identity["platform"], "botId": identity["botId"]})
+            for hello in self.hellos:
+                await self.write(hello)
         except ConnectionClosed:
             pass
         await reader
@@ -191,87 +219,92 @@ class Gateway:
                 future.set_result({"success": False, "error": "relay transport connection lost"})
         self.pending.clear()
         lived = 0.0 if conn.handshaked_at is None else time.monotonic() - conn.handshaked_at
-        return ws.close_code or 1006, ws.close_reason or "", conn.handshaked_at is not None, conn.dormant, lived
+        return Outcome(ws.close_code or CloseCode.ABNORMAL, ws.close_reason or "", conn.handshaked_at is not None, conn.dormant, lived)
 
-    # --- the wire: newline-delimited JSON (§1.2) -----------------------------------------------
+    # --- the wire: newline-delimited JSON ------------------------------------------------------
 
-    async def write(self, frame):
+    async def write(self, frame: GatewayFrame) -> None:
         conn = self.conn
         if conn is None:
             raise ConnectionError("relay transport not connected")
         await conn.ws.send(json.dumps(frame) + "\n")
 
-    async def reader(self, conn):
+    async def reader(self, conn: Connection) -> None:
         buffer = ""
         try:
             async for message in conn.ws:
-                if isinstance(message, bytes):
-                    message = message.decode("utf-8", "replace")
-                buffer += message
+                buffer += message.decode("utf-8", "replace") if isinstance(message, bytes) else message
                 *lines, buffer = buffer.split("\n")
                 for line in lines:
-                    if not line.strip():
-                        continue
-                    try:
-                        frame = json.loads(line)
-                    except ValueError:
-                        log("relay: skipping malformed frame")
-                        continue
-                    if isinstance(frame, dict):
-                        await self.on_frame(conn, frame)
+                    if line.strip():
+                        await self.on_line(conn, line)
         except ConnectionClosed:
             pass
 
-    async def on_frame(self, conn, frame):
-        kind = frame.get("type")
-        if kind == "descriptor":
+    async def on_line(self, conn: Connection, line: str) -> None:
+        try:
+            value: Any = json.loads(line)
+        except ValueError:
+            log("relay: skipping malformed frame")
+            return
+        # The receiver rules (tolerant schema): unknown fields and open enum values pass; what
+        # fails them is reported and skipped, never fatal. Echoed gateway frames and unknown
+        # types are ignored silently.
+        if isinstance(value, dict) and value.get("type") not in CONNECTOR_TYPES:
+            return
+        issues = validate_frame(value, direction="connector-to-gateway", mode="tolerant")
+        if issues:
+            log(f"relay: skipping invalid frame: {issues[0].message}")
+            return
+        await self.on_frame(conn, cast(ConnectorFrame, value))
+
+    async def on_frame(self, conn: Connection, frame: ConnectorFrame) -> None:
+        if frame["type"] == "descriptor":
             if conn.handshaked_at is None:
                 conn.handshaked_at = time.monotonic()
-                log(f"handshake: {json.dumps((frame.get('descriptor') or {}).get('platform'))}")
-        elif kind == "outbound_result":
-            future = self.pending.pop(frame.get("requestId"), None)
+                log(f"handshake: {json.dumps(frame['descriptor'].get('platform'))}")
+        elif frame["type"] == "outbound_result":
+            future = self.pending.pop(frame["requestId"], None)
             if future is not None and not future.done():
-                result = frame.get("result")
-                future.set_result(result if isinstance(result, dict) else {})
-        elif kind == "going_idle_ack":
+                future.set_result(frame.get("result", {"success": False}))
+        elif frame["type"] == "going_idle_ack":
             conn.idle_acked.set()
-        elif kind == "inbound":
-            event = frame.get("event") if isinstance(frame.get("event"), dict) else {}
-            self.spawn(self.turn(conn, event))
+        elif frame["type"] == "inbound":
+            self.spawn(self.turn(conn, frame["event"]))
             await self.ack(frame)
-        elif kind == "interrupt_inbound":
+        elif frame["type"] == "interrupt_inbound":
+            # Both fields have receiver defaults, so a tolerant-valid frame may lack them.
             chat_id = frame.get("chat_id") or "interrupts"
-            self.spawn(self.request({"op": "send", "chat_id": chat_id, "content": f"interrupted: {frame.get('session_key', '')}", "reply_to": None}))
-        elif kind == "passthrough_forward":
-            forward = frame.get("forward") if isinstance(frame.get("forward"), dict) else {}
+            session_key = frame.get("session_key", "")
+            self.spawn(self.reply({"op": "send", "chat_id": chat_id, "content": f"interrupted: {session_key}", "reply_to": None}))
+        elif frame["type"] == "passthrough_forward":
             try:
-                body = base64.b64decode(forward.get("bodyB64") or "", validate=True)
+                body = base64.b64decode(frame["forward"]["bodyB64"], validate=True)
             except ValueError:
-                body = b""
+                body = b""  # receivers treat an undecodable body as empty
             text = body.decode("utf-8", "replace")
-            self.spawn(self.request({"op": "send", "chat_id": "passthrough", "content": f"passthrough: {text}", "reply_to": None}))
+            self.spawn(self.reply({"op": "send", "chat_id": "passthrough", "content": f"passthrough: {text}", "reply_to": None}))
             await self.ack(frame)
-        # Anything else (unknown or echoed types) is ignored silently.
 
-    async def ack(self, frame):
+    async def ack(self, frame: InboundFrame | PassthroughForwardFrame) -> None:
         """After the handler returned: only replays from the connector's buffer carry a bufferId."""
         buffer_id = frame.get("bufferId")
-        if isinstance(buffer_id, str) and buffer_id:
+        if buffer_id:
             try:
                 await self.write({"type": "inbound_ack", "bufferId": buffer_id})
             except (ConnectionClosed, ConnectionError):
                 pass  # the connector redelivers
 
-    def spawn(self, coroutine):
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    # --- requests (§3.5, §4.2) -------------------------------------------------------------------
+    # --- requests: one outbound, one outbound_result with the same requestId --------------------
 
-    async def request(self, action):
+    async def request(self, action: OutboundAction) -> OutboundResult:
         request_id = uuid.uuid4().hex
-        future = asyncio.get_running_loop().create_future()
+        future: asyncio.Future[OutboundResult] = asyncio.get_running_loop().create_future()
         self.pending[request_id] = future
         try:
             await self.write({"type": "outbound", "requestId": request_id, "action": action})
@@ -282,14 +315,16 @@ class Gateway:
             return await asyncio.wait_for(future, self.timeout_s)
         except asyncio.TimeoutError:
             self.pending.pop(request_id, None)
-            return {"success": False, "error": "relay outbound timed out", "ambiguous": True}
+            return {"success": False, "error": "relay outbound timed out"}
+
+    async def reply(self, action: OutboundAction) -> None:
+        await self.request(action)
 
     # --- the agent's turns ---------------------------------------------------------------------
 
-    async def turn(self, conn, event):
-        text = event.get("text") if isinstance(event.get("text"), str) else ""
-        source = event.get("source") if isinstance(event.get("source"), dict) else {}
-        chat_id = source.get("chat_id") or "chat"
+    async def turn(self, conn: Connection, event: MessageEvent) -> None:
+        text = event.get("text", "")
+        chat_id = event.get("source", {}).get("chat_id") or "chat"
         try:
             if text.startswith("/stop"):
                 session_key = text[len("/stop"):].strip() or chat_id
@@ -298,13 +333,14 @@ class Gateway:
                 await self.go_dormant(conn)
             else:
                 sent = await self.request({"op": "send", "chat_id": chat_id, "content": f"echo: {text}", "reply_to": event.get("message_id")})
-                if sent.get("success") is True and isinstance(sent.get("message_id"), str):
-                    await self.request({"op": "edit", "chat_id": chat_id, "message_id": sent["message_id"], "content": f"edited: {text}"})
+                message_id = sent.get("message_id")
+                if sent.get("success") is True and message_id:
+                    await self.request({"op": "edit", "chat_id": chat_id, "message_id": message_id, "content": f"edited: {text}"})
         except (ConnectionClosed, ConnectionError) as exc:
             log(f"turn {text!r} lost its connection: {exc}")
 
-    async def go_dormant(self, conn):
-        """§4.5: going_idle, keep serving until going_idle_ack, close only if acked."""
+    async def go_dormant(self, conn: Connection) -> None:
+        """going_idle, keep serving until going_idle_ack, close only if acked."""
         await self.write({"type": "going_idle"})
         try:
             await asyncio.wait_for(conn.idle_acked.wait(), self.timeout_s)
@@ -313,10 +349,14 @@ class Gateway:
             return
         if self.conn is conn:
             conn.dormant = True
-            await conn.ws.close()
+            await conn.ws.close(CloseCode.NORMAL)
 
 
-def main():
+#: Frame types this gateway receives; gateway types echoed back and unknown types are ignored.
+CONNECTOR_TYPES = frozenset({"descriptor", "inbound", "interrupt_inbound", "outbound_result", "passthrough_forward", "going_idle_ack"})
+
+
+def main() -> int:
     if not setting(os.environ, "GATEWAY_RELAY_URL", "RELAY_URL"):
         print("usage: GATEWAY_RELAY_URL=ws://host:port [GATEWAY_RELAY_ID=… GATEWAY_RELAY_SECRET=…] gateway.py", file=sys.stderr)
         return 2

@@ -166,32 +166,38 @@ class CapabilityDescriptor(TypedDict):
     #: treat any other value as code points.
     len_unit: Literal["chars", "utf16"]
 
-    #: Display emoji.
+    #: Display emoji. Receivers read a missing value as `"🔌"` (`.get(key, default)`).
     emoji: NotRequired[str]
 
-    #: System-prompt hint for the platform.
+    #: System-prompt hint for the platform. Receivers read a missing value as `""` (`.get(key,
+    #: default)`).
     platform_hint: NotRequired[str]
 
-    #: The gateway redacts PII for this platform.
+    #: The gateway redacts PII for this platform. Receivers read a missing value as `false`
+    #: (`.get(key, default)`).
     pii_safe: NotRequired[bool]
 
     #: Media kinds the platform accepts. Present in the oldest descriptors; removed in V-late (later
     #: gateways drop it). Still valid on the wire; new connectors should use `supported_ops`
-    #: instead.
+    #: instead. Receivers read a missing value as `[]` (`.get(key, default)`).
     media_capabilities: NotRequired[list[Literal["voice", "video", "document", "image_file", "animation"]]]
 
-    #: The connector may attach `context` to inbound events.
+    #: The connector may attach `context` to inbound events. Receivers read a missing value as
+    #: `false` (`.get(key, default)`).
     supports_context: NotRequired[bool]
 
-    #: Flat continuable cron surface (Slack).
+    #: Flat continuable cron surface (Slack). Receivers read a missing value as `false` (`.get(key,
+    #: default)`).
     supports_inchannel_continuable: NotRequired[bool]
 
-    #: The gateway may stamp `metadata.format_hints` on outbound actions.
+    #: The gateway may stamp `metadata.format_hints` on outbound actions. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     supports_block_formatting: NotRequired[bool]
 
     #: Op names this platform's sender implements. Absent or empty means the legacy set `send`,
     #: `edit`, `typing`, `follow_up`. Any other op (`draft`, `task_card`, `get_chat_info`, …) is
     #: used only when listed: new ops never fail open. Receivers drop non-string and empty entries.
+    #: Receivers read a missing value as `[]` (`.get(key, default)`).
     supported_ops: NotRequired[list[str]]
 
 
@@ -220,7 +226,8 @@ class ReplyTo(TypedDict):
     #: Author display name of the replied-to message.
     author: NotRequired[str]
 
-    #: The replied-to message was sent by this bot.
+    #: The replied-to message was sent by this bot. Receivers read a missing value as `false`
+    #: (`.get(key, default)`).
     is_own: NotRequired[bool]
 
 
@@ -293,29 +300,34 @@ class SessionSource(TypedDict):
     """
 
     #: Underlying platform. Receivers map values they do not know to `relay`; plugin platforms may
-    #: add names.
+    #: add names. Receivers read a missing value as `"relay"` (`.get(key, default)`).
     platform: str
 
-    #: Chat id; a session-key discriminator.
+    #: Chat id; a session-key discriminator. Receivers read a missing value as `""` (`.get(key,
+    #: default)`).
     chat_id: str
 
-    #: Kind of chat. Receivers map unknown values to `dm`.
+    #: Kind of chat. Receivers map unknown values to `dm`. Receivers read a missing value as `"dm"`
+    #: (`.get(key, default)`).
     chat_type: Literal["dm", "group", "channel", "thread", "forum"]
 
-    #: Chat display name; always sent, `null` when unknown.
+    #: Chat display name; always sent, `null` when unknown. Receivers read a missing value as `null`
+    #: (`.get(key, default)`).
     chat_name: str | None
 
     #: Author id; a session-key discriminator and used for owner-first routing. Always sent.
+    #: Receivers read a missing value as `null` (`.get(key, default)`).
     user_id: str | None
 
     #: Author name; always sent. Later gateways prefer `user_display_name`, then `user_name`, then
-    #: `user_handle`.
+    #: `user_handle`. Receivers read a missing value as `null` (`.get(key, default)`).
     user_name: str | None
 
-    #: Thread or forum-topic id; always sent.
+    #: Thread or forum-topic id; always sent. Receivers read a missing value as `null` (`.get(key,
+    #: default)`).
     thread_id: str | None
 
-    #: Chat topic; always sent.
+    #: Chat topic; always sent. Receivers read a missing value as `null` (`.get(key, default)`).
     chat_topic: str | None
 
     #: Alternative user id (preferred participant id when isolating per user).
@@ -341,7 +353,8 @@ class SessionSource(TypedDict):
     #: Multiplex target profile (#60586); absent means the legacy `agent:main` namespace.
     profile: NotRequired[str | None]
 
-    #: The connector auto-created the thread (Phase 4).
+    #: The connector auto-created the thread (Phase 4). Receivers read a missing value as `false`
+    #: (`.get(key, default)`).
     auto_thread_created: NotRequired[bool]
 
     #: Initial name of the connector-created thread (Phase 4).
@@ -370,10 +383,11 @@ class MessageEvent(TypedDict):
     """A normalised inbound message (the wire form read by the gateway's `_event_from_wire`)."""
 
     #: Message text (`""` default). No length limit in the schema: large text is bounded by the
-    #: frame size limit of the codec.
+    #: frame size limit of the codec. Receivers read a missing value as `""` (`.get(key, default)`).
     text: str
 
     #: Kind of message. Receivers map unknown values (connectors have sent `image`) to `text`.
+    #: Receivers read a missing value as `"text"` (`.get(key, default)`).
     message_type: Literal["text", "location", "photo", "video", "audio", "voice", "document", "sticker", "command"]
 
     #: Platform message id; with platform and chat_id the replay-dedupe key.
@@ -385,7 +399,8 @@ class MessageEvent(TypedDict):
     #: The replied-to message (Phase 4).
     reply_to: NotRequired[ReplyTo]
 
-    #: Fetchable media references: public URLs or `{connector}/relay/media/{id}` re-hosts.
+    #: Fetchable media references: public URLs or `{connector}/relay/media/{id}` re-hosts. Receivers
+    #: read a missing value as `[]` (`.get(key, default)`).
     media_urls: NotRequired[list[str]]
 
     #: Rich metadata parallel to `media_urls`, matched by URL (Phase 2).
@@ -402,7 +417,8 @@ class MessageEvent(TypedDict):
     #: old gateways.
     prompt_response: NotRequired[PromptResponse]
 
-    #: Where the message came from. Receivers treat a missing source as `{}`.
+    #: Where the message came from. Receivers treat a missing source as `{}`. Receivers read a
+    #: missing value as `{}` (`.get(key, default)`).
     source: SessionSource
 
 
@@ -447,10 +463,11 @@ class InterruptInboundFrame(TypedDict):
     #: Frame type.
     type: Literal["interrupt_inbound"]
 
-    #: Session key of the turn to cancel.
+    #: Session key of the turn to cancel. Receivers read a missing value as `""` (`.get(key,
+    #: default)`).
     session_key: str
 
-    #: Chat the interrupt came from.
+    #: Chat the interrupt came from. Receivers read a missing value as `""` (`.get(key, default)`).
     chat_id: str
 
 
@@ -586,7 +603,7 @@ class SendMediaAction(TypedDict):
     #: local path.
     source_url: str
 
-    #: Caption.
+    #: Caption. Receivers read a missing value as `""` (`.get(key, default)`).
     content: str
 
     #: Message id to reply to.
@@ -880,7 +897,8 @@ class OutboundResult(TypedDict):
     `relay transport connection lost`, …).
     """
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream
@@ -933,14 +951,16 @@ class OutboundResultFrame(TypedDict):
     #: The `requestId` of the answered `outbound`.
     requestId: str
 
-    #: The outcome. Receivers treat a missing result as `{}`.
+    #: The outcome. Receivers treat a missing result as `{}`. Receivers read a missing value as `{}`
+    #: (`.get(key, default)`).
     result: OutboundResult
 
 
 class SendResult(TypedDict):
     """Result of `send`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -976,7 +996,8 @@ class SendResult(TypedDict):
 class EditResult(TypedDict):
     """Result of `edit`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1006,7 +1027,8 @@ class EditResult(TypedDict):
 class TypingResult(TypedDict):
     """Result of `typing`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1020,7 +1042,8 @@ class TypingResult(TypedDict):
 class FollowUpResult(TypedDict):
     """Result of `follow_up`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1038,7 +1061,8 @@ class FollowUpResult(TypedDict):
 class GetChatInfoResult(TypedDict):
     """Result of `get_chat_info`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1061,7 +1085,8 @@ class GetChatInfoResult(TypedDict):
 class SendMediaResult(TypedDict):
     """Result of `send_media`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1079,7 +1104,8 @@ class SendMediaResult(TypedDict):
 class PromptResult(TypedDict):
     """Result of `prompt`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1097,7 +1123,8 @@ class PromptResult(TypedDict):
 class ReactResult(TypedDict):
     """Result of `react`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1111,7 +1138,8 @@ class ReactResult(TypedDict):
 class ThreadCreateResult(TypedDict):
     """Result of `thread_create`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1132,7 +1160,8 @@ class ThreadCreateResult(TypedDict):
 class ThreadRenameResult(TypedDict):
     """Result of `thread_rename`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1146,7 +1175,8 @@ class ThreadRenameResult(TypedDict):
 class DeleteResult(TypedDict):
     """Result of `delete`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1160,7 +1190,8 @@ class DeleteResult(TypedDict):
 class DraftResult(TypedDict):
     """Result of `draft`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1178,7 +1209,8 @@ class DraftResult(TypedDict):
 class TaskCardResult(TypedDict):
     """Result of `task_card`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:
@@ -1192,7 +1224,8 @@ class TaskCardResult(TypedDict):
 class TaskCardStopResult(TypedDict):
     """Result of `task_card_stop`: the fields a connector sets for this op."""
 
-    #: Outcome of the action. Receivers treat a missing value as a failure.
+    #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
+    #: value as `false` (`.get(key, default)`).
     success: bool
 
     #: Failure text. Egress-authorization declines use the sentence `<platform> egress declined:

@@ -121,7 +121,9 @@ function emitTypedDict(name: string, node: JsonObject, open: ReadonlySet<string>
     }
     const prop = schema as JsonObject;
     lines.push("");
-    if (typeof prop.description === "string") lines.push(...docComment(prop.description, "    "));
+    // A tolerant-valid frame may lack a field with a receiver default: say so where it is read.
+    const missing = "default" in prop ? ` Receivers read a missing value as \`${JSON.stringify(prop.default)}\` (\`.get(key, default)\`).` : "";
+    if (typeof prop.description === "string") lines.push(...docComment(prop.description + missing, "    "));
     const type = pyType(prop, open);
     lines.push(`    ${property}: ${required.has(property) ? type : `NotRequired[${type}]`}`);
   }

@@ -27,6 +27,7 @@ import {
 import { startGatewayAgent } from "../conformance/agents/gateway-agent.js";
 import { bool, flag, flags, intFlag, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from "./args.js";
 import { runDemo } from "./demo.js";
+import { cmdPythonPath } from "./python-path.js";
 import { startMockConnector } from "./mock-connector.js";
 import { formatProblem, readInput, validateText } from "./validate.js";
 
@@ -80,6 +81,10 @@ Usage:
 
   relay-contract requirements [--json|--markdown]
       The requirement registry (ids, MUST/SHOULD, one-liners).
+
+  relay-contract python-path
+      The directory to put on PYTHONPATH for the \`relay_contract\` Python package (types,
+      constants, validation, upgrade tokens): PYTHONPATH="$(npx relay-contract python-path)".
 
   relay-contract --version | help
 `;
@@ -321,6 +326,9 @@ async function main(argv: string[], io: Io): Promise<number> {
         return await cmdAgent(rest, io);
       case "requirements":
         return cmdRequirements(rest, io);
+      case "python-path":
+        if (rest.length > 0) throw new UsageError("python-path takes no arguments");
+        return cmdPythonPath(io);
       case "--version":
       case "-v":
       case "version":

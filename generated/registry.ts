@@ -145,6 +145,58 @@ export const DEFINITION_NAMES = [
   "HttpErrorBody"
 ] as const;
 
+export const DROPPABLE_LISTS = {
+  "hello": [
+    {
+      "path": [
+        "command_manifest"
+      ],
+      "entry": "entry_HelloFrame_command_manifest"
+    }
+  ],
+  "descriptor": [
+    {
+      "path": [
+        "descriptor",
+        "supported_ops"
+      ],
+      "entry": "entry_CapabilityDescriptor_supported_ops"
+    }
+  ],
+  "inbound": [
+    {
+      "path": [
+        "event",
+        "media_urls"
+      ],
+      "entry": "entry_MessageEvent_media_urls"
+    },
+    {
+      "path": [
+        "event",
+        "media"
+      ],
+      "entry": "entry_MessageEvent_media"
+    },
+    {
+      "path": [
+        "event",
+        "context"
+      ],
+      "entry": "entry_MessageEvent_context"
+    }
+  ],
+  "passthrough_forward": [
+    {
+      "path": [
+        "forward",
+        "headers"
+      ],
+      "entry": "entry_PassthroughForward_headers"
+    }
+  ]
+} as const;
+
 export type DefinitionName = (typeof DEFINITION_NAMES)[number];
 
 export type GatewayFrameType = keyof typeof GATEWAY_FRAME_DEFINITIONS;

@@ -81,12 +81,12 @@ export interface HelloFrame {
    */
   botId: string;
   /**
-   * Slash-command set (Phase 4). Sent only on the `discord` hello; omitted when building it fails.
+   * Slash-command set (Phase 4). Sent only on the `discord` hello; omitted when building it fails. Registration is best-effort and never affects the handshake: a receiver drops invalid entries one by one, reports them, and answers the `hello` as usual.
    */
   command_manifest?: CommandManifestEntry[];
 }
 /**
- * One slash command the connector reconciles into Discord's global command registry (GET → diff → bulk PUT; best-effort, never affects the handshake). The connector drops invalid entries individually.
+ * One slash command the connector reconciles into Discord's global command registry (GET → diff → bulk PUT; best-effort, never affects the handshake). Discord refuses a registration with a bad name or an over-long description, so a receiver needs these rules exactly; it drops each entry that breaks them individually and registers the rest (the rest of the `hello` is unaffected). A plugin command can produce such an entry (an upper-case name, a long description).
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "CommandManifestEntry".
@@ -159,7 +159,7 @@ export interface CapabilityDescriptor {
    */
   label: string;
   /**
-   * Message length limit in `len_unit`. `0` means 4096; receivers map any value ≤ 0 to 4096.
+   * Message length limit in `len_unit`. `0` means 4096; receivers map any value ≤ 0, and any value that is not an integer, to 4096.
    */
   max_message_length: number;
   /**
@@ -211,7 +211,7 @@ export interface CapabilityDescriptor {
    */
   supports_block_formatting?: boolean;
   /**
-   * Op names this platform's sender implements. Absent or empty means the legacy set `send`, `edit`, `typing`, `follow_up`. Any other op (`draft`, `task_card`, `get_chat_info`, …) is used only when listed: new ops never fail open. Receivers drop non-string and empty entries.
+   * Op names this platform's sender implements. Absent or empty means the legacy set `send`, `edit`, `typing`, `follow_up`. Any other op (`draft`, `task_card`, `get_chat_info`, …) is used only when listed: new ops never fail open. Receivers drop non-string and empty entries, and treat a value that is not a list as absent.
    */
   supported_ops?: string[];
 }
@@ -228,7 +228,7 @@ export interface InboundFrame {
   type: "inbound";
   event: MessageEvent;
   /**
-   * Buffer entry id of a replayed delivery (#51572). Opaque, non-empty; echoed verbatim in `inbound_ack`. Decision: at most 256 characters.
+   * Buffer entry id of a replayed delivery (#51572). Opaque, non-empty; echoed verbatim in `inbound_ack`. Decision: at most 256 characters. Receivers also take an integer id and echo it as its decimal string (the reference acks `str(bufferId)`).
    */
   bufferId?: string;
 }
@@ -247,7 +247,16 @@ export interface MessageEvent {
    * Kind of message. Receivers map unknown values (connectors have sent `image`) to `text`.
    */
   message_type:
-    "text" | "location" | "photo" | "video" | "audio" | "voice" | "document" | "sticker" | "command";
+    | "text"
+    | "location"
+    | "photo"
+    | "image"
+    | "video"
+    | "audio"
+    | "voice"
+    | "document"
+    | "sticker"
+    | "command";
   /**
    * Platform message id; with platform and chat_id the replay-dedupe key.
    */
@@ -258,15 +267,15 @@ export interface MessageEvent {
   reply_to_message_id?: string | null;
   reply_to?: ReplyTo;
   /**
-   * Fetchable media references: public URLs or `{connector}/relay/media/{id}` re-hosts.
+   * Fetchable media references: public URLs or `{connector}/relay/media/{id}` re-hosts. Receivers skip entries that are not non-empty strings.
    */
   media_urls?: string[];
   /**
-   * Rich metadata parallel to `media_urls`, matched by URL (Phase 2).
+   * Rich metadata parallel to `media_urls`, matched by URL (Phase 2). Receivers skip entries without a usable `url`.
    */
   media?: MediaItem[];
   /**
-   * Read-only surrounding messages, oldest first. Sent only when the descriptor has `supports_context`.
+   * Read-only surrounding messages, oldest first. Sent only when the descriptor has `supports_context`. Receivers skip entries without text.
    */
   context?: ContextItem[];
   /**
@@ -304,7 +313,7 @@ export interface ReplyTo {
  */
 export interface MediaItem {
   /**
-   * Equals one entry of `media_urls`.
+   * Equals one entry of `media_urls`. Receivers skip an entry without a usable `url`.
    */
   url: string;
   /**
@@ -336,7 +345,7 @@ export interface MediaItem {
  */
 export interface ContextItem {
   /**
-   * Message text; items without text are skipped by receivers.
+   * Message text; receivers skip items without text.
    */
   text: string;
   source?: ContextItemSource;
@@ -533,7 +542,7 @@ export interface OutboundFrame {
    */
   type: "outbound";
   /**
-   * Correlation id, unique per request: `uuid4().hex` (32 lowercase hex characters). Receivers accept any non-empty string up to 256 characters.
+   * Correlation id, unique per request: `uuid4().hex` (32 lowercase hex characters). Receivers accept any non-empty string.
    */
   requestId: string;
   action: OutboundAction;
@@ -572,7 +581,7 @@ export interface SendAction {
   metadata?: OutboundMetadata;
 }
 /**
- * Routing and formatting metadata of a chat-addressed action. The gateway enriches it with the tenant discriminators it learned from inbound for that chat. Decision: the bag stays open for keys not listed here (the reference lists the keys seen, not a closed set), but keys starting with `_` are gateway-internal markers (`_interim_send`, `_stream_reply_to_message_id`, …) that must be stripped before the wire, so the schema rejects them.
+ * Routing and formatting metadata of a chat-addressed action. The gateway enriches it with the tenant discriminators it learned from inbound for that chat. The bag is open: the reference lists the keys seen, not a closed set. Keys starting with `_` are gateway-internal markers (`_interim_send`, `_stream_reply_to_message_id`, `_relay_logical_platform`, …): `send` strips them, but `edit`, `typing`, `prompt` and `send_media` forward the caller's metadata as given, so they do reach the wire and a connector ignores them.
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "OutboundMetadata".
@@ -695,7 +704,7 @@ export interface FollowUpAction {
    */
   session_key: string;
   /**
-   * Capability kind, platform-prefixed (`discord.interaction_token`).
+   * Capability kind, normally platform-prefixed (`discord.interaction_token`); the gateway passes its caller's kind as given and tags the frame's `platform` only when the prefix names a fronted platform, so a kind without a dot is valid.
    */
   kind: string;
   /**
@@ -741,7 +750,7 @@ export interface SendMediaAction {
    */
   media_kind: "image" | "voice" | "audio" | "video" | "document";
   /**
-   * A `{base}/relay/media/{id}` re-host the gateway uploaded, or a public http(s) URL; never a local path.
+   * A `{base}/relay/media/{id}` re-host the gateway uploaded, or a public http(s) URL (`send_image` passes its caller's URL as given, so the scheme's case varies); never a local path.
    */
   source_url: string;
   /**
@@ -786,10 +795,9 @@ export interface PromptAction {
    */
   prompt_id: string;
   /**
-   * The buttons, in display order.
+   * The buttons, in display order. No upper bound: a clarify sends one option per choice plus `other`; a platform with fewer slots degrades to its numbered-text fallback.
    *
    * @minItems 1
-   * @maxItems 25
    */
   options: [PromptOption, ...PromptOption[]];
   /**
@@ -814,7 +822,7 @@ export interface PromptOption {
    */
   id: string;
   /**
-   * Button label (clarify labels are truncated to 75 characters).
+   * Button label. Clarify labels are the choice text cut to 75 characters, so a label may be empty.
    */
   label: string;
   /**
@@ -846,7 +854,7 @@ export interface ReactAction {
    */
   emoji: string;
   /**
-   * Remove instead of add; always sent.
+   * Remove instead of add; always sent (receivers default it to `false`).
    */
   remove: boolean;
   metadata?: OutboundMetadata;
@@ -877,7 +885,7 @@ export interface ThreadCreateAction {
   metadata?: OutboundMetadata;
 }
 /**
- * Rename a thread (Phase 4). Gated by `thread_rename`. Exactly one guard: `only_if_connector_created: true` (preferred, connector-owned no-clobber) or `only_if_current_name` (legacy). Decision: a rename with no guard or both guards is invalid.
+ * Rename a thread (Phase 4). Gated by `thread_rename`. At most one guard: `only_if_connector_created: true` (preferred, connector-owned no-clobber) or `only_if_current_name` (legacy). Both guards default off in the gateway's `rename_thread`, and an unguarded rename proceeds (the reference contract: "unguarded renames proceed"). The gateway never sends both.
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "ThreadRenameAction".
@@ -1051,9 +1059,9 @@ export interface OutboundResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
   /**
    * Thread created or used (send auto-thread, thread_create).
    */
@@ -1089,7 +1097,7 @@ export interface OutboundResult {
   continuation_message_ids?: string[];
 }
 /**
- * Answer of `get_chat_info`.
+ * Answer of `get_chat_info`. Receivers default a missing `name` to the chat id and a missing `type` to `dm`.
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "ChatInfo".
@@ -1120,9 +1128,9 @@ export interface SendResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
   /**
    * Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream message, thread_create fallback).
    */
@@ -1168,9 +1176,9 @@ export interface EditResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
   /**
    * Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream message, thread_create fallback).
    */
@@ -1208,9 +1216,9 @@ export interface TypingResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
 }
 /**
  * Result of `follow_up`: the fields a connector sets for this op.
@@ -1228,9 +1236,9 @@ export interface FollowUpResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
   /**
    * Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream message, thread_create fallback).
    */
@@ -1252,9 +1260,9 @@ export interface GetChatInfoResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
   chat_info?: ChatInfo;
   /**
    * Legacy get_chat_info answer at the top level; prefer `chat_info`.
@@ -1281,9 +1289,9 @@ export interface SendMediaResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
   /**
    * Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream message, thread_create fallback).
    */
@@ -1305,9 +1313,9 @@ export interface PromptResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
   /**
    * Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream message, thread_create fallback).
    */
@@ -1329,9 +1337,9 @@ export interface ReactResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
 }
 /**
  * Result of `thread_create`: the fields a connector sets for this op.
@@ -1349,9 +1357,9 @@ export interface ThreadCreateResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
   /**
    * Thread created or used (send auto-thread, thread_create).
    */
@@ -1377,9 +1385,9 @@ export interface ThreadRenameResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
 }
 /**
  * Result of `delete`: the fields a connector sets for this op.
@@ -1397,9 +1405,9 @@ export interface DeleteResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
 }
 /**
  * Result of `draft`: the fields a connector sets for this op.
@@ -1417,9 +1425,9 @@ export interface DraftResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
   /**
    * Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream message, thread_create fallback).
    */
@@ -1441,9 +1449,9 @@ export interface TaskCardResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
 }
 /**
  * Result of `task_card_stop`: the fields a connector sets for this op.
@@ -1461,9 +1469,9 @@ export interface TaskCardStopResult {
    */
   error?: string;
   /**
-   * Structured failure code; `egress_declined` is the preferred decline signal.
+   * Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.
    */
-  code?: "egress_declined";
+  code?: string;
 }
 /**
  * Forwards an edge-ACKed webhook (#50702). A buffered forward carries `bufferId` and is acked with `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks after the handler returns (the behaviour of the fix for issue #52581); versions that never ack passthrough get it redelivered, which dedupe by `passthrough_buffer:<bufferId>` absorbs.
@@ -1478,7 +1486,7 @@ export interface PassthroughForwardFrame {
   type: "passthrough_forward";
   forward: PassthroughForward;
   /**
-   * Buffer entry id of a replayed delivery; echoed in `inbound_ack`.
+   * Buffer entry id of a replayed delivery; echoed in `inbound_ack` (an integer id as its decimal string).
    */
   bufferId?: string;
 }
@@ -1506,7 +1514,7 @@ export interface PassthroughForward {
    */
   path: string;
   /**
-   * Headers in arrival order as `[name, value]` pairs. Receivers drop entries that are not pairs.
+   * Headers in arrival order as `[name, value]` pairs. Receivers drop entries that are not pairs of strings.
    */
   headers: [string, string][];
   /**
@@ -1575,7 +1583,7 @@ export interface EnrollRequest {
   gatewayId: string;
 }
 /**
- * 2xx body of enroll. A body without `secret` is an error.
+ * 2xx body of enroll. A body without a non-empty `secret` is an error. The gateway reads only `secret`, and `tenant`, `gatewayId` and `deliveryKey` when present.
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "EnrollResponse".
@@ -1635,7 +1643,7 @@ export interface ProvisionRequest {
   wakeUrl?: string;
 }
 /**
- * Body of a provision answer. A replay may answer `secretIssued: false` without `secret`/`deliveryKey`: not an error, the gateway keeps its credentials. A body with neither `secret` nor `secretIssued: false` is malformed.
+ * Body of a provision answer. A replay may answer `secretIssued: false` without `secret`/`deliveryKey`: not an error, the gateway keeps its credentials. A body with neither `secret` nor `secretIssued: false` is malformed. The gateway reads only `secret`, and `gatewayId`, `deliveryKey` and `tenant` when present.
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "ProvisionResponse".
@@ -1691,7 +1699,7 @@ export interface RelayPolicyRequest {
   allowOtherBots: boolean;
 }
 /**
- * Answer of a media upload to `POST {base}/relay/media` (bearer: the upgrade token). (uncertain) The public sources only show that the gateway then sends `{base}/relay/media/{id}` as `source_url`; the contract fixes this body: `url` is that re-host URL.
+ * Answer of a media upload to `POST {base}/relay/media` (bearer: the upgrade token): `{id, size}` per the reference contract. The gateway reads only `id` and builds the reference `{base}/relay/media/{id}` itself.
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "MediaUploadResponse".
@@ -1702,9 +1710,9 @@ export interface MediaUploadResponse {
    */
   id: string;
   /**
-   * Re-host URL `{base}/relay/media/{id}`.
+   * Re-host URL `{base}/relay/media/{id}`; optional (the reference answer has no `url`, and the gateway builds it from `id`).
    */
-  url: string;
+  url?: string;
   /**
    * Stored MIME type.
    */

@@ -2,9 +2,19 @@
  * Annotation helpers for the authored schemas.
  *
  * Every definition and property carries `description` and `x-since` (the protocol step that
- * introduced it). Two more keywords steer generation and are stripped from the shipped JSON:
- * - `x-tolerant`: the schema a *receiver* applies instead of this one (open enums, relaxed ids);
- * - `x-strict-only`: an `allOf` member that only the strict (producer) variant enforces.
+ * introduced it). The authored schema is the *producer* contract (the strict variant). The
+ * *receiver* variant (tolerant) is generated from it by one rule, the receiver principle: a
+ * receiver checks only what it needs to act — the types of the fields it reads and the presence
+ * of the fields without which it cannot act. Every other rule (patterns, lengths, item counts,
+ * enums, bounds, unknown properties, cross-field rules, the other `required`s) is producer-only:
+ * a receiver accepts a value that breaks it and reports it as an advisory. These keywords say
+ * where a receiver needs more, and are stripped from the shipped JSON:
+ * - `x-receiver: "required"`: a receiver cannot act without this property (it stays required);
+ *   on an `allOf`/`anyOf`/`oneOf` member: the receiver enforces that member too;
+ * - `x-receiver: "exact"`: a receiver needs this value exactly as constrained (every keyword kept);
+ * - `x-tolerant`: the schema a receiver applies instead of this one (a value the reference coerces);
+ * - `x-drop-invalid-entries`: on an array, a receiver drops entries that fail the item schema's
+ *   receiver variant one by one and keeps the rest (the array's items are not checked as a whole).
  * Both drafts ignore unknown `x-` keywords, so the annotations that stay are harmless to Python.
  */
 import { Type, type TSchema, type TObject, type TProperties, type SchemaOptions } from "@sinclair/typebox";
@@ -31,9 +41,16 @@ export const CONTRACT_VERSION = 1;
 export type Direction = "gateway-to-connector" | "connector-to-gateway";
 export const sentBy = (direction: Direction) => ({ "x-direction": direction });
 
+/** What a receiver needs of a property (see the module comment). */
+export type ReceiverNeed = "required" | "exact";
+
 export interface FieldExtras extends SchemaOptions {
   /** Replacement schema for tolerant receivers. */
   "x-tolerant"?: Record<string, unknown>;
+  /** A receiver cannot act without this property (`required`) or needs it exactly (`exact`). */
+  "x-receiver"?: ReceiverNeed;
+  /** On an array: a receiver drops invalid entries individually. */
+  "x-drop-invalid-entries"?: true;
   /** The step that removed the field (still accepted, no longer produced). */
   "x-removed"?: Step;
 }
@@ -66,9 +83,9 @@ export function nullableString(options: SchemaOptions) {
   return Type.Unsafe<string | null>({ type: ["string", "null"], ...options });
 }
 
-/** A const string property (`type` and `op` discriminators). */
+/** A const string property (`type` and `op` discriminators): a receiver dispatches on it. */
 export function tag<T extends string>(value: T, step: Step, description: string) {
-  return Type.Literal(value, since(step, description));
+  return Type.Literal(value, since(step, description, { "x-receiver": "exact" }));
 }
 
 export type { TSchema };

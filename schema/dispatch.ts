@@ -32,9 +32,11 @@ export function dispatchUnion(
     type: "object",
     required: [discriminator],
     properties: {
-      [discriminator]: Type.String(since(step, tagDescription, { enum: tags, "x-tolerant": { type: "string" } })),
+      // A receiver dispatches on the tag and ignores (or answers) a value it does not know.
+      [discriminator]: Type.String(since(step, tagDescription, { enum: tags, "x-receiver": "required" })),
     },
     allOf: branches.map((b) => ({
+      "x-receiver": "required",
       if: { properties: { [discriminator]: { const: b.tag } }, required: [discriminator] },
       then: { $ref: b.schema.$id ?? b.tag },
     })),

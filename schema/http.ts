@@ -1,16 +1,18 @@
 /** HTTP bodies of the same contract: enroll, provision, relevance policy, media upload. */
 import { Type } from "@sinclair/typebox";
 import { definition, sentBy, since } from "./annotations.js";
+import { HTTP_URL_PATTERN } from "./outbound.js";
 
-const gatewayId = (description: string) => Type.String(since("P3", description, { minLength: 1 }));
+const gatewayId = (description: string, needed = false) =>
+  Type.String(since("P3", description, { minLength: 1, ...(needed && { "x-receiver": "required" as const }) }));
 
 export const EnrollRequest = definition(
   "EnrollRequest",
   "P3",
   "Body of `POST {base}/relay/enroll` (self-hosted enrolment). Bearer: the caller identity token. 401: identity rejected; 403: enrollment token invalid, expired, used, or tenant mismatch.",
   {
-    enrollmentToken: Type.String(since("P3", "Single-use token minted by the connector.", { minLength: 1 })),
-    gatewayId: gatewayId("Gateway id to enrol; default `gw-<hostname>`."),
+    enrollmentToken: Type.String(since("P3", "Single-use token minted by the connector.", { minLength: 1, "x-receiver": "required" })),
+    gatewayId: gatewayId("Gateway id to enrol; default `gw-<hostname>`.", true),
   },
   sentBy("gateway-to-connector"),
 );
@@ -18,9 +20,9 @@ export const EnrollRequest = definition(
 export const EnrollResponse = definition(
   "EnrollResponse",
   "P3",
-  "2xx body of enroll. A body without `secret` is an error.",
+  "2xx body of enroll. A body without a non-empty `secret` is an error. The gateway reads only `secret`, and `tenant`, `gatewayId` and `deliveryKey` when present.",
   {
-    secret: Type.String(since("P3", "Upgrade secret (HMAC key of the bearer token).", { minLength: 1 })),
+    secret: Type.String(since("P3", "Upgrade secret (HMAC key of the bearer token).", { minLength: 1, "x-receiver": "exact" })),
     deliveryKey: Type.String(since("P3", "Per-tenant delivery key (pre-P3 signed inbound; kept for forward compatibility, unused).")),
     tenant: Type.String(since("P3", "Tenant id.")),
     gatewayId: gatewayId("The enrolled gateway id."),
@@ -33,13 +35,13 @@ export const ProvisionRequest = definition(
   "P3",
   "Body of `POST {base}/relay/provision` (self-provision at boot), one per fronted platform with the same `gatewayId`. Bearer: the caller identity token.",
   {
-    gatewayId: gatewayId("Gateway id (`GATEWAY_RELAY_ID` or `gw-<hostname>`)."),
-    platform: Type.String(since("P3", "Fronted platform.", { minLength: 1 })),
+    gatewayId: gatewayId("Gateway id (`GATEWAY_RELAY_ID` or `gw-<hostname>`).", true),
+    platform: Type.String(since("P3", "Fronted platform.", { minLength: 1, "x-receiver": "required" })),
     botId: Type.String(since("P3", "Bot id for that platform.")),
     gatewayEndpoint: Type.String(since("P3", "Retired delivery target; `\"\"` when unset.")),
     routeKeys: Type.Array(Type.String({ minLength: 1 }), since("P3", "Route keys (`GATEWAY_RELAY_ROUTE_KEYS`).")),
     instanceId: Type.Optional(Type.String(since("V-mid", "Instance id; present only when set (never `\"\"`).", { minLength: 1 }))),
-    wakeUrl: Type.Optional(Type.String(since("V-mid", "Wake URL the connector GETs (unsigned, payload-free) when a buffered-only instance gets its first buffered event; present only when set.", { minLength: 1, pattern: "^https?://" }))),
+    wakeUrl: Type.Optional(Type.String(since("V-mid", "Wake URL the connector GETs (unsigned, payload-free) when a buffered-only instance gets its first buffered event; present only when set.", { minLength: 1, pattern: HTTP_URL_PATTERN }))),
   },
   sentBy("gateway-to-connector"),
 );
@@ -47,9 +49,9 @@ export const ProvisionRequest = definition(
 export const ProvisionResponse = definition(
   "ProvisionResponse",
   "P3",
-  "Body of a provision answer. A replay may answer `secretIssued: false` without `secret`/`deliveryKey`: not an error, the gateway keeps its credentials. A body with neither `secret` nor `secretIssued: false` is malformed.",
+  "Body of a provision answer. A replay may answer `secretIssued: false` without `secret`/`deliveryKey`: not an error, the gateway keeps its credentials. A body with neither `secret` nor `secretIssued: false` is malformed. The gateway reads only `secret`, and `gatewayId`, `deliveryKey` and `tenant` when present.",
   {
-    secret: Type.Optional(Type.String(since("P3", "Upgrade secret.", { minLength: 1 }))),
+    secret: Type.Optional(Type.String(since("P3", "Upgrade secret.", { minLength: 1, "x-receiver": "exact" }))),
     deliveryKey: Type.Optional(Type.String(since("P3", "Delivery key (unused since P3)."))),
     secretIssued: Type.Optional(Type.Boolean(since("V-late", "`false` on replays that issue no secret (connector F-004)."))),
     tenant: Type.String(since("P3", "Tenant id.")),
@@ -59,8 +61,8 @@ export const ProvisionResponse = definition(
   {
     ...sentBy("connector-to-gateway"),
     anyOf: [
-      { description: "Credentials issued.", required: ["secret"] },
-      { description: "A replay that issues none.", properties: { secretIssued: { const: false } }, required: ["secretIssued"] },
+      { description: "Credentials issued.", "x-receiver": "required", required: ["secret"] },
+      { description: "A replay that issues none.", "x-receiver": "required", properties: { secretIssued: { const: false } }, required: ["secretIssued"] },
     ],
   },
 );
@@ -70,7 +72,7 @@ export const RelayPolicyRequest = definition(
   "V-late",
   "Body of `POST {base}/relay/policy` (relevance policy, Phase 6), one per fronted platform. Bearer: the upgrade token. HTTP 200 means accepted.",
   {
-    platform: Type.String(since("V-late", "Platform the policy applies to.", { minLength: 1 })),
+    platform: Type.String(since("V-late", "Platform the policy applies to.", { minLength: 1, "x-receiver": "required" })),
     requireAddress: Type.Boolean(since("V-late", "Only messages addressing the bot are relevant.")),
     freeResponseScopes: Type.Array(Type.String(), since("V-late", "Scopes where the bot answers without being addressed.")),
     allowOtherBots: Type.Boolean(since("V-late", "Accept messages from other bots (Discord always sends false).")),
@@ -81,10 +83,10 @@ export const RelayPolicyRequest = definition(
 export const MediaUploadResponse = definition(
   "MediaUploadResponse",
   "V-late",
-  "Answer of a media upload to `POST {base}/relay/media` (bearer: the upgrade token). (uncertain) The public sources only show that the gateway then sends `{base}/relay/media/{id}` as `source_url`; the contract fixes this body: `url` is that re-host URL.",
+  "Answer of a media upload to `POST {base}/relay/media` (bearer: the upgrade token): `{id, size}` per the reference contract. The gateway reads only `id` and builds the reference `{base}/relay/media/{id}` itself.",
   {
-    id: Type.String(since("V-late", "Media id.", { minLength: 1 })),
-    url: Type.String(since("V-late", "Re-host URL `{base}/relay/media/{id}`.", { pattern: "^https?://" })),
+    id: Type.String(since("V-late", "Media id.", { minLength: 1, "x-receiver": "exact" })),
+    url: Type.Optional(Type.String(since("V-late", "Re-host URL `{base}/relay/media/{id}`; optional (the reference answer has no `url`, and the gateway builds it from `id`).", { pattern: HTTP_URL_PATTERN }))),
     mime: Type.Optional(Type.String(since("V-late", "Stored MIME type."))),
     size: Type.Optional(Type.Integer(since("V-late", "Stored size in bytes.", { minimum: 0 }))),
   },

@@ -22,6 +22,6 @@ export const InboundAckFrame = definition(
   "Durable receipt of a buffered delivery, sent after the handler returned. Only an ack advances the connector's replay cursor. Never sent for live deliveries or when the handler failed.",
   {
     type: tag("inbound_ack", "V-mid", "Frame type."),
-    bufferId: BUFFER_ID("The `bufferId` of the delivery being acknowledged."),
+    bufferId: BUFFER_ID("The `bufferId` of the delivery being acknowledged.", { "x-receiver": "required" }),
   },
 );

@@ -10,7 +10,8 @@ export const KNOWN_PLATFORMS = [
 ] as const;
 
 export const CHAT_TYPES = ["dm", "group", "channel", "thread", "forum"] as const;
-export const MESSAGE_TYPES = ["text", "location", "photo", "video", "audio", "voice", "document", "sticker", "command"] as const;
+/** The gateway's `MessageType` values, plus `image`, which the reference contract says connectors send (the first attachment's kind). */
+export const MESSAGE_TYPES = ["text", "location", "photo", "image", "video", "audio", "voice", "document", "sticker", "command"] as const;
 
 /** Prompt and option ids: they travel inside the `hp1:<prompt_id>:<option_id>` callback token. */
 export const PROMPT_ID_PATTERN = `^[A-Za-z0-9_.-]{1,32}${END}`;
@@ -32,7 +33,6 @@ export const SessionSource = definition(
       since("P3", "Kind of chat. Receivers map unknown values to `dm`.", {
         enum: [...CHAT_TYPES],
         default: "dm",
-        "x-tolerant": { type: "string" },
       }),
     ),
     chat_name: nullableString(since("P3", "Chat display name; always sent, `null` when unknown.", { default: null })),
@@ -70,13 +70,11 @@ export const SessionSource = definition(
     allOf: [
       {
         description: "Slack sources carry `scope_id` (the workspace).",
-        "x-strict-only": true,
         if: { properties: { platform: { const: "slack" } }, required: ["platform"] },
         then: { required: ["scope_id"] },
       },
       {
         description: "Discord sources outside DMs carry `scope_id` (the guild); `guild_id` alone is not enough.",
-        "x-strict-only": true,
         if: {
           properties: { platform: { const: "discord" }, chat_type: { enum: ["group", "channel", "thread", "forum"] } },
           required: ["platform", "chat_type"],
@@ -103,7 +101,7 @@ export const MediaItem = definition(
   "V-late",
   "Rich metadata for one entry of `media_urls` (Phase 2), matched by `url`, not by position. Gateways read only `url` and `mime`.",
   {
-    url: Type.String(since("V-late", "Equals one entry of `media_urls`.", { minLength: 1 })),
+    url: Type.String(since("V-late", "Equals one entry of `media_urls`. Receivers skip an entry without a usable `url`.", { minLength: 1, "x-receiver": "exact" })),
     kind: Type.Optional(Type.String(since("V-late", "Media kind (`image`, `voice`, `audio`, `video`, `document`, …).", { examples: ["image", "voice", "audio", "video", "document"] }))),
     mime: Type.Optional(Type.String(since("V-late", "MIME type; becomes `media_types[i]`."))),
     size: Type.Optional(Type.Integer(since("V-late", "Size in bytes.", { minimum: 0 }))),
@@ -127,7 +125,9 @@ export const ContextItem = definition(
   "V-late",
   "One read-only surrounding channel message, rendered by the gateway as `author: text` under `[Recent channel messages]` (newlines collapsed).",
   {
-    text: Type.String(since("V-late", "Message text; items without text are skipped by receivers.")),
+    text: Type.String(
+      since("V-late", "Message text; receivers skip items without text.", { "x-receiver": "required", "x-tolerant": { type: "string", minLength: 1 } }),
+    ),
     source: Type.Optional(Type.Ref(ContextItemSource, since("V-late", "Author of the message."))),
   },
 );
@@ -156,18 +156,25 @@ export const MessageEvent = definition(
       since("P3", "Kind of message. Receivers map unknown values (connectors have sent `image`) to `text`.", {
         enum: [...MESSAGE_TYPES],
         default: "text",
-        "x-tolerant": { type: "string" },
       }),
     ),
     message_id: Type.Optional(nullableString(since("P3", "Platform message id; with platform and chat_id the replay-dedupe key."))),
     reply_to_message_id: Type.Optional(nullableString(since("P3", "Id of the message replied to."))),
     reply_to: Type.Optional(Type.Ref(ReplyTo, since("V-late", "The replied-to message (Phase 4)."))),
     media_urls: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), since("P3", "Fetchable media references: public URLs or `{connector}/relay/media/{id}` re-hosts.", { default: [] })),
+      Type.Array(
+        Type.String({ minLength: 1, "x-receiver": "exact" }),
+        since("P3", "Fetchable media references: public URLs or `{connector}/relay/media/{id}` re-hosts. Receivers skip entries that are not non-empty strings.", { default: [], "x-drop-invalid-entries": true }),
+      ),
     ),
-    media: Type.Optional(Type.Array(Type.Ref(MediaItem), since("V-late", "Rich metadata parallel to `media_urls`, matched by URL (Phase 2)."))),
+    media: Type.Optional(
+      Type.Array(Type.Ref(MediaItem), since("V-late", "Rich metadata parallel to `media_urls`, matched by URL (Phase 2). Receivers skip entries without a usable `url`.", { "x-drop-invalid-entries": true })),
+    ),
     context: Type.Optional(
-      Type.Array(Type.Ref(ContextItem), since("V-late", "Read-only surrounding messages, oldest first. Sent only when the descriptor has `supports_context`.")),
+      Type.Array(
+        Type.Ref(ContextItem),
+        since("V-late", "Read-only surrounding messages, oldest first. Sent only when the descriptor has `supports_context`. Receivers skip entries without text.", { "x-drop-invalid-entries": true }),
+      ),
     ),
     context_error: Type.Optional(Type.Boolean(since("V-late", "Observability marker: fetching context failed. Ignored by the gateway."))),
     prompt_response: Type.Optional(Type.Ref(PromptResponse, since("V-late", "Answer to a `prompt` op. `text` then mirrors `/<option_id>` with `message_type: command` for old gateways."))),
@@ -181,12 +188,13 @@ export const InboundFrame = definition(
   "A normalised inbound message pushed to the gateway. Live deliveries carry no `bufferId` and are never acked; replays from the durable buffer carry `bufferId` and the gateway answers `inbound_ack` after its handler returns.",
   {
     type: tag("inbound", "P3", "Frame type."),
-    event: Type.Ref(MessageEvent, since("P3", "The message.")),
+    event: Type.Ref(MessageEvent, since("P3", "The message.", { "x-receiver": "required" })),
     bufferId: Type.Optional(
       Type.String(
-        since("V-mid", "Buffer entry id of a replayed delivery (#51572). Opaque, non-empty; echoed verbatim in `inbound_ack`. Decision: at most 256 characters.", {
+        since("V-mid", "Buffer entry id of a replayed delivery (#51572). Opaque, non-empty; echoed verbatim in `inbound_ack`. Decision: at most 256 characters. Receivers also take an integer id and echo it as its decimal string (the reference acks `str(bufferId)`).", {
           minLength: 1,
           maxLength: 256,
+          "x-tolerant": { type: ["string", "integer"] },
         }),
       ),
     ),

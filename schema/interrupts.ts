@@ -8,7 +8,7 @@ export const InterruptFrame = definition(
   "The gateway egresses a mid-turn `/stop` for a session key. Fire-and-forget: no result frame. The connector forwards it to the gateway instance running that session, which receives it as `interrupt_inbound`.",
   {
     type: tag("interrupt", "P3", "Frame type."),
-    session_key: Type.String(since("P3", "Session key of the turn to stop (e.g. `agent:main:discord:group:chanA:userX`).", { minLength: 1 })),
+    session_key: Type.String(since("P3", "Session key of the turn to stop (e.g. `agent:main:discord:group:chanA:userX`).", { minLength: 1, "x-receiver": "required" })),
     reason: nullableString(since("P3", "Why; the key is always present, `null` when not given.")),
   },
 );

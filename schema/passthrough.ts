@@ -1,9 +1,9 @@
 /** `passthrough_forward` (C→G): an edge-ACKed webhook forwarded over the socket. */
 import { Type } from "@sinclair/typebox";
-import { definition, END, since, tag } from "./annotations.js";
+import { definition, END, since, tag, type FieldExtras } from "./annotations.js";
 
-export const BUFFER_ID = (description: string) =>
-  Type.String(since("V-mid", description, { minLength: 1, maxLength: 256 }));
+export const BUFFER_ID = (description: string, extras: FieldExtras = {}) =>
+  Type.String(since("V-mid", description, { minLength: 1, maxLength: 256, ...extras }));
 
 export const PassthroughForward = definition(
   "PassthroughForward",
@@ -15,15 +15,14 @@ export const PassthroughForward = definition(
     method: Type.String(since("V-mid", "Original HTTP method.", { pattern: `^[A-Z]+${END}` })),
     path: Type.String(since("V-mid", "Original request path (e.g. `/interactions/discord/appShared`).", { pattern: "^/" })),
     headers: Type.Array(
-      Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: "`[name, value]`." }),
-      since("V-mid", "Headers in arrival order as `[name, value]` pairs. Receivers drop entries that are not pairs.", {
-        "x-tolerant": { type: "array" },
+      Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: "`[name, value]`.", "x-receiver": "exact" }),
+      since("V-mid", "Headers in arrival order as `[name, value]` pairs. Receivers drop entries that are not pairs of strings.", {
+        "x-drop-invalid-entries": true,
       }),
     ),
     bodyB64: Type.String(
       since("V-mid", "Standard base64 (with padding) of the exact sanitized body bytes. Receivers treat an undecodable value as an empty body.", {
         pattern: `^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?${END}`,
-        "x-tolerant": { type: "string" },
       }),
     ),
     profile: Type.Optional(Type.String(since("V-late", "Multiplex profile; mirrors inbound `source.profile`."))),
@@ -37,6 +36,8 @@ export const PassthroughForwardFrame = definition(
   {
     type: tag("passthrough_forward", "V-mid", "Frame type."),
     forward: Type.Ref(PassthroughForward, since("V-mid", "The forwarded request.")),
-    bufferId: Type.Optional(BUFFER_ID("Buffer entry id of a replayed delivery; echoed in `inbound_ack`.")),
+    bufferId: Type.Optional(
+      BUFFER_ID("Buffer entry id of a replayed delivery; echoed in `inbound_ack` (an integer id as its decimal string).", { "x-tolerant": { type: ["string", "integer"] } }),
+    ),
   },
 );

@@ -5,7 +5,7 @@ import { ACTIONS, REQUEST_ID_PATTERN, TOLERANT_REQUEST_ID } from "./outbound.js"
 
 export const EGRESS_DECLINED_CODE = "egress_declined";
 
-export const ChatInfo = definition("ChatInfo", "P3", "Answer of `get_chat_info`.", {
+export const ChatInfo = definition("ChatInfo", "P3", "Answer of `get_chat_info`. Receivers default a missing `name` to the chat id and a missing `type` to `dm`.", {
   name: Type.String(since("P3", "Chat name; receivers default it to the chat id.")),
   type: Type.String(since("P3", "Chat type (`dm`, `group`, `channel`, …); receivers default it to `dm`.", { examples: ["dm", "group", "channel", "thread", "forum"] })),
 });
@@ -13,6 +13,7 @@ export const ChatInfo = definition("ChatInfo", "P3", "Answer of `get_chat_info`.
 /** Every result field, defined once; per-op results pick from it. */
 const RESULT_FIELDS = {
   success: Type.Boolean(since("P3", "Outcome of the action. Receivers treat a missing value as a failure.", { default: false })),
+  // Every other field is optional to a receiver: the gateway reads each with `.get()`.
   message_id: Type.Optional(
     Type.String(since("P3", "Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream message, thread_create fallback).")),
   ),
@@ -22,7 +23,12 @@ const RESULT_FIELDS = {
     ),
   ),
   code: Type.Optional(
-    Type.String(since("V-late", "Structured failure code; `egress_declined` is the preferred decline signal.", { enum: [EGRESS_DECLINED_CODE], "x-tolerant": { type: "string" } })),
+    Type.String(
+      since("V-late", "Structured failure code: a string with known values, not a closed set. `egress_declined` is the preferred decline signal; the gateway compares against it and treats any other code as an ordinary failure.", {
+        minLength: 1,
+        examples: [EGRESS_DECLINED_CODE],
+      }),
+    ),
   ),
   thread_id: Type.Optional(Type.String(since("V-late", "Thread created or used (send auto-thread, thread_create)."))),
   auto_thread_name: Type.Optional(Type.String(since("V-late", "Initial name of a connector-created auto-thread (with `thread_id`)."))),
@@ -42,13 +48,11 @@ type ResultField = keyof typeof RESULT_FIELDS;
 const RESULT_RULES = [
   {
     description: "A failure carries `error`.",
-    "x-strict-only": true,
     if: { properties: { success: { const: false } }, required: ["success"] },
     then: { required: ["error"] },
   },
   {
     description: "`code: egress_declined` is a failure.",
-    "x-strict-only": true,
     if: { properties: { code: { const: EGRESS_DECLINED_CODE } }, required: ["code"] },
     then: { properties: { success: { const: false } } },
   },
@@ -94,8 +98,8 @@ export const OutboundResultFrame = definition(
   {
     type: tag("outbound_result", "P3", "Frame type."),
     requestId: Type.String(
-      since("P3", "The `requestId` of the answered `outbound`.", { pattern: REQUEST_ID_PATTERN, "x-tolerant": TOLERANT_REQUEST_ID }),
+      since("P3", "The `requestId` of the answered `outbound`.", { pattern: REQUEST_ID_PATTERN, "x-receiver": "required", "x-tolerant": TOLERANT_REQUEST_ID }),
     ),
-    result: Type.Ref(OutboundResult, since("P3", "The outcome. Receivers treat a missing result as `{}`.", { default: {} })),
+    result: Type.Ref(OutboundResult, since("P3", "The outcome. Receivers treat a missing result as `{}` (a failure).", { default: {} })),
   },
 );

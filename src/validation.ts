@@ -13,6 +13,9 @@ import {
 import type { RelayFrame } from "../generated/types.js";
 import type { FrameDirection, ValidationIssue, ValidationMode, ValidationResult } from "./validation-types.js";
 import { checkFrameRules } from "./frame-rules.js";
+import { quote, toIssues, type RawError } from "./validation-messages.js";
+import { dropInvalidEntries } from "./entry-dropping.js";
+import { reportValidator } from "./validation-report.js";
 
 export type { FrameDirection, ValidationIssue, ValidationMode, ValidationResult } from "./validation-types.js";
 
@@ -20,12 +23,6 @@ export type { FrameDirection, ValidationIssue, ValidationMode, ValidationResult 
 interface CompiledValidator {
   (data: unknown): boolean;
   errors?: RawError[] | null;
-}
-interface RawError {
-  instancePath: string;
-  keyword: string;
-  params: Record<string, unknown>;
-  propertyName?: string;
 }
 
 const validators = compiled as unknown as Record<string, CompiledValidator>;
@@ -60,58 +57,6 @@ export function frameDirectionOf(type: string): FrameDirection | undefined {
 export const GATEWAY_FRAME_TYPES: readonly string[] = Object.freeze([...GATEWAY_TYPES.keys()]);
 export const CONNECTOR_FRAME_TYPES: readonly string[] = Object.freeze([...CONNECTOR_TYPES.keys()]);
 
-function quote(value: unknown): string {
-  return JSON.stringify(value) ?? String(value);
-}
-
-function describe(error: RawError): string {
-  const where = error.instancePath === "" ? "the value" : error.instancePath;
-  const p = error.params;
-  switch (error.keyword) {
-    case "required":
-      return `${where} is missing the required property ${quote(p.missingProperty)}`;
-    case "additionalProperties":
-      return `${where} has the unknown property ${quote(p.additionalProperty)}`;
-    case "type":
-      return `${where} must be of type ${Array.isArray(p.type) ? p.type.join(" or ") : String(p.type)}`;
-    case "enum":
-      return `${where} must be one of ${(p.allowedValues as unknown[]).map(quote).join(", ")}`;
-    case "const":
-      return `${where} must be ${quote(p.allowedValue)}`;
-    case "pattern":
-      return `${where} must match the pattern ${String(p.pattern)}`;
-    case "minLength":
-    case "maxLength":
-    case "minItems":
-    case "maxItems":
-      return `${where} violates ${error.keyword} ${String(p.limit)}`;
-    case "minimum":
-    case "maximum":
-      return `${where} must be ${String(p.comparison)} ${String(p.limit)}`;
-    case "propertyNames":
-      return `${where} has an invalid property name ${quote(p.propertyName)}`;
-    case "oneOf":
-    case "anyOf":
-      return `${where} must match exactly the alternatives its definition allows (${error.keyword})`;
-    default:
-      return `${where} violates ${error.keyword}`;
-  }
-}
-
-/**
- * ajv reports the failing branch of an `if`/`then` before the `if` itself, and the detail of a
- * `propertyNames` failure before the `propertyNames` error: keep the errors that name the problem.
- */
-function toIssues(errors: RawError[] | null | undefined): ValidationIssue[] {
-  const all = errors ?? [];
-  const meaningful = all.filter((e) => e.keyword !== "if" && e.propertyName === undefined);
-  return (meaningful.length > 0 ? meaningful : all).map((error) => ({
-    path: error.instancePath,
-    keyword: error.keyword,
-    message: describe(error),
-  }));
-}
-
 /** Validate a value against one named definition of the contract. */
 export function validateDefinition<T = unknown>(
   definition: DefinitionName,
@@ -132,9 +77,33 @@ export interface ValidateFrameOptions {
   mode?: ValidationMode;
   /** Only accept frame types travelling this way. */
   direction?: FrameDirection;
+  /**
+   * Report every problem, not only the first; in tolerant mode also list the producer rules an
+   * accepted frame breaks (`advisories`). For tools (`relay-contract validate`, the conformance
+   * kit): it loads a second set of validators and costs more per frame than the receive path.
+   */
+  report?: boolean;
 }
 
-/** Validate one decoded frame, dispatching on its `type`. */
+type Rec = Record<string, unknown>;
+
+function isUnder(path: string, prefixes: readonly ValidationIssue[] | undefined): boolean {
+  return prefixes !== undefined && prefixes.some((p) => path === p.path || path.startsWith(`${p.path}/`));
+}
+
+/** Every error of `value` against `definition` (the reporting validators), plus the cross-field rules in strict mode. */
+function reportIssues(definition: string, value: unknown, mode: ValidationMode): ValidationIssue[] {
+  const validate = reportValidator(mode, definition);
+  const issues = validate(value) ? [] : toIssues(validate.errors);
+  if (mode === "strict" && issues.length === 0) issues.push(...checkFrameRules(value as { type: string }));
+  return issues;
+}
+
+/**
+ * Validate one decoded frame, dispatching on its `type`. In tolerant mode (a receiver) a frame
+ * of a type this side does not act on is accepted and `ignored`, and the invalid entries of the
+ * lists a receiver filters are removed from `value` and listed in `dropped`.
+ */
 export function validateFrame(value: unknown, options: ValidateFrameOptions = {}): ValidationResult<RelayFrame> {
   const mode = options.mode ?? "strict";
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
@@ -151,13 +120,37 @@ export function validateFrame(value: unknown, options: ValidateFrameOptions = {}
         : (GATEWAY_TYPES.get(type) ?? CONNECTOR_TYPES.get(type));
   if (!definition) {
     const known = frameDirectionOf(type);
+    // A receiver ignores what it does not act on: unknown types, and its own types echoed back.
+    if (mode === "tolerant") {
+      return { ok: true, value: value as RelayFrame, ignored: known ? `ignored: ${quote(type)} is a ${known} frame type` : "ignored: unknown type" };
+    }
     const why = known ? `is a ${known} frame type, not ${options.direction}` : "is not a frame type of contract_version 1";
     return fail("/type", "enum", `/type ${quote(type)} ${why}`);
   }
+  if (options.report === true) return reportFrame(definition, type, value as Rec, mode);
   const result = validateDefinition<RelayFrame>(definition as DefinitionName, value, mode);
-  if (!result.ok || mode !== "strict") return result;
+  if (!result.ok) return result;
+  if (mode === "tolerant") {
+    const { value: kept, dropped } = dropInvalidEntries(type, value as Rec);
+    return dropped === undefined ? result : { ok: true, value: kept as unknown as RelayFrame, dropped };
+  }
   const issues = checkFrameRules(result.value);
   return issues.length === 0 ? result : { ok: false, issues };
+}
+
+function reportFrame(definition: string, type: string, value: Rec, mode: ValidationMode): ValidationResult<RelayFrame> {
+  const issues = reportIssues(definition, value, mode);
+  if (issues.length > 0) return { ok: false, issues };
+  if (mode === "strict") return { ok: true, value: value as unknown as RelayFrame };
+  const { value: kept, dropped } = dropInvalidEntries(type, value);
+  // Producer rules broken inside a dropped entry are already reported by the drop.
+  const advisories = reportIssues(definition, value, "strict").filter((issue) => !isUnder(issue.path, dropped));
+  return {
+    ok: true,
+    value: kept as unknown as RelayFrame,
+    ...(dropped !== undefined && { dropped }),
+    ...(advisories.length > 0 && { advisories }),
+  };
 }
 
 /** Throwing form for producers: a frame about to be sent must be valid. */

@@ -80,8 +80,10 @@ t.test("invalid vectors: strict decoders reject, tolerant ones follow the vector
     const line = `${JSON.stringify(v.value)}\n`;
     const strict = new FrameDecoder({ mode: "strict" }).push(line);
     t.equal(strict[0]?.kind, "error", `${v.id} strict`);
+    // A receiver may deliver the frame after reporting entries it dropped (entry_dropped).
     const tolerant = new FrameDecoder({ mode: "tolerant" }).push(line);
-    t.equal(tolerant[0]?.kind, v.tolerant ? "frame" : "error", `${v.id} tolerant`);
+    t.equal(tolerant.some((e) => e.kind === "frame"), v.tolerant === true, `${v.id} tolerant`);
+    for (const e of tolerant) if (e.kind === "error" && v.tolerant) t.equal(e.error.code, "entry_dropped", `${v.id}: only drop reports`);
   }
 });
 

@@ -201,7 +201,16 @@ t.test("every error code", async (t) => {
   t.equal(inc?.kind === "error" ? inc.error.code : undefined, "incomplete_frame");
   t.equal(inc?.kind === "error" ? inc.error.excerpt : undefined, '{"type":"going_idle"}');
 
-  const covered = new Set(["invalid_json", "not_object", "missing_type", "unknown_type", "wrong_direction", "schema", "line_too_long", "incomplete_frame"]);
+  // One bad manifest entry: reported (entry_dropped, before the frame), and the frame proceeds without it.
+  const manifest = '{"type":"hello","platform":"discord","botId":"1","command_manifest":[{"name":"Bad Name","description":"x"},{"name":"ok","description":"y"}]}';
+  const dropped = decoder({ direction: G2C }).push(`${manifest}\n`);
+  t.strictSame(dropped.map((e) => e.kind), ["error", "frame"]);
+  const [report, frame] = dropped;
+  t.equal(report?.kind === "error" ? report.error.code : undefined, "entry_dropped");
+  t.match(report?.kind === "error" ? report.error.issues : undefined, [{ path: "/command_manifest/0", keyword: "pattern" }]);
+  t.strictSame(frame?.kind === "frame" ? (frame.frame as { command_manifest?: unknown }).command_manifest : undefined, [{ name: "ok", description: "y" }]);
+
+  const covered = new Set(["invalid_json", "not_object", "missing_type", "unknown_type", "wrong_direction", "schema", "line_too_long", "incomplete_frame", "entry_dropped"]);
   t.strictSame([...DECODE_ERROR_CODES].sort(), [...covered].sort(), "every code exercised above");
   for (const code of DECODE_ERROR_CODES) t.equal(isFatalDecodeError({ code, message: "" }), false);
 });

@@ -94,8 +94,10 @@ DiscordCommandOption: TypeAlias = dict[str, Any]
 
 class CommandManifestEntry(TypedDict):
     """One slash command the connector reconciles into Discord's global command registry (GET → diff →
-    bulk PUT; best-effort, never affects the handshake). The connector drops invalid entries
-    individually.
+    bulk PUT; best-effort, never affects the handshake). Discord refuses a registration with a bad
+    name or an over-long description, so a receiver needs these rules exactly; it drops each entry
+    that breaks them individually and registers the rest (the rest of the `hello` is unaffected). A
+    plugin command can produce such an entry (an upper-case name, a long description).
     """
 
     #: Command name: Discord CHAT_INPUT naming, `[a-z0-9_-]{1,32}`.
@@ -129,7 +131,8 @@ class HelloFrame(TypedDict):
     botId: str
 
     #: Slash-command set (Phase 4). Sent only on the `discord` hello; omitted when building it
-    #: fails.
+    #: fails. Registration is best-effort and never affects the handshake: a receiver drops invalid
+    #: entries one by one, reports them, and answers the `hello` as usual.
     command_manifest: NotRequired[list[CommandManifestEntry]]
 
 
@@ -147,7 +150,8 @@ class CapabilityDescriptor(TypedDict):
     #: Human label for the platform.
     label: str
 
-    #: Message length limit in `len_unit`. `0` means 4096; receivers map any value ≤ 0 to 4096.
+    #: Message length limit in `len_unit`. `0` means 4096; receivers map any value ≤ 0, and any
+    #: value that is not an integer, to 4096.
     max_message_length: int
 
     #: Native draft streaming; the gateway also requires `draft` in `supported_ops`.
@@ -196,8 +200,9 @@ class CapabilityDescriptor(TypedDict):
 
     #: Op names this platform's sender implements. Absent or empty means the legacy set `send`,
     #: `edit`, `typing`, `follow_up`. Any other op (`draft`, `task_card`, `get_chat_info`, …) is
-    #: used only when listed: new ops never fail open. Receivers drop non-string and empty entries.
-    #: Receivers read a missing value as `[]` (`.get(key, default)`).
+    #: used only when listed: new ops never fail open. Receivers drop non-string and empty entries,
+    #: and treat a value that is not a list as absent. Receivers read a missing value as `[]`
+    #: (`.get(key, default)`).
     supported_ops: NotRequired[list[str]]
 
 
@@ -236,7 +241,7 @@ class MediaItem(TypedDict):
     Gateways read only `url` and `mime`.
     """
 
-    #: Equals one entry of `media_urls`.
+    #: Equals one entry of `media_urls`. Receivers skip an entry without a usable `url`.
     url: str
 
     #: Media kind (`image`, `voice`, `audio`, `video`, `document`, …).
@@ -270,7 +275,7 @@ class ContextItem(TypedDict):
     `[Recent channel messages]` (newlines collapsed).
     """
 
-    #: Message text; items without text are skipped by receivers.
+    #: Message text; receivers skip items without text.
     text: str
 
     #: Author of the message.
@@ -388,7 +393,7 @@ class MessageEvent(TypedDict):
 
     #: Kind of message. Receivers map unknown values (connectors have sent `image`) to `text`.
     #: Receivers read a missing value as `"text"` (`.get(key, default)`).
-    message_type: Literal["text", "location", "photo", "video", "audio", "voice", "document", "sticker", "command"]
+    message_type: Literal["text", "location", "photo", "image", "video", "audio", "voice", "document", "sticker", "command"]
 
     #: Platform message id; with platform and chat_id the replay-dedupe key.
     message_id: NotRequired[str | None]
@@ -400,14 +405,16 @@ class MessageEvent(TypedDict):
     reply_to: NotRequired[ReplyTo]
 
     #: Fetchable media references: public URLs or `{connector}/relay/media/{id}` re-hosts. Receivers
-    #: read a missing value as `[]` (`.get(key, default)`).
+    #: skip entries that are not non-empty strings. Receivers read a missing value as `[]`
+    #: (`.get(key, default)`).
     media_urls: NotRequired[list[str]]
 
-    #: Rich metadata parallel to `media_urls`, matched by URL (Phase 2).
+    #: Rich metadata parallel to `media_urls`, matched by URL (Phase 2). Receivers skip entries
+    #: without a usable `url`.
     media: NotRequired[list[MediaItem]]
 
     #: Read-only surrounding messages, oldest first. Sent only when the descriptor has
-    #: `supports_context`.
+    #: `supports_context`. Receivers skip entries without text.
     context: NotRequired[list[ContextItem]]
 
     #: Observability marker: fetching context failed. Ignored by the gateway.
@@ -435,7 +442,8 @@ class InboundFrame(TypedDict):
     event: MessageEvent
 
     #: Buffer entry id of a replayed delivery (#51572). Opaque, non-empty; echoed verbatim in
-    #: `inbound_ack`. Decision: at most 256 characters.
+    #: `inbound_ack`. Decision: at most 256 characters. Receivers also take an integer id and echo
+    #: it as its decimal string (the reference acks `str(bufferId)`).
     bufferId: NotRequired[str]
 
 
@@ -484,11 +492,12 @@ class FormatHints(TypedDict):
 
 
 #: Routing and formatting metadata of a chat-addressed action. The gateway enriches it with the
-#: tenant discriminators it learned from inbound for that chat. Decision: the bag stays open for
-#: keys not listed here (the reference lists the keys seen, not a closed set), but keys starting
-#: with `_` are gateway-internal markers (`_interim_send`, `_stream_reply_to_message_id`, …) that
-#: must be stripped before the wire, so the schema rejects them. Keys the contract describes:
-#: `scope_id`, `user_id`, `profile`, `thread_id`, `thread_ts`, `message_id`, `reply_to_message_id`,
+#: tenant discriminators it learned from inbound for that chat. The bag is open: the reference lists
+#: the keys seen, not a closed set. Keys starting with `_` are gateway-internal markers
+#: (`_interim_send`, `_stream_reply_to_message_id`, `_relay_logical_platform`, …): `send` strips
+#: them, but `edit`, `typing`, `prompt` and `send_media` forward the caller's metadata as given, so
+#: they do reach the wire and a connector ignores them. Keys the contract describes: `scope_id`,
+#: `user_id`, `profile`, `thread_id`, `thread_ts`, `message_id`, `reply_to_message_id`,
 #: `format_hints`, `unfurl_links`, `unfurl_media`. (Open: any other key is allowed, so this is a
 #: plain dict.)
 OutboundMetadata: TypeAlias = dict[str, Any]
@@ -561,7 +570,9 @@ class FollowUpAction(TypedDict):
     #: Session the capability belongs to.
     session_key: str
 
-    #: Capability kind, platform-prefixed (`discord.interaction_token`).
+    #: Capability kind, normally platform-prefixed (`discord.interaction_token`); the gateway passes
+    #: its caller's kind as given and tags the frame's `platform` only when the prefix names a
+    #: fronted platform, so a kind without a dot is valid.
     kind: str
 
     #: Reply text. No schema length limit: bounded by the frame size.
@@ -599,8 +610,9 @@ class SendMediaAction(TypedDict):
     #: Kind of media; gateways emit image, voice, video and document.
     media_kind: Literal["image", "voice", "audio", "video", "document"]
 
-    #: A `{base}/relay/media/{id}` re-host the gateway uploaded, or a public http(s) URL; never a
-    #: local path.
+    #: A `{base}/relay/media/{id}` re-host the gateway uploaded, or a public http(s) URL
+    #: (`send_image` passes its caller's URL as given, so the scheme's case varies); never a local
+    #: path.
     source_url: str
 
     #: Caption. Receivers read a missing value as `""` (`.get(key, default)`).
@@ -622,7 +634,8 @@ class PromptOption(TypedDict):
     #: Option id.
     id: str
 
-    #: Button label (clarify labels are truncated to 75 characters).
+    #: Button label. Clarify labels are the choice text cut to 75 characters, so a label may be
+    #: empty.
     label: str
 
     #: Button style.
@@ -653,7 +666,8 @@ class PromptAction(TypedDict):
     #: Prompt id; the gateway mints `<6 hex nonce>.<8 hex>` (ids without `.` predate the nonce).
     prompt_id: str
 
-    #: The buttons, in display order.
+    #: The buttons, in display order. No upper bound: a clarify sends one option per choice plus
+    #: `other`; a platform with fewer slots degrades to its numbered-text fallback.
     options: list[PromptOption]
 
     #: Message id to reply to.
@@ -683,7 +697,8 @@ class ReactAction(TypedDict):
     #: Unicode emoji; `""` removes (WhatsApp).
     emoji: str
 
-    #: Remove instead of add; always sent.
+    #: Remove instead of add; always sent (receivers default it to `false`). Receivers read a
+    #: missing value as `false` (`.get(key, default)`).
     remove: bool
 
     #: Routing metadata; see OutboundMetadata.
@@ -710,9 +725,11 @@ class ThreadCreateAction(TypedDict):
 
 
 class ThreadRenameAction(TypedDict):
-    """Rename a thread (Phase 4). Gated by `thread_rename`. Exactly one guard:
+    """Rename a thread (Phase 4). Gated by `thread_rename`. At most one guard:
     `only_if_connector_created: true` (preferred, connector-owned no-clobber) or
-    `only_if_current_name` (legacy). Decision: a rename with no guard or both guards is invalid.
+    `only_if_current_name` (legacy). Both guards default off in the gateway's `rename_thread`, and
+    an unguarded rename proceeds (the reference contract: "unguarded renames proceed"). The gateway
+    never sends both.
     """
 
     #: Operation name.
@@ -866,7 +883,7 @@ class OutboundFrame(TypedDict):
     type: Literal["outbound"]
 
     #: Correlation id, unique per request: `uuid4().hex` (32 lowercase hex characters). Receivers
-    #: accept any non-empty string up to 256 characters.
+    #: accept any non-empty string.
     requestId: str
 
     #: The operation.
@@ -881,7 +898,9 @@ class OutboundFrame(TypedDict):
 
 
 class ChatInfo(TypedDict):
-    """Answer of `get_chat_info`."""
+    """Answer of `get_chat_info`. Receivers default a missing `name` to the chat id and a missing
+    `type` to `dm`.
+    """
 
     #: Chat name; receivers default it to the chat id.
     name: str
@@ -909,8 +928,10 @@ class OutboundResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
     #: Thread created or used (send auto-thread, thread_create).
     thread_id: NotRequired[str]
@@ -951,8 +972,8 @@ class OutboundResultFrame(TypedDict):
     #: The `requestId` of the answered `outbound`.
     requestId: str
 
-    #: The outcome. Receivers treat a missing result as `{}`. Receivers read a missing value as `{}`
-    #: (`.get(key, default)`).
+    #: The outcome. Receivers treat a missing result as `{}` (a failure). Receivers read a missing
+    #: value as `{}` (`.get(key, default)`).
     result: OutboundResult
 
 
@@ -967,8 +988,10 @@ class SendResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
     #: Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream
     #: message, thread_create fallback).
@@ -1004,8 +1027,10 @@ class EditResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
     #: Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream
     #: message, thread_create fallback).
@@ -1035,8 +1060,10 @@ class TypingResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
 
 class FollowUpResult(TypedDict):
@@ -1050,8 +1077,10 @@ class FollowUpResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
     #: Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream
     #: message, thread_create fallback).
@@ -1069,8 +1098,10 @@ class GetChatInfoResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
     #: get_chat_info answer.
     chat_info: NotRequired[ChatInfo]
@@ -1093,8 +1124,10 @@ class SendMediaResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
     #: Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream
     #: message, thread_create fallback).
@@ -1112,8 +1145,10 @@ class PromptResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
     #: Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream
     #: message, thread_create fallback).
@@ -1131,8 +1166,10 @@ class ReactResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
 
 class ThreadCreateResult(TypedDict):
@@ -1146,8 +1183,10 @@ class ThreadCreateResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
     #: Thread created or used (send auto-thread, thread_create).
     thread_id: NotRequired[str]
@@ -1168,8 +1207,10 @@ class ThreadRenameResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
 
 class DeleteResult(TypedDict):
@@ -1183,8 +1224,10 @@ class DeleteResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
 
 class DraftResult(TypedDict):
@@ -1198,8 +1241,10 @@ class DraftResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
     #: Platform message id (send, edit, send_media, prompt, follow_up, a sealed draft's stream
     #: message, thread_create fallback).
@@ -1217,8 +1262,10 @@ class TaskCardResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
 
 class TaskCardStopResult(TypedDict):
@@ -1232,8 +1279,10 @@ class TaskCardStopResult(TypedDict):
     #: target is not an approved destination for this connection`.
     error: NotRequired[str]
 
-    #: Structured failure code; `egress_declined` is the preferred decline signal.
-    code: NotRequired[Literal["egress_declined"]]
+    #: Structured failure code: a string with known values, not a closed set. `egress_declined` is
+    #: the preferred decline signal; the gateway compares against it and treats any other code as an
+    #: ordinary failure.
+    code: NotRequired[str]
 
 
 class PassthroughForward(TypedDict):
@@ -1253,7 +1302,8 @@ class PassthroughForward(TypedDict):
     #: Original request path (e.g. `/interactions/discord/appShared`).
     path: str
 
-    #: Headers in arrival order as `[name, value]` pairs. Receivers drop entries that are not pairs.
+    #: Headers in arrival order as `[name, value]` pairs. Receivers drop entries that are not pairs
+    #: of strings.
     headers: list[list[str]]
 
     #: Standard base64 (with padding) of the exact sanitized body bytes. Receivers treat an
@@ -1277,7 +1327,8 @@ class PassthroughForwardFrame(TypedDict):
     #: The forwarded request.
     forward: PassthroughForward
 
-    #: Buffer entry id of a replayed delivery; echoed in `inbound_ack`.
+    #: Buffer entry id of a replayed delivery; echoed in `inbound_ack` (an integer id as its decimal
+    #: string).
     bufferId: NotRequired[str]
 
 
@@ -1390,7 +1441,9 @@ class EnrollRequest(TypedDict):
 
 
 class EnrollResponse(TypedDict):
-    """2xx body of enroll. A body without `secret` is an error."""
+    """2xx body of enroll. A body without a non-empty `secret` is an error. The gateway reads only
+    `secret`, and `tenant`, `gatewayId` and `deliveryKey` when present.
+    """
 
     #: Upgrade secret (HMAC key of the bearer token).
     secret: str
@@ -1436,7 +1489,8 @@ class ProvisionRequest(TypedDict):
 class ProvisionResponse(TypedDict):
     """Body of a provision answer. A replay may answer `secretIssued: false` without
     `secret`/`deliveryKey`: not an error, the gateway keeps its credentials. A body with neither
-    `secret` nor `secretIssued: false` is malformed.
+    `secret` nor `secretIssued: false` is malformed. The gateway reads only `secret`, and
+    `gatewayId`, `deliveryKey` and `tenant` when present.
     """
 
     #: Upgrade secret.
@@ -1477,16 +1531,17 @@ class RelayPolicyRequest(TypedDict):
 
 
 class MediaUploadResponse(TypedDict):
-    """Answer of a media upload to `POST {base}/relay/media` (bearer: the upgrade token). (uncertain)
-    The public sources only show that the gateway then sends `{base}/relay/media/{id}` as
-    `source_url`; the contract fixes this body: `url` is that re-host URL.
+    """Answer of a media upload to `POST {base}/relay/media` (bearer: the upgrade token): `{id, size}`
+    per the reference contract. The gateway reads only `id` and builds the reference
+    `{base}/relay/media/{id}` itself.
     """
 
     #: Media id.
     id: str
 
-    #: Re-host URL `{base}/relay/media/{id}`.
-    url: str
+    #: Re-host URL `{base}/relay/media/{id}`; optional (the reference answer has no `url`, and the
+    #: gateway builds it from `id`).
+    url: NotRequired[str]
 
     #: Stored MIME type.
     mime: NotRequired[str]

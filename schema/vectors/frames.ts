@@ -1,5 +1,5 @@
 /** Test vectors for every frame type (the ops are in ops.ts). */
-import { VectorSet, type Vector } from "./define.js";
+import { mutate, VectorSet, type Vector } from "./define.js";
 
 export const HELLO = { type: "hello", platform: "telegram", botId: "7012345678" };
 export const HELLO_DISCORD = {
@@ -129,9 +129,9 @@ export function frameVectors(): Vector[] {
     .valid("generic-relay", "No platform configured: the generic (`relay`, \"\") identity.", { type: "hello", platform: "relay", botId: "" })
     .valid("discord-manifest", "Discord hello with a command manifest (V-late).", HELLO_DISCORD)
     .invalid("missing-botId", "botId is required (it may be empty, not absent).", HELLO, { remove: ["/botId"] }, { path: "", keyword: "required" })
-    .invalid("bad-command-name", "Command names follow Discord CHAT_INPUT naming.", HELLO_DISCORD, { set: { "/command_manifest/1/name": "Stop!" } }, { path: "/command_manifest/1/name", keyword: "pattern" })
-    .invalid("name-trailing-newline", "A command name ends the string: no trailing newline.", HELLO_DISCORD, { set: { "/command_manifest/1/name": "stop\n" } }, { path: "/command_manifest/1/name", keyword: "pattern" })
-    .invalid("long-description", "Command descriptions are at most 100 characters.", HELLO_DISCORD, { set: { "/command_manifest/0/description": "x".repeat(101) } }, { path: "/command_manifest/0/description", keyword: "maxLength" })
+    .invalid("bad-command-name", "Command names follow Discord CHAT_INPUT naming.", HELLO_DISCORD, { set: { "/command_manifest/1/name": "Stop!" } }, { path: "/command_manifest/1/name", keyword: "pattern" }, true)
+    .invalid("name-trailing-newline", "A command name ends the string: no trailing newline.", HELLO_DISCORD, { set: { "/command_manifest/1/name": "stop\n" } }, { path: "/command_manifest/1/name", keyword: "pattern" }, true)
+    .invalid("long-description", "Command descriptions are at most 100 characters.", HELLO_DISCORD, { set: { "/command_manifest/0/description": "x".repeat(101) } }, { path: "/command_manifest/0/description", keyword: "maxLength" }, true)
     .invalid("unknown-field", "Strict: unknown properties are rejected; receivers ignore them.", HELLO, { set: { "/tenant": "t1" } }, { path: "", keyword: "additionalProperties" }, true);
 
   add(new VectorSet("descriptor", "DescriptorFrame"))
@@ -151,16 +151,16 @@ export function frameVectors(): Vector[] {
     })
     .invalid("guild-id-only", "A Discord group source with only the legacy guild_id: scope_id is required for isolation.", INBOUND, { remove: ["/event/source/scope_id"] }, { path: "/event/source", keyword: "required" }, true)
     .invalid("bad-chat-type", "chat_type is one of dm, group, channel, thread, forum.", INBOUND, { set: { "/event/source/chat_type": "supergroup" } }, { path: "/event/source/chat_type", keyword: "enum" }, true)
-    .invalid("image-message-type", "`image` is not a message_type (receivers map it to text).", INBOUND, { set: { "/event/message_type": "image" } }, { path: "/event/message_type", keyword: "enum" }, true)
-    .invalid("empty-buffer-id", "bufferId is non-empty when present.", INBOUND, { set: { "/bufferId": "" } }, { path: "/bufferId", keyword: "minLength" })
+    .valid("image-message-type", "`message_type: image`: the reference contract says message_type reflects the first attachment's kind (image/audio/document).", mutate(INBOUND, { set: { "/event/message_type": "image" } }))
+    .invalid("empty-buffer-id", "bufferId is non-empty when present.", INBOUND, { set: { "/bufferId": "" } }, { path: "/bufferId", keyword: "minLength" }, true)
     .invalid("text-number", "text is a string.", INBOUND, { set: { "/event/text": 42 } }, { path: "/event/text", keyword: "type" })
-    .invalid("bad-prompt-option-id", "prompt_response ids match [A-Za-z0-9_.-]{1,32}.", INBOUND_RICH, { set: { "/event/prompt_response/option_id": "once:now" } }, { path: "/event/prompt_response/option_id", keyword: "pattern" });
+    .invalid("bad-prompt-option-id", "prompt_response ids match [A-Za-z0-9_.-]{1,32}.", INBOUND_RICH, { set: { "/event/prompt_response/option_id": "once:now" } }, { path: "/event/prompt_response/option_id", keyword: "pattern" }, true);
 
   add(new VectorSet("interrupt", "InterruptFrame"))
     .valid("with-reason", "Stop with a reason.", { type: "interrupt", session_key: "agent:main:discord:group:chanA:userX", reason: "user pressed stop" })
     .valid("null-reason", "The reason key is always present; null when not given.", { type: "interrupt", session_key: "agent:main:telegram:dm:42", reason: null })
-    .invalid("missing-reason", "reason must be present (null when not given).", { type: "interrupt", session_key: "agent:main:telegram:dm:42", reason: null }, { remove: ["/reason"] }, { path: "", keyword: "required" })
-    .invalid("empty-session-key", "session_key is non-empty.", { type: "interrupt", session_key: "agent:main:telegram:dm:42", reason: null }, { set: { "/session_key": "" } }, { path: "/session_key", keyword: "minLength" })
+    .invalid("missing-reason", "reason must be present (null when not given).", { type: "interrupt", session_key: "agent:main:telegram:dm:42", reason: null }, { remove: ["/reason"] }, { path: "", keyword: "required" }, true)
+    .invalid("empty-session-key", "session_key is non-empty.", { type: "interrupt", session_key: "agent:main:telegram:dm:42", reason: null }, { set: { "/session_key": "" } }, { path: "/session_key", keyword: "minLength" }, true)
     .invalid("reason-number", "reason is a string or null.", { type: "interrupt", session_key: "agent:main:telegram:dm:42", reason: null }, { set: { "/reason": 5 } }, { path: "/reason", keyword: "type" });
 
   const interruptInbound = { type: "interrupt_inbound", session_key: "agent:main:discord:group:chanA:userX", chat_id: "chanA" };
@@ -190,8 +190,8 @@ export function frameVectors(): Vector[] {
     .valid("buffered-with-profile", "A buffered forward with a multiplex profile.", { ...PASSTHROUGH, bufferId: "1732700000001-0", forward: { ...PASSTHROUGH.forward, profile: "work", headers: [], bodyB64: "" } })
     .invalid("header-triple", "Headers are [name, value] pairs.", PASSTHROUGH, { set: { "/forward/headers/1": ["a", "b", "c"] } }, { path: "/forward/headers/1", keyword: "maxItems" }, true)
     .invalid("body-not-base64", "bodyB64 is standard base64.", PASSTHROUGH, { set: { "/forward/bodyB64": "not base64!" } }, { path: "/forward/bodyB64", keyword: "pattern" }, true)
-    .invalid("lowercase-method", "method is the uppercase HTTP method.", PASSTHROUGH, { set: { "/forward/method": "post" } }, { path: "/forward/method", keyword: "pattern" })
-    .invalid("missing-path", "path is required.", PASSTHROUGH, { remove: ["/forward/path"] }, { path: "/forward", keyword: "required" });
+    .invalid("lowercase-method", "method is the uppercase HTTP method.", PASSTHROUGH, { set: { "/forward/method": "post" } }, { path: "/forward/method", keyword: "pattern" }, true)
+    .invalid("missing-path", "path is required.", PASSTHROUGH, { remove: ["/forward/path"] }, { path: "/forward", keyword: "required" }, true);
 
   add(new VectorSet("going_idle", "GoingIdleFrame"))
     .valid("basic", "Flip to buffered-only.", { type: "going_idle" })
@@ -212,7 +212,7 @@ export function frameVectors(): Vector[] {
     .valid("opaque", "bufferId is opaque.", { type: "inbound_ack", bufferId: "delivery:gw-1:000042" })
     .invalid("missing-buffer-id", "bufferId is required.", { type: "inbound_ack", bufferId: "x" }, { remove: ["/bufferId"] }, { path: "", keyword: "required" })
     .invalid("number-buffer-id", "bufferId is a string (gateways stringify it).", { type: "inbound_ack", bufferId: "x" }, { set: { "/bufferId": 42 } }, { path: "/bufferId", keyword: "type" })
-    .invalid("too-long", "bufferId is at most 256 characters.", { type: "inbound_ack", bufferId: "x" }, { set: { "/bufferId": "b".repeat(257) } }, { path: "/bufferId", keyword: "maxLength" });
+    .invalid("too-long", "bufferId is at most 256 characters.", { type: "inbound_ack", bufferId: "x" }, { set: { "/bufferId": "b".repeat(257) } }, { path: "/bufferId", keyword: "maxLength" }, true);
 
   const vectors = sets.flatMap((s) => s.vectors);
   // `not-object` replaces the whole value: a frame that is an array.

@@ -1,5 +1,5 @@
 /** Test vectors for every `outbound` op: full frames, so the envelope is exercised too. */
-import { VectorSet, type Vector } from "./define.js";
+import { mutate, VectorSet, type Vector } from "./define.js";
 
 const REQ = "4f3c2a1b0e9d8c7b6a5f4e3d2c1b0a99";
 const outbound = (action: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ type: "outbound", requestId: REQ, action, ...extra });
@@ -19,11 +19,11 @@ export function opVectors(): Vector[] {
     .valid("discord", "A send addressed to a fronted identity (platform + botId).", SEND)
     .valid("p3-minimal", "P3 send: no platform, reply_to null, no metadata.", outbound({ op: "send", chat_id: "42", content: "hi", reply_to: null }))
     .valid("reply-format-hints", "A reply with Slack metadata and format hints.", outbound({ op: "send", chat_id: "C1", content: "*done*", reply_to: "170.01", metadata: { thread_ts: "170.01", format_hints: { rich_blocks: true }, unfurl_links: false, scope_id: "T0001" } }, { platform: "slack" }))
-    .invalid("missing-reply-to", "reply_to is always present (null for none).", SEND, { remove: ["/action/reply_to"] }, { path: "/action", keyword: "required" })
-    .invalid("internal-marker", "Gateway-internal `_` metadata markers must be stripped before the wire.", SEND, { set: { "/action/metadata/_interim_send": true } }, { path: "/action/metadata", keyword: "propertyNames" })
+    .invalid("missing-reply-to", "reply_to is always present (null for none).", SEND, { remove: ["/action/reply_to"] }, { path: "/action", keyword: "required" }, true)
+    .valid("internal-marker", "A gateway-internal `_` metadata marker on the wire: edit, typing, prompt and send_media forward the caller's metadata as given; receivers ignore it.", mutate(SEND, { set: { "/action/metadata/_interim_send": true } }))
     .invalid("botid-without-platform", "botId is sent only with platform.", SEND, { remove: ["/platform"] }, { path: "", keyword: "required" }, true)
     .invalid("bad-request-id", "requestId is 32 lowercase hex characters.", SEND, { set: { "/requestId": "req-1" } }, { path: "/requestId", keyword: "pattern" }, true)
-    .invalid("empty-chat-id", "chat_id is non-empty.", SEND, { set: { "/action/chat_id": "" } }, { path: "/action/chat_id", keyword: "minLength" })
+    .invalid("empty-chat-id", "chat_id is non-empty.", SEND, { set: { "/action/chat_id": "" } }, { path: "/action/chat_id", keyword: "minLength" }, true)
     .invalid("request-id-trailing-newline", "A trailing newline is not part of a requestId (Python's `$` would allow it; the patterns end with `(?!\\n)$`).", SEND, { set: { "/requestId": "4f3c2a1b0e9d8c7b6a5f4e3d2c1b0a99\n" } }, { path: "/requestId", keyword: "pattern" }, true);
 
   const edit = outbound({ op: "edit", chat_id: "chanA", message_id: "m-2002", content: "Here is the (edited) summary.", metadata: META });
@@ -46,7 +46,8 @@ export function opVectors(): Vector[] {
   op("follow_up")
     .valid("discord", "Reply through a Discord interaction token.", followUp)
     .valid("minimal", "No metadata.", outbound({ op: "follow_up", session_key: "agent:main:discord:dm:1", kind: "discord.interaction_token", content: "ok" }))
-    .invalid("kind-without-prefix", "kind is platform-prefixed.", followUp, { set: { "/action/kind": "interaction_token" } }, { path: "/action/kind", keyword: "pattern" })
+    .valid("kind-without-prefix", "A kind without a platform prefix: the gateway passes its caller's kind as given.", mutate(followUp, { set: { "/action/kind": "interaction_token" } }))
+    .invalid("empty-kind", "kind is non-empty.", followUp, { set: { "/action/kind": "" } }, { path: "/action/kind", keyword: "minLength" }, true)
     .invalid("missing-session-key", "session_key is required.", followUp, { remove: ["/action/session_key"] }, { path: "/action", keyword: "required" })
     .invalid("chat-id-instead", "follow_up is addressed by session, not chat.", followUp, { set: { "/action/chat_id": "chanA" } }, { path: "/action", keyword: "additionalProperties" }, true);
 
@@ -56,14 +57,14 @@ export function opVectors(): Vector[] {
     .valid("with-metadata", "With tenant metadata.", outbound({ op: "get_chat_info", chat_id: "chanA", metadata: META }, { platform: "discord" }))
     .invalid("missing-chat-id", "chat_id is required.", chatInfo, { remove: ["/action/chat_id"] }, { path: "/action", keyword: "required" })
     .invalid("chat-id-number", "chat_id is a string.", chatInfo, { set: { "/action/chat_id": 42 } }, { path: "/action/chat_id", keyword: "type" })
-    .invalid("empty-platform", "platform is non-empty when present.", chatInfo, { set: { "/platform": "" } }, { path: "/platform", keyword: "minLength" });
+    .invalid("empty-platform", "platform is non-empty when present.", chatInfo, { set: { "/platform": "" } }, { path: "/platform", keyword: "minLength" }, true);
 
   const sendMedia = outbound({ op: "send_media", chat_id: "chanA", media_kind: "image", source_url: "https://connector.example/relay/media/abc123", content: "the chart", reply_to: null, filename: "chart.png", metadata: META });
   op("send_media")
     .valid("image", "An uploaded image re-host with a caption.", sendMedia)
     .valid("voice-public-url", "A public URL, no caption, no filename.", outbound({ op: "send_media", chat_id: "42", media_kind: "voice", source_url: "http://media.example/v.ogg", content: "" }))
-    .invalid("local-path", "source_url is never a local path.", sendMedia, { set: { "/action/source_url": "/tmp/chart.png" } }, { path: "/action/source_url", keyword: "pattern" })
-    .invalid("bad-kind", "media_kind is image, voice, audio, video or document.", sendMedia, { set: { "/action/media_kind": "gif" } }, { path: "/action/media_kind", keyword: "enum" })
+    .invalid("local-path", "source_url is never a local path.", sendMedia, { set: { "/action/source_url": "/tmp/chart.png" } }, { path: "/action/source_url", keyword: "pattern" }, true)
+    .invalid("bad-kind", "media_kind is image, voice, audio, video or document.", sendMedia, { set: { "/action/media_kind": "gif" } }, { path: "/action/media_kind", keyword: "enum" }, true)
     .invalid("missing-content", "content (caption) is sent, \"\" by default.", sendMedia, { remove: ["/action/content"] }, { path: "/action", keyword: "required" }, true);
 
   const prompt = outbound({
@@ -84,32 +85,33 @@ export function opVectors(): Vector[] {
   op("prompt")
     .valid("approval", "Exec approval prompt.", prompt)
     .valid("clarify", "Clarify prompt with a timeout hint.", outbound({ op: "prompt", chat_id: "42", content: "Which one?", prompt_kind: "clarify", prompt_id: "0f1e2d3c", options: [{ id: "c0", label: "First" }, { id: "other", label: "Other…" }], timeout_s: 3600 }))
-    .invalid("bad-prompt-id", "prompt_id matches [A-Za-z0-9_.-]{1,32} (it travels in the hp1 token).", prompt, { set: { "/action/prompt_id": "a1b2:c3" } }, { path: "/action/prompt_id", keyword: "pattern" })
-    .invalid("no-options", "A prompt has at least one option.", prompt, { set: { "/action/options": [] } }, { path: "/action/options", keyword: "minItems" })
+    .invalid("bad-prompt-id", "prompt_id matches [A-Za-z0-9_.-]{1,32} (it travels in the hp1 token).", prompt, { set: { "/action/prompt_id": "a1b2:c3" } }, { path: "/action/prompt_id", keyword: "pattern" }, true)
+    .invalid("no-options", "A prompt has at least one option.", prompt, { set: { "/action/options": [] } }, { path: "/action/options", keyword: "minItems" }, true)
     .invalid("bad-style", "style is primary, success, danger or secondary.", prompt, { set: { "/action/options/0/style": "blue" } }, { path: "/action/options/0/style", keyword: "enum" }, true);
 
   const react = outbound({ op: "react", chat_id: "chanA", message_id: "m-1001", emoji: "👀", remove: false, metadata: META });
   op("react")
     .valid("add", "Add a reaction.", react)
     .valid("remove-whatsapp", "Remove (WhatsApp uses an empty emoji).", outbound({ op: "react", chat_id: "4912345", message_id: "wamid.1", emoji: "", remove: true }, { platform: "whatsapp" }))
-    .invalid("missing-remove", "remove is always sent.", react, { remove: ["/action/remove"] }, { path: "/action", keyword: "required" })
+    .invalid("missing-remove", "remove is always sent.", react, { remove: ["/action/remove"] }, { path: "/action", keyword: "required" }, true)
     .invalid("remove-string", "remove is a boolean.", react, { set: { "/action/remove": "false" } }, { path: "/action/remove", keyword: "type" })
-    .invalid("empty-message-id", "message_id is non-empty.", react, { set: { "/action/message_id": "" } }, { path: "/action/message_id", keyword: "minLength" });
+    .invalid("empty-message-id", "message_id is non-empty.", react, { set: { "/action/message_id": "" } }, { path: "/action/message_id", keyword: "minLength" }, true);
 
   const threadCreate = outbound({ op: "thread_create", chat_id: "chanA", thread_name: "handoff", metadata: META });
   op("thread_create")
     .valid("handoff", "Create a handoff thread.", threadCreate)
     .valid("anchored", "With an anchor message (allowed by the docs).", outbound({ op: "thread_create", chat_id: "chanA", thread_name: "Build failure triage", message_id: "m-1001" }))
-    .invalid("long-name", "thread_name is at most 100 characters.", threadCreate, { set: { "/action/thread_name": "n".repeat(101) } }, { path: "/action/thread_name", keyword: "maxLength" })
-    .invalid("empty-name", "thread_name is non-empty (gateways send `handoff` when empty).", threadCreate, { set: { "/action/thread_name": "" } }, { path: "/action/thread_name", keyword: "minLength" })
+    .invalid("long-name", "thread_name is at most 100 characters.", threadCreate, { set: { "/action/thread_name": "n".repeat(101) } }, { path: "/action/thread_name", keyword: "maxLength" }, true)
+    .invalid("empty-name", "thread_name is non-empty (gateways send `handoff` when empty).", threadCreate, { set: { "/action/thread_name": "" } }, { path: "/action/thread_name", keyword: "minLength" }, true)
     .invalid("missing-chat-id", "chat_id (the parent) is required.", threadCreate, { remove: ["/action/chat_id"] }, { path: "/action", keyword: "required" });
 
   const rename = outbound({ op: "thread_rename", chat_id: "chanA", message_id: "thr-9", thread_name: "Build failure triage", only_if_connector_created: true, metadata: META });
   op("thread_rename")
     .valid("connector-guard", "Rename guarded by connector ownership (preferred).", rename)
     .valid("legacy-guard", "Rename guarded by the current name (legacy).", outbound({ op: "thread_rename", chat_id: "chanA", message_id: "thr-9", thread_name: "Triage", only_if_current_name: "handoff" }))
-    .invalid("no-guard", "Exactly one guard is required.", rename, { remove: ["/action/only_if_connector_created"] }, { path: "/action", keyword: "oneOf" })
-    .invalid("both-guards", "Exactly one guard: not both.", rename, { set: { "/action/only_if_current_name": "handoff" } }, { path: "/action", keyword: "oneOf" })
+    .valid("no-guard", "An unguarded rename: both guards default off in the gateway, and unguarded renames proceed.", mutate(rename, { remove: ["/action/only_if_connector_created"] }))
+    .invalid("both-guards", "At most one guard: not both.", rename, { set: { "/action/only_if_current_name": "handoff" } }, { path: "/action", keyword: "not" }, true)
+    .invalid("guard-number", "only_if_current_name is a string.", rename, { remove: ["/action/only_if_connector_created"], set: { "/action/only_if_current_name": 7 } }, { path: "/action/only_if_current_name", keyword: "type" })
     .invalid("guard-false", "only_if_connector_created is `true` when sent.", rename, { set: { "/action/only_if_connector_created": false } }, { path: "/action/only_if_connector_created", keyword: "const" });
 
   const del = outbound({ op: "delete", chat_id: "chanA", message_id: "m-2002", metadata: META });
@@ -132,8 +134,8 @@ export function opVectors(): Vector[] {
   op("task_card")
     .valid("running", "A task card with two tasks.", card)
     .valid("root-anchor", "A card with no anchor (`turn:root`) and no tasks yet.", outbound({ op: "task_card", chat_id: "C1", card_id: "turn:root", chunks: [] }))
-    .invalid("bad-card-id", "card_id is `turn:<anchor>`.", card, { set: { "/action/card_id": "card-1" } }, { path: "/action/card_id", keyword: "pattern" })
-    .invalid("card-id-trailing-newline", "The anchor ends the string: no trailing newline.", card, { set: { "/action/card_id": "turn:170.01\n" } }, { path: "/action/card_id", keyword: "pattern" })
+    .invalid("bad-card-id", "card_id is `turn:<anchor>`.", card, { set: { "/action/card_id": "card-1" } }, { path: "/action/card_id", keyword: "pattern" }, true)
+    .invalid("card-id-trailing-newline", "The anchor ends the string: no trailing newline.", card, { set: { "/action/card_id": "turn:170.01\n" } }, { path: "/action/card_id", keyword: "pattern" }, true)
     .invalid("chunks-object", "chunks is an array.", card, { set: { "/action/chunks": { title: "x" } } }, { path: "/action/chunks", keyword: "type" })
     .invalid("chunk-string", "Each chunk is an object.", card, { set: { "/action/chunks/0": "Read files" } }, { path: "/action/chunks/0", keyword: "type" });
 
@@ -142,7 +144,7 @@ export function opVectors(): Vector[] {
     .valid("basic", "Stop a card.", stop)
     .valid("with-metadata", "With metadata.", outbound({ op: "task_card_stop", chat_id: "C1", card_id: "turn:root", metadata: { thread_ts: "170.01" } }))
     .invalid("missing-card-id", "card_id is required.", stop, { remove: ["/action/card_id"] }, { path: "/action", keyword: "required" })
-    .invalid("bad-card-id", "card_id is `turn:<anchor>`.", stop, { set: { "/action/card_id": "turn:" } }, { path: "/action/card_id", keyword: "pattern" })
+    .invalid("bad-card-id", "card_id is `turn:<anchor>`.", stop, { set: { "/action/card_id": "turn:" } }, { path: "/action/card_id", keyword: "pattern" }, true)
     .invalid("chunks-on-stop", "Strict: stop carries no chunks.", stop, { set: { "/action/chunks": [] } }, { path: "/action", keyword: "additionalProperties" }, true);
 
   return sets.flatMap((s) => s.vectors);

@@ -1,7 +1,7 @@
 /** Everything `npm run generate` produces, as relative path → content (pure, deterministic). */
 import type { TSchema } from "@sinclair/typebox";
-import { DEFINITIONS } from "../../schema/index.js";
-import { buildSchemaSet, nameOf } from "./json-schemas.js";
+import { CONNECTOR_FRAMES, DEFINITIONS, GATEWAY_FRAMES } from "../../schema/index.js";
+import { buildSchemaSet, droppableLists, nameOf } from "./json-schemas.js";
 import { buildValidatorDeclarations, buildValidatorModule } from "./validators.js";
 import { buildTypes } from "./types.js";
 import { buildRegistry } from "./registry.js";
@@ -26,11 +26,16 @@ export async function generateAll(definitions: TSchema[] = DEFINITIONS): Promise
   for (const [name, schema] of set.files) files.set(`generated/schema/${name}.json`, json(schema));
   files.set("generated/schema/bundle.json", json(set.strictBundle));
   files.set("generated/schema/bundle.tolerant.json", json(set.tolerantBundle));
+  const byName = new Map(definitions.map((d) => [nameOf(d), d]));
+  const lists = droppableLists({ ...GATEWAY_FRAMES, ...CONNECTOR_FRAMES }, byName, `${set.tolerantBundle.$id}#/definitions/`);
+  const entries = [...new Map(lists.map((l) => [l.entry, { name: l.entry, schema: l.itemSchema }])).values()];
+  const names = definitions.map(nameOf);
   // Plain JS + declarations: tsc would re-print (and double) the precompiled code; the build copies it.
-  files.set("generated/validators.js", buildValidatorModule(set.strictBundle, set.tolerantBundle, definitions.map(nameOf)));
-  files.set("generated/validators.d.ts", buildValidatorDeclarations(definitions.map(nameOf)));
+  files.set("generated/validators.js", buildValidatorModule(set.strictBundle, set.tolerantBundle, names, entries));
+  files.set("generated/validators.d.ts", buildValidatorDeclarations(names, entries.map((e) => e.name)));
+  files.set("generated/validators-report.cjs", buildValidatorModule(set.strictBundle, set.tolerantBundle, names, [], true));
   files.set("generated/types.ts", await buildTypes(set.typesBundle));
-  files.set("generated/registry.ts", buildRegistry(definitions));
+  files.set("generated/registry.ts", buildRegistry(definitions, lists));
   const vectors = buildVectors();
   const problems = proveVectors([...vectors.frames, ...vectors.http], set.strictBundle, set.tolerantBundle);
   if (problems.length > 0) throw new Error(`test vectors do not hold:\n  ${problems.join("\n  ")}`);

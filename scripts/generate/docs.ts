@@ -397,7 +397,8 @@ function openness(raw: JsonObject): string {
 function rules(raw: JsonObject): string {
   if (isObject(raw["x-dispatch"])) return "";
   const lines: string[] = [];
-  const strictOnly = (m: JsonObject) => (m["x-strict-only"] === true ? " *(strict only: producers must satisfy it; receivers do not enforce it)*" : "");
+  // The receiver principle: a rule a receiver does not need is a producer rule (an advisory for receivers).
+  const strictOnly = (m: JsonObject) => (m["x-receiver"] === undefined ? " *(producers must satisfy it; receivers accept a value that breaks it and report an advisory)*" : "");
   const members = (key: string) => (Array.isArray(raw[key]) ? (raw[key] as Json[]).filter(isObject) : []);
   for (const member of members("allOf")) lines.push(`- ${describeRuleMember(member)}${strictOnly(member)}`);
   // Alternatives: say what each one requires, not only what it is called.
@@ -410,6 +411,10 @@ function rules(raw: JsonObject): string {
   if (oneOf.length > 0) {
     lines.push("- Exactly one of:");
     for (const member of oneOf) lines.push(`  - ${alternative(member)}${strictOnly(member)}`);
+  }
+  if (isObject(raw.not)) {
+    const not = raw.not;
+    lines.push(`- Not: ${alternative(not)}${strictOnly(not)}`);
   }
   const anyOf = members("anyOf");
   if (anyOf.length > 0) {

@@ -19,7 +19,7 @@ export type JsonObject = { [key: string]: Json };
 export type Variant = "strict" | "tolerant" | "types";
 
 /** Keywords that steer generation and never ship. */
-const GENERATION_ONLY = ["x-tolerant", "x-strict-only", "tsType", "x-dispatch"];
+const GENERATION_ONLY = ["x-tolerant", "x-strict-only", "x-receiver", "x-drop-invalid-entries", "tsType", "x-dispatch"];
 
 export function toJson(schema: TSchema): JsonObject {
   return JSON.parse(JSON.stringify(schema)) as JsonObject;
@@ -54,26 +54,59 @@ function rewriteRef(node: JsonObject, refPrefix: string): JsonObject {
   return node;
 }
 
-function tolerantNode(node: JsonObject): JsonObject {
+/** Kept on every node of the receiver variant: structure, types, tags and annotations. */
+const RECEIVER_KEYWORDS = new Set(["type", "const", "$ref", "title", "description", "default", "examples", "x-since", "x-removed", "x-direction", "tsType", "x-dispatch"]);
+const ANNOTATION_KEYS = ["description", "x-since", "x-removed", "default", "title", "examples"];
+
+function receiverNeed(node: Json | undefined): "required" | "exact" | undefined {
+  if (!isObject(node)) return undefined;
+  const need = node["x-receiver"];
+  return need === "required" || need === "exact" ? need : undefined;
+}
+
+/**
+ * The receiver principle (schema/annotations.ts), applied to one authored node: keep the types
+ * and the structure, keep what `x-receiver` marks, drop every other (producer-only) rule.
+ * Top-down, so a subtree a receiver needs exactly is kept whole.
+ */
+export function receiverNode(node: Json): Json {
+  if (Array.isArray(node)) return node.map(receiverNode);
+  if (!isObject(node)) return node;
   const replacement = node["x-tolerant"];
   if (isObject(replacement)) {
     const kept: JsonObject = {};
-    for (const key of ["description", "x-since", "x-removed", "default", "title"]) if (key in node) kept[key] = node[key]!;
+    for (const key of ANNOTATION_KEYS) if (key in node) kept[key] = node[key]!;
     return { ...kept, ...replacement };
   }
-  if (node.additionalProperties === false) delete node.additionalProperties;
-  if (Array.isArray(node.allOf)) {
-    const kept = node.allOf.filter((member) => !(isObject(member) && member["x-strict-only"] === true));
-    if (kept.length === 0) delete node.allOf;
-    else node.allOf = kept;
+  if (receiverNeed(node) === "exact") return node;
+  if (node["x-drop-invalid-entries"] === true) {
+    // A list a receiver filters: any value passes here; the receiver drops each invalid entry
+    // (and a value that is not a list) and reports it (src/receive.ts).
+    const kept: JsonObject = {};
+    for (const key of ANNOTATION_KEYS) if (key in node) kept[key] = node[key]!;
+    return kept;
   }
-  // A property with a documented receiver default need not be present.
-  if (Array.isArray(node.required) && isObject(node.properties)) {
-    const props = node.properties;
-    node.required = node.required.filter((name) => !(typeof name === "string" && isObject(props[name]) && "default" in props[name]));
-    if (node.required.length === 0) delete node.required;
+  const out: JsonObject = {};
+  const props = isObject(node.properties) ? node.properties : undefined;
+  for (const [key, value] of Object.entries(node)) {
+    if (RECEIVER_KEYWORDS.has(key)) out[key] = value;
+    else if (key === "properties" || key === "definitions") {
+      out[key] = Object.fromEntries(Object.entries(value as JsonObject).map(([name, schema]) => [name, receiverNode(schema)]));
+    } else if (key === "items") {
+      out.items = receiverNode(value);
+    } else if (key === "additionalProperties") {
+      if (isObject(value)) out.additionalProperties = receiverNode(value);
+    } else if (key === "required" && Array.isArray(value)) {
+      const needed = value.filter((name) => typeof name === "string" && receiverNeed(props?.[name]) !== undefined);
+      if (needed.length > 0) out.required = needed;
+    } else if ((key === "allOf" || key === "anyOf" || key === "oneOf") && Array.isArray(value)) {
+      const needed = value.filter((member) => receiverNeed(member) !== undefined);
+      if (needed.length > 0) out[key] = needed;
+    }
+    // Anything else (pattern, lengths, item counts, enum, bounds, uniqueItems, propertyNames,
+    // not, additionalProperties: false, …) is a producer rule: an advisory for a receiver.
   }
-  return node;
+  return out;
 }
 
 function typesNode(node: JsonObject): JsonObject {
@@ -86,6 +119,7 @@ function typesNode(node: JsonObject): JsonObject {
     delete node.allOf;
     delete node.anyOf;
     delete node.oneOf;
+    delete node.not;
   }
   if (typeof node.tsType === "string") {
     for (const key of ["allOf", "properties", "required", "type"]) delete node[key];
@@ -105,13 +139,13 @@ function stripGenerationKeywords(node: JsonObject, variant: Variant): JsonObject
 export function variantOf(schema: TSchema, variant: Variant, refPrefix = "#/definitions/"): JsonObject {
   const json = toJson(schema);
   delete json.$id;
-  const transformed = mapNodes(json, (node) => {
+  const source = variant === "tolerant" ? (receiverNode(json) as JsonObject) : json;
+  const transformed = mapNodes(source, (node) => {
     rewriteRef(node, refPrefix);
-    if (variant === "tolerant") return tolerantNode(node);
     if (variant === "types") return typesNode(node);
     return node;
   });
-  // A second pass: a parent reads its members' markers (`x-strict-only`) in the first.
+  // A second pass: the first reads the markers (`x-receiver`, …) this one strips.
   return mapNodes(transformed, (node) => stripGenerationKeywords(node, variant)) as JsonObject;
 }
 
@@ -169,4 +203,41 @@ export function buildSchemaSet(definitions: TSchema[]): SchemaSet {
     tolerantBundle: bundle("bundle.tolerant.json", "RelayContractTolerant", `Every definition of the Hermes relay contract (contract_version ${CONTRACT_VERSION}), tolerant: what receivers must accept (unknown properties, open enum values, fields with receiver defaults may be missing).`, definitions, "tolerant"),
     typesBundle: bundle("types.json", "RelayContractTypes", "Input of json-schema-to-typescript.", definitions, "types"),
   };
+}
+
+/** One list a receiver filters entry by entry, reached from a frame by `path` (property names). */
+export interface DroppableList {
+  frameType: string;
+  path: string[];
+  /** Export name of the entry validator (the receiver variant of the item schema). */
+  entry: string;
+  /** The receiver variant of the item schema, refs pointing at `refPrefix + Name`. */
+  itemSchema: JsonObject;
+}
+
+/**
+ * Every `x-drop-invalid-entries` list reachable from a frame through object properties and
+ * `$ref`s (lists are not descended into), with its path from the frame root.
+ */
+export function droppableLists(frames: Record<string, TSchema>, byName: Map<string, TSchema>, refPrefix: string): DroppableList[] {
+  const out: DroppableList[] = [];
+  const visit = (frameType: string, schema: JsonObject, owner: string, path: string[], seen: Set<string>) => {
+    const props = isObject(schema.properties) ? schema.properties : {};
+    for (const [name, prop] of Object.entries(props)) {
+      if (!isObject(prop)) continue;
+      if (prop["x-drop-invalid-entries"] === true && isObject(prop.items)) {
+        const item = mapNodes(receiverNode(prop.items), (node) => rewriteRef(node, refPrefix)) as JsonObject;
+        const itemSchema = mapNodes(item, (node) => stripGenerationKeywords(node, "tolerant")) as JsonObject;
+        out.push({ frameType, path: [...path, name], entry: `entry_${owner}_${name}`, itemSchema });
+        continue;
+      }
+      const ref = prop.$ref;
+      if (typeof ref === "string" && !seen.has(ref)) {
+        const target = byName.get(ref);
+        if (target) visit(frameType, toJson(target), ref, [...path, name], new Set([...seen, ref]));
+      }
+    }
+  };
+  for (const [frameType, schema] of Object.entries(frames)) visit(frameType, toJson(schema), nameOf(schema), [], new Set([nameOf(schema)]));
+  return out;
 }

@@ -345,6 +345,12 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
         events.push(error);
         return;
       }
+      if (result.dropped !== undefined) {
+        // Reported before the frame it belongs to, which is delivered without those entries.
+        const report = errorEvent("entry_dropped", `"${type}" frame: ${result.dropped.length} invalid ${result.dropped.length === 1 ? "entry" : "entries"} dropped (${result.dropped[0]?.message ?? ""})`, line, type);
+        report.error.issues = result.dropped;
+        events.push(report);
+      }
       events.push({ kind: "frame", type, frame: result.value as F });
       return;
     }

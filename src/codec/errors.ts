@@ -12,7 +12,9 @@ export type DecodeErrorCode =
   | "wrong_direction"
   | "schema"
   | "line_too_long"
-  | "incomplete_frame";
+  | "incomplete_frame"
+  /** Not a rejection: the frame was delivered without the listed invalid entries (`issues`). */
+  | "entry_dropped";
 
 export const DECODE_ERROR_CODES: readonly DecodeErrorCode[] = Object.freeze([
   "invalid_json",
@@ -23,6 +25,7 @@ export const DECODE_ERROR_CODES: readonly DecodeErrorCode[] = Object.freeze([
   "schema",
   "line_too_long",
   "incomplete_frame",
+  "entry_dropped",
 ]);
 
 /** A plain record, not an `Error`: hostile peers can produce many, and stack capture is costly. */

@@ -1,0 +1,70 @@
+/**
+ * Per-entry dropping: the lists a receiver filters (`x-drop-invalid-entries` in schema/, listed
+ * per frame type in the generated registry) lose their invalid entries one by one, so one bad
+ * entry never sinks the frame. A value that is not a list is removed (the reference treats it as
+ * absent). The input is never mutated: the objects on the way to a changed list are copied.
+ */
+import * as compiled from "../generated/validators.js";
+import { DROPPABLE_LISTS } from "../generated/registry.js";
+import type { ValidationIssue } from "./validation-types.js";
+import { describeError, type RawError } from "./validation-messages.js";
+
+interface EntryValidator {
+  (data: unknown): boolean;
+  errors?: RawError[] | null;
+}
+
+const LISTS = new Map<string, readonly { path: readonly string[]; entry: string }[]>(Object.entries(DROPPABLE_LISTS));
+const validators = compiled as unknown as Record<string, EntryValidator>;
+
+type Rec = Record<string, unknown>;
+const isRecord = (value: unknown): value is Rec => typeof value === "object" && value !== null && !Array.isArray(value);
+
+const pointer = (parts: readonly (string | number)[]) => parts.map((p) => `/${String(p).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+
+/** `frame` with invalid entries removed, and one issue per removal; `frame` itself when nothing changed. */
+export function dropInvalidEntries(type: string, frame: Rec): { value: Rec; dropped: ValidationIssue[] | undefined } {
+  const lists = LISTS.get(type);
+  if (lists === undefined) return { value: frame, dropped: undefined };
+  let value = frame;
+  let dropped: ValidationIssue[] | undefined;
+  for (const { path, entry } of lists) {
+    const parents: Rec[] = [value];
+    let node: unknown = value;
+    for (const key of path.slice(0, -1)) {
+      node = (node as Rec)[key];
+      if (!isRecord(node)) break;
+      parents.push(node);
+    }
+    if (parents.length !== path.length) continue;
+    const owner = parents[parents.length - 1] as Rec;
+    const last = path[path.length - 1] as string;
+    if (!Object.hasOwn(owner, last)) continue;
+    const list = owner[last];
+    const validate = validators[entry] as EntryValidator;
+    let kept: unknown[] | undefined;
+    const issues: ValidationIssue[] = [];
+    if (!Array.isArray(list)) {
+      issues.push({ path: pointer(path), keyword: "type", message: `${pointer(path)} is not a list: dropped (treated as absent)` });
+    } else {
+      list.forEach((item, i) => {
+        if (validate(item)) return;
+        const first = validate.errors?.[0];
+        const where = pointer([...path, i]);
+        const why = first === undefined ? "it is invalid" : describeError({ ...first, instancePath: `${where}${first.instancePath}` });
+        issues.push({ path: where, keyword: first?.keyword ?? "entry", message: `${where} dropped: ${why}` });
+      });
+      if (issues.length === 0) continue;
+      kept = list.filter((item) => validate(item));
+    }
+    (dropped ??= []).push(...issues);
+    // Copy the path down to the list's owner, then replace (or remove) the list.
+    const copies = parents.map((p) => ({ ...p }));
+    for (let i = 0; i < copies.length - 1; i++) (copies[i] as Rec)[path[i] as string] = copies[i + 1];
+    const copiedOwner = copies[copies.length - 1] as Rec;
+    if (kept === undefined) delete copiedOwner[last];
+    else copiedOwner[last] = kept;
+    value = copies[0] as Rec;
+  }
+  return { value, dropped };
+}

@@ -1,0 +1,65 @@
+/** Readable sentences for the precompiled validators' errors (keyword + params, JSON path). */
+import type { ValidationIssue } from "./validation-types.js";
+
+/** One error as an ajv standalone validator reports it (declared here: no ajv type is exported). */
+export interface RawError {
+  instancePath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  propertyName?: string;
+}
+
+export function quote(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
+}
+
+export function describeError(error: RawError): string {
+  const where = error.instancePath === "" ? "the value" : error.instancePath;
+  const p = error.params;
+  switch (error.keyword) {
+    case "required":
+      return `${where} is missing the required property ${quote(p.missingProperty)}`;
+    case "additionalProperties":
+      return `${where} has the unknown property ${quote(p.additionalProperty)}`;
+    case "type":
+      return `${where} must be of type ${Array.isArray(p.type) ? p.type.join(" or ") : String(p.type)}`;
+    case "enum":
+      return `${where} must be one of ${(p.allowedValues as unknown[]).map(quote).join(", ")}`;
+    case "const":
+      return `${where} must be ${quote(p.allowedValue)}`;
+    case "pattern":
+      return `${where} must match the pattern ${String(p.pattern)}`;
+    case "minLength":
+    case "maxLength":
+    case "minItems":
+    case "maxItems":
+      return `${where} violates ${error.keyword} ${String(p.limit)}`;
+    case "minimum":
+    case "maximum":
+      return `${where} must be ${String(p.comparison)} ${String(p.limit)}`;
+    case "propertyNames":
+      return `${where} has an invalid property name ${quote(p.propertyName)}`;
+    case "not":
+      return `${where} matches a combination its definition forbids (not)`;
+    case "oneOf":
+    case "anyOf":
+      return `${where} must match exactly the alternatives its definition allows (${error.keyword})`;
+    default:
+      return `${where} violates ${error.keyword}`;
+  }
+}
+
+/**
+ * ajv reports the failing branch of an `if`/`then` before the `if` itself, and the detail of a
+ * `propertyNames` failure before the `propertyNames` error: keep the errors that name the problem.
+ */
+export function toIssues(errors: RawError[] | null | undefined): ValidationIssue[] {
+  const all = errors ?? [];
+  const meaningful = all.filter((e) => e.keyword !== "if" && e.propertyName === undefined);
+  return (meaningful.length > 0 ? meaningful : all).map((error) => ({
+    path: error.instancePath,
+    keyword: error.keyword,
+    message: describeError(error),
+  }));
+}
+

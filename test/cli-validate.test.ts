@@ -112,3 +112,49 @@ t.test("the command: output, stdin, --json, flags, exit statuses", async (t) => 
   t.equal(empty.status, 1, "nothing to validate fails");
   t.match(empty.stderr, /no frames found/);
 });
+
+t.test("every problem of a frame, not only the first", async (t) => {
+  // Three independent defects in one frame: all three are reported.
+  const frame = { type: "outbound", requestId: "not-hex", action: { op: "send", chat_id: "", content: 5, reply_to: null } };
+  const out = strict(JSON.stringify(frame) + "\n");
+  t.equal(out.invalidFrames, 1);
+  t.match(
+    out.problems.map((p) => [p.path, p.keyword]),
+    [["/requestId", "pattern"], ["/action/chat_id", "minLength"], ["/action/content", "type"]],
+  );
+});
+
+t.test("wire limit and byte order mark are named", async (t) => {
+  const big = JSON.stringify({ type: "inbound_ack", bufferId: "b".repeat(300) });
+  const over = validateText({ text: big + "\n", name: "x", mode: "tolerant", maxFrameBytes: 100 });
+  t.equal(over.invalidFrames, 1, "a frame over the limit is refused, whatever its schema says");
+  t.match(over.problems, [{ keyword: "maxFrameBytes", severity: "error", message: /wire limit is 100/ }]);
+  const bomLine = strict("\uFEFF" + JSON.stringify(hello) + "\n" + JSON.stringify(ack) + "\n");
+  t.match(bomLine, { frames: 2, invalidFrames: 1 });
+  t.match(bomLine.problems, [{ line: 1, keyword: "bom", severity: "error", message: /byte order mark/ }]);
+  const bomWhole = strict("\uFEFF" + JSON.stringify(hello, null, 2));
+  t.match(bomWhole, { format: "json", frames: 1, invalidFrames: 1, problems: [{ keyword: "bom" }] });
+});
+
+t.test("tolerant: advisories and dropped entries are warnings, unknown types are notes", async (t) => {
+  const manifest = { type: "hello", platform: "discord", botId: "1", command_manifest: [{ name: "Bad Name", description: "x" }, { name: "ok", description: "y" }] };
+  const rename = { type: "outbound", requestId: "r-1", action: { op: "thread_rename", chat_id: "c", message_id: "t", thread_name: "n" } };
+  const text = [manifest, rename, { type: "future_frame", x: 1 }].map((f) => JSON.stringify(f)).join("\n") + "\n";
+  const out = validateText({ text, name: "x", mode: "tolerant" });
+  t.match(out, { frames: 3, invalidFrames: 0, framesWithWarnings: 2 });
+  t.match(out.problems, [
+    { line: 1, path: "/command_manifest/0", severity: "warning", message: /dropped/ },
+    { line: 2, path: "/requestId", keyword: "pattern", severity: "warning", message: /advisory/ },
+    { line: 3, path: "/type", keyword: "ignored", severity: "note", message: /ignored: unknown type/ },
+  ]);
+  t.equal(formatProblem("f", out.problems[2] as never), 'f:3: note: "future_frame" at /type: ignored: unknown type: a receiver skips this frame [ignored]');
+  t.match(strict(text), { invalidFrames: 3 }, "strict: the producer contract refuses all three");
+
+  const [tolerant, failing] = await Promise.all([cli(["validate", "--tolerant", "-"], text), cli(["validate", "--tolerant", "--fail-on-advisory", "-"], text)]);
+  t.equal(tolerant.status, 0, "warnings and notes do not fail a tolerant run");
+  t.match(tolerant.stdout, /note: "future_frame" at \/type: ignored: unknown type/);
+  t.match(tolerant.stdout, /warning: "hello" at \/command_manifest\/0/);
+  t.match(tolerant.stderr, /3 frames, 0 invalid, 2 with warnings \(tolerant/);
+  t.equal(failing.status, 1, "--fail-on-advisory");
+  t.match(failing.stderr, /--fail-on-advisory/);
+});

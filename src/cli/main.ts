@@ -39,9 +39,14 @@ Usage:
       over a tapped wire, each frame validated against the strict schema. No configuration.
 
   relay-contract validate [FILE|-] [--direction gateway-to-connector|connector-to-gateway]
-                          [--tolerant] [--json]
+                          [--tolerant] [--fail-on-advisory] [--json]
       Validate one JSON value (a frame or an array of frames) or newline-delimited frames
-      (stdin when FILE is absent or "-"). Prints line, JSON path and reason for every problem.
+      (stdin when FILE is absent or "-"). Prints line, JSON path and reason for every problem
+      of every frame, including a frame over the 1 MiB wire limit and a UTF-8 byte order mark.
+      Strict (default): the producer contract. --tolerant: what a receiver accepts (§ "What a
+      receiver must accept" of docs/relay-connector-contract.md); producer rules a frame breaks
+      are warnings (advisories), dropped list entries are warnings, unknown frame types are
+      notes (exit 0). --fail-on-advisory: warnings fail the run too.
 
   relay-contract mock-connector [--port N] [--host H] [--gateway-id ID --secret S]
                                 [--descriptor FILE.json] [--script FILE.json] [--quiet]
@@ -112,7 +117,7 @@ function parseDirection(value: string | undefined): FrameDirection | undefined {
 }
 
 async function cmdValidate(argv: string[], io: Io): Promise<number> {
-  const args = parseArgs(argv, { direction: { value: true }, tolerant: {}, json: {} });
+  const args = parseArgs(argv, { direction: { value: true }, tolerant: {}, "fail-on-advisory": {}, json: {} });
   if (args.positionals.length > 1) throw new UsageError("validate takes at most one file");
   const direction = parseDirection(flag(args, "direction"));
   let input: { text: string; name: string };
@@ -123,15 +128,18 @@ async function cmdValidate(argv: string[], io: Io): Promise<number> {
   }
   const mode = bool(args, "tolerant") ? "tolerant" : "strict";
   const outcome = validateText({ text: input.text, name: input.name, mode, ...(direction !== undefined && { direction }) });
+  const failOnAdvisory = bool(args, "fail-on-advisory");
   if (bool(args, "json")) {
     io.out(JSON.stringify({ file: input.name, mode, direction: direction ?? "any", ...outcome }, null, 2) + "\n");
   } else {
     for (const p of outcome.problems) io.out(formatProblem(input.name, p) + "\n");
     const scope = `${mode}, ${direction ?? "either direction"}`;
+    const warned = outcome.framesWithWarnings > 0 ? `, ${outcome.framesWithWarnings} with warnings${failOnAdvisory ? " (--fail-on-advisory)" : ""}` : "";
     if (outcome.frames === 0) io.err(`validate: ${input.name}: no frames found\n`);
-    else io.err(`validate: ${outcome.frames} frame${outcome.frames === 1 ? "" : "s"}, ${outcome.invalidFrames} invalid (${scope})\n`);
+    else io.err(`validate: ${outcome.frames} frame${outcome.frames === 1 ? "" : "s"}, ${outcome.invalidFrames} invalid${warned} (${scope})\n`);
   }
-  return outcome.frames === 0 || outcome.invalidFrames > 0 ? 1 : 0;
+  if (outcome.frames === 0 || outcome.invalidFrames > 0) return 1;
+  return failOnAdvisory && outcome.framesWithWarnings > 0 ? 1 : 0;
 }
 
 async function cmdDemo(argv: string[], io: Io): Promise<number> {

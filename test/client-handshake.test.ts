@@ -263,14 +263,16 @@ t.test("outgoing frames are validated strictly before the wire", async (t) => {
   await client.connect();
   const conn = await fake.waitForConnection(1);
   await t.rejects(
-    client.send({ chat_id: "c", content: "x", metadata: { _interim_send: true } }),
+    client.send({ chat_id: "c", content: "x", metadata: { scope_id: 5 } as never }),
     FrameValidationError,
-    "a gateway-internal metadata marker is refused",
+    "a metadata value of the wrong type is refused",
   );
   await t.rejects(client.request({ op: "send", chat_id: "c", content: "x", reply_to: null, bogus: 1 } as never), FrameValidationError);
   t.ok((await client.send({ chat_id: "c", content: "ok" })).success);
   t.equal(conn.outbounds.length, 1, "only the valid request was written");
   t.equal((conn.outbounds[0]?.action as { content: string }).content, "ok");
+  // The reference's edit/typing/prompt/send_media forward `_` markers as given: valid on the wire.
+  t.ok((await client.send({ chat_id: "c", content: "marked", metadata: { _stream_reply_to_message_id: "m-1" } })).success, "a `_` metadata key is sent");
   t.match(conn.outbounds[0]?.requestId, /^[0-9a-f]{32}$/, "requestId is uuid4 hex");
 
   t.throws(

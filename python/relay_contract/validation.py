@@ -142,7 +142,10 @@ def _prompt_token_issues(frame: Mapping[str, Any]) -> list[Issue]:
 def validate_frame(value: object, *, direction: FrameDirection | None = None, mode: ValidationMode = "strict") -> list[Issue]:
     """Issues of one decoded frame, dispatched on its `type`; empty means valid.
 
-    `direction` accepts only frame types travelling that way. Receivers use `mode="tolerant"`.
+    `direction` accepts only frame types travelling that way. Receivers use `mode="tolerant"`,
+    where a frame type the receiver does not act on (unknown, or travelling the other way) has no
+    issues: it is ignored. Tolerant mode does not remove the invalid entries of the lists a
+    receiver filters (the TypeScript receiver does); those lists accept any value here.
     """
     if mode not in _BUNDLES:
         raise ValueError(f"mode must be 'strict' or 'tolerant', not {mode!r}")
@@ -158,6 +161,9 @@ def validate_frame(value: object, *, direction: FrameDirection | None = None, mo
         return _fail("/type", "type", "/type must be of type string")
     definition = _frame_definition(frame_type, direction)
     if definition is None:
+        if mode == "tolerant":
+            # A receiver ignores frame types it does not act on (unknown, or echoed back).
+            return []
         known = _direction_of(frame_type)
         why = f"is a {known} frame type, not {direction}" if known else "is not a frame type of contract_version 1"
         return _fail("/type", "enum", f"/type {json.dumps(frame_type)} {why}")

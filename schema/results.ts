@@ -1,6 +1,6 @@
 /** Results (C→G): `outbound_result`, the common result and the per-op result shapes. */
 import { Type } from "@sinclair/typebox";
-import { definition, since, tag, type Step } from "./annotations.js";
+import { definition, sentBy, since, tag, type Step } from "./annotations.js";
 import { ACTIONS, REQUEST_ID_PATTERN, TOLERANT_REQUEST_ID } from "./outbound.js";
 
 export const EGRESS_DECLINED_CODE = "egress_declined";
@@ -71,7 +71,7 @@ function opResult(name: string, op: keyof typeof ACTIONS, fields: ResultField[])
     (["success", "error", "code", ...fields] as ResultField[]).map((f) => [f, RESULT_FIELDS[f]]),
   );
   const step = ACTIONS[op]["x-since"] as Step;
-  return definition(name, step, `Result of \`${op}\`: the fields a connector sets for this op.`, picked, { allOf: RESULT_RULES });
+  return definition(name, step, `Result of \`${op}\`: the fields a connector sets for this op.`, picked, { allOf: RESULT_RULES, ...sentBy("connector-to-gateway") });
 }
 
 export const OP_RESULTS = {

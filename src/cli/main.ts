@@ -28,6 +28,7 @@ import { startGatewayAgent } from "../conformance/agents/gateway-agent.js";
 import { bool, flag, flags, intFlag, parseArgs, UsageError, type FlagSpec, type ParsedArgs } from "./args.js";
 import { runDemo } from "./demo.js";
 import { cmdPythonPath } from "./python-path.js";
+import { cmdDiff } from "./diff.js";
 import { startMockConnector } from "./mock-connector.js";
 import { formatProblem, readInput, validateText } from "./validate.js";
 
@@ -90,6 +91,11 @@ Usage:
   relay-contract python-path
       The directory to put on PYTHONPATH for the \`relay_contract\` Python package (types,
       constants, validation, upgrade tokens): PYTHONPATH="$(npx relay-contract python-path)".
+
+  relay-contract diff OLD NEW [--json]
+      What changed in the contract between two versions (schema bundle.json files, package
+      folders or packed package tarballs), per definition, with who produces and who consumes
+      it: breaking for producers, breaking for consumers, or additive. Exit 1 when breaking.
 
   relay-contract --version | help
 `;
@@ -337,6 +343,8 @@ async function main(argv: string[], io: Io): Promise<number> {
       case "python-path":
         if (rest.length > 0) throw new UsageError("python-path takes no arguments");
         return cmdPythonPath(io);
+      case "diff":
+        return cmdDiff(rest, io);
       case "--version":
       case "-v":
       case "version":

@@ -13,25 +13,25 @@ import { diffContracts, loadContract, type ContractChange, type ContractDiff, ty
 
 type Node = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const root = fileURLToPath(new URL("..", import.meta.url));
-const read = (file: string) => JSON.parse(readFileSync(join(root, "generated/schema", file), "utf8")) as { definitions: Record<string, Node> };
+const read = (file: string) => JSON.parse(readFileSync(join(root, "generated/schema", file), "utf8")) as { definitions: Node };
 const STRICT = read("bundle.json");
 const TOLERANT = read("bundle.tolerant.json");
 const clone = <T>(v: T): T => structuredClone(v);
 
-function version(source: string, edit?: (strict: Record<string, Node>, tolerant: Record<string, Node>) => void): ContractSnapshot {
+function version(source: string, edit?: (strict: Node, tolerant: Node) => void): ContractSnapshot {
   const strict = clone(STRICT.definitions);
   const tolerant = clone(TOLERANT.definitions);
   edit?.(strict, tolerant);
   return { source, contractVersion: 1, strict, tolerant, tolerantDerived: false };
 }
 const base = version("old");
-const diffTo = (edit: (strict: Record<string, Node>, tolerant: Record<string, Node>) => void): ContractDiff => diffContracts(base, version("new", edit));
+const diffTo = (edit: (strict: Node, tolerant: Node) => void): ContractDiff => diffContracts(base, version("new", edit));
 const only = (d: ContractDiff): ContractChange => {
   if (d.changes.length !== 1) throw new Error(`expected one change, got ${JSON.stringify(d.changes, null, 2)}`);
   return d.changes[0]!;
 };
 /** The same edit on both schemas (a field both producers and receivers see the same way). */
-const both = (fn: (defs: Record<string, Node>) => void) => (s: Record<string, Node>, tl: Record<string, Node>) => {
+const both = (fn: (defs: Node) => void) => (s: Node, tl: Node) => {
   fn(s);
   fn(tl);
 };
@@ -180,7 +180,7 @@ t.test("directions: annotated roots, nested definitions, the HTTP bodies, and bu
   t.match(only(diffTo(edit("EnrollResponse"))), { producers: ["connector"], consumers: ["gateway"] });
   t.match(only(diffTo(edit("ChatInfo"))), { producers: ["connector"], consumers: ["gateway"] }, "reached through OutboundResultFrame");
   // Without x-direction (older bundles): frames by their union, HTTP bodies unknown (either side).
-  const strip = (defs: Record<string, Node>) => Object.values(defs).forEach((d) => delete d["x-direction"]);
+  const strip = (defs: Node) => Object.values(defs).forEach((d) => delete d["x-direction"]);
   const old = version("old", (s, tl) => (strip(s), strip(tl)));
   const d = diffContracts(old, version("new", (s, tl) => (strip(s), strip(tl), edit("EnrollRequest")(s, tl), edit("MessageEvent")(s, tl))));
   t.match(d.changes.find((c) => c.definition === "MessageEvent"), { producers: ["connector"], consumers: ["gateway"] });

@@ -9,7 +9,7 @@ import t from "tap";
 import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";
 import type { BufferableFrame, BusMessage } from "../src/server/index.js";
-import { ACK_ORIGIN, createRedisScaleOut, DeliveryBufferFullError, RedisDeliveryBuffer, RedisRelayBus, RedisUnavailableError, RECOVERY_ORIGIN } from "../src/server/index.js";
+import { ACK_ORIGIN, createRedisScaleOut, DEFAULT_MAX_ENTRIES_PER_GATEWAY, DeliveryBufferFullError, RedisDeliveryBuffer, RedisRelayBus, RedisUnavailableError, RECOVERY_ORIGIN } from "../src/server/index.js";
 import { messageEvent, sleep } from "./helpers/raw-gateway.js";
 import { startRedisServer } from "./helpers/redis-server.js";
 
@@ -109,6 +109,16 @@ t.test("buffer: the bound is checked and applied in one step, across instances",
   await one.ack("gw", head?.bufferId as string);
   await two.append("gw", frame("room again"));
   t.equal(await one.size("gw"), 10);
+});
+
+t.test("buffer: bounded by default (10 000 per gateway), like the in-memory buffer", async (t) => {
+  const one = buffer(t, { keyPrefix: prefix() });
+  const results = await Promise.allSettled(Array.from({ length: DEFAULT_MAX_ENTRIES_PER_GATEWAY + 1 }, (_, i) => one.append("gw", frame(String(i)))));
+  t.equal(results.filter((r) => r.status === "fulfilled").length, DEFAULT_MAX_ENTRIES_PER_GATEWAY);
+  const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  t.equal(rejected.length, 1);
+  t.type(rejected[0]?.reason, DeliveryBufferFullError);
+  t.equal(await one.size("gw"), DEFAULT_MAX_ENTRIES_PER_GATEWAY);
 });
 
 t.test("buffer: an entry that is not a buffered frame is skipped and reported, the rest still read", async (t) => {

@@ -51,6 +51,14 @@ export interface DeliveryBuffer {
   size(gatewayId: string): Promise<number>;
 }
 
+/**
+ * The default bound on one gateway's unacknowledged entries, for the in-memory and the Redis
+ * buffer alike: a gateway that stays away cannot grow the backlog without limit. Past it, pushes
+ * for that gateway reject with `DeliveryBufferFullError` (`sendInbound` rejects with it; nothing
+ * is dropped silently). Pass `Infinity` to lift it.
+ */
+export const DEFAULT_MAX_ENTRIES_PER_GATEWAY = 10_000;
+
 /** Thrown by `append` when a gateway's backlog is at its bound. */
 export class DeliveryBufferFullError extends Error {
   override readonly name = "DeliveryBufferFullError";
@@ -60,7 +68,7 @@ export class DeliveryBufferFullError extends Error {
 }
 
 export interface InMemoryDeliveryBufferOptions {
-  /** Bound on unacknowledged entries per gateway; `append` then throws `DeliveryBufferFullError`. Default unbounded. */
+  /** Bound on unacknowledged entries per gateway; `append` then throws `DeliveryBufferFullError`. Default 10 000 (`DEFAULT_MAX_ENTRIES_PER_GATEWAY`); `Infinity` lifts it. */
   maxEntriesPerGateway?: number;
 }
 
@@ -89,7 +97,9 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
   #seq = 0;
 
   constructor(opts: InMemoryDeliveryBufferOptions = {}) {
-    this.#max = opts.maxEntriesPerGateway ?? Number.POSITIVE_INFINITY;
+    const max = opts.maxEntriesPerGateway ?? DEFAULT_MAX_ENTRIES_PER_GATEWAY;
+    if (!(max > 0)) throw new RangeError("InMemoryDeliveryBuffer: maxEntriesPerGateway must be positive");
+    this.#max = max;
   }
 
   async append(gatewayId: string, frame: BufferableFrame): Promise<string> {

@@ -23,6 +23,7 @@ import type { BufferableFrame, DeliveryBuffer } from "./delivery-buffer.js";
 import { Drain } from "./drain.js";
 import { abortError, ServerClosedError } from "./errors.js";
 import { AckWaiters } from "./ack-waiters.js";
+import { AppendOrder } from "./append-order.js";
 import type { BusMessage, RelayBus } from "./relay-bus.js";
 import type { DeliveryPhase, DeliveryReceipt, InterruptHandler, RelayServerEvents } from "./types.js";
 
@@ -39,6 +40,8 @@ export interface RouterConfig {
   remoteDeliveryTimeoutMs: number;
   idleCloseAfterMs: number;
   maxConnectionsPerGateway: number;
+  /** `acked`: every push goes through the buffer and is replayed with a `bufferId` (never written live). */
+  acked: boolean;
   validateOutgoing: "strict" | "tolerant" | "off";
   onInterrupt: InterruptHandler | undefined;
 }
@@ -73,6 +76,8 @@ export class DeliveryRouter implements ConnectionHost {
   readonly #ackWaiters = new AckWaiters();
   readonly #offers = new Map<string, (answer: Extract<BusMessage, { kind: "delivered" }> | undefined) => void>();
   readonly #idleTimers = new Map<Connection, NodeJS.Timeout>();
+  /** Per gateway with a live write or an append in progress: the order they were decided in. */
+  readonly #orders = new Map<string, AppendOrder>();
   #closing = false;
 
   constructor(config: RouterConfig, hooks: RouterHooks) {
@@ -196,6 +201,7 @@ export class DeliveryRouter implements ConnectionHost {
       this.#stopDrain(rec);
       this.#stopRecovery(rec);
       this.#records.delete(conn.gatewayId);
+      if (this.#orders.get(conn.gatewayId)?.idle === true) this.#orders.delete(conn.gatewayId);
     }
   }
 
@@ -229,11 +235,10 @@ export class DeliveryRouter implements ConnectionHost {
       } catch {
         return this.#bufferAndWait(gatewayId, frame, signal);
       }
-      return written.then(
-        () => ({ mode: "live" }),
-        // Not known to be written: buffer it (at-least-once).
-        () => this.#bufferAndWait(gatewayId, frame, signal),
-      );
+      // Not known to be written: buffered (at-least-once) in the place it was decided.
+      return this.#orderOf(gatewayId)
+        .live(frame, written)
+        .then((bufferId) => (bufferId === undefined ? { mode: "live" as const } : this.#liveFailed(gatewayId, bufferId, signal)));
     }
     return this.#sendRouted(gatewayId, rec, target, frame, signal);
   }
@@ -241,8 +246,31 @@ export class DeliveryRouter implements ConnectionHost {
   /** The socket a push goes to live right now (what #routeLocal would write to), if any. */
   #liveSocket(rec: GatewayRecord, preferred: Connection | undefined): Connection | undefined {
     const conn = preferred !== undefined && preferred.open && preferred.handshaked ? preferred : rec.current;
-    if (this.#closing || rec.phase !== "live" || conn === undefined || !conn.open) return undefined;
+    if (this.#c.acked || this.#closing || rec.phase !== "live" || conn === undefined || !conn.open) return undefined;
     return conn.bufferedAmount <= this.#c.highWaterBytes ? conn : undefined;
+  }
+
+  #orderOf(gatewayId: string): AppendOrder {
+    let order = this.#orders.get(gatewayId);
+    if (order === undefined) {
+      const created = new AppendOrder(
+        (frame) => this.#c.buffer.append(gatewayId, frame),
+        // Kept while the gateway has a record here (it pushes again soon), else dropped.
+        () => {
+          if (!this.#records.has(gatewayId) && this.#orders.get(gatewayId) === created) this.#orders.delete(gatewayId);
+        },
+      );
+      order = created;
+      this.#orders.set(gatewayId, order);
+    }
+    return order;
+  }
+
+  /** A live write failed and its push was appended (in its place): now it waits for the ack. */
+  async #liveFailed(gatewayId: string, bufferId: string, signal: AbortSignal | undefined): Promise<DeliveryReceipt> {
+    this.#afterAppend(gatewayId);
+    await this.#waitForAck(gatewayId, bufferId, signal);
+    return { mode: "buffered", bufferId };
   }
 
   async #bufferAndWait(gatewayId: string, frame: BufferableFrame, signal: AbortSignal | undefined): Promise<DeliveryReceipt> {
@@ -296,16 +324,20 @@ export class DeliveryRouter implements ConnectionHost {
    */
   async #routeLocal(rec: GatewayRecord, preferred: Connection | undefined, frame: BufferableFrame): Promise<LocalRoute> {
     const conn = preferred !== undefined && preferred.open && preferred.handshaked ? preferred : rec.current;
-    if (!this.#closing && rec.phase === "live" && conn !== undefined && conn.open) {
+    if (!this.#c.acked && !this.#closing && rec.phase === "live" && conn !== undefined && conn.open) {
       const queued = conn.bufferedAmount;
       if (queued <= this.#c.highWaterBytes) {
+        let written: Promise<void>;
         try {
-          await conn.writeFrames([frame as ConnectorFrame]);
-          return { mode: "live" };
+          written = conn.writeFrames([frame as ConnectorFrame]);
         } catch {
-          // Not known to be written: buffer it (at-least-once).
           return { mode: "buffered", bufferId: await this.#append(rec.gatewayId, frame) };
         }
+        // Not known to be written: buffered (at-least-once) in the place it was decided.
+        const bufferId = await this.#orderOf(rec.gatewayId).live(frame, written);
+        if (bufferId === undefined) return { mode: "live" };
+        this.#afterAppend(rec.gatewayId);
+        return { mode: "buffered", bufferId };
       }
       this.#congested(rec, conn, queued);
     }
@@ -317,7 +349,8 @@ export class DeliveryRouter implements ConnectionHost {
     if (rec !== undefined) rec.pendingAppends++;
     let bufferId: string;
     try {
-      bufferId = await this.#c.buffer.append(gatewayId, frame);
+      // Behind every live write decided earlier: a failed one is appended first, in its place.
+      bufferId = await this.#orderOf(gatewayId).append(frame);
     } finally {
       if (rec !== undefined) rec.pendingAppends--;
     }

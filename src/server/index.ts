@@ -4,7 +4,7 @@
  */
 export { createRelayServer } from "./relay-server.js";
 export type { RelayServer, ListenOptions, CloseOptions, TransportBinding } from "./relay-server.js";
-export { InMemoryDeliveryBuffer, DeliveryBufferFullError } from "./delivery-buffer.js";
+export { InMemoryDeliveryBuffer, DeliveryBufferFullError, DEFAULT_MAX_ENTRIES_PER_GATEWAY } from "./delivery-buffer.js";
 export type { DeliveryBuffer, BufferedEntry, BufferableFrame, InMemoryDeliveryBufferOptions } from "./delivery-buffer.js";
 export { InMemoryRelayBus } from "./relay-bus.js";
 export type { RelayBus, BusMessage, BusHandler } from "./relay-bus.js";

@@ -99,6 +99,11 @@ function positive(name: string, value: number | undefined, fallback: number, all
   return v;
 }
 
+function deliveryMode(mode: unknown): "live" | "acked" {
+  if (mode === undefined || mode === "live" || mode === "acked") return mode ?? "live";
+  throw new RangeError('createRelayServer: delivery must be "live" or "acked"');
+}
+
 class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelayServer {
   readonly nodeId: string;
   readonly path: string;
@@ -166,6 +171,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         pollIntervalMs,
         remoteDeliveryTimeoutMs: positive("remoteDeliveryTimeoutMs", options.remoteDeliveryTimeoutMs, 2_000),
         idleCloseAfterMs: positive("idleCloseAfterMs", options.idleCloseAfterMs, 15_000, true),
+        acked: deliveryMode(options.delivery) === "acked",
         maxConnectionsPerGateway:
           options.maxConnectionsPerGateway === undefined ? Number.POSITIVE_INFINITY : positive("maxConnectionsPerGateway", options.maxConnectionsPerGateway, 1),
         validateOutgoing: options.validateOutgoing ?? "strict",

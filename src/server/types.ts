@@ -189,6 +189,21 @@ export interface RelayServerOptions {
    * close makes it re-dial, handshake and get its backlog. Default 15 000; 0 disables.
    */
   idleCloseAfterMs?: number;
+  /**
+   * How pushes (`inbound`, `passthrough_forward`) reach a connected gateway.
+   *
+   * - `live` (default): written to the socket without a `bufferId`; `sendInbound` resolves once
+   *   the frame is handed to the operating system. The protocol has no ack for live frames, so
+   *   what still sits in socket buffers when a connection drops (a gateway that stopped reading,
+   *   a network cut) is lost without either side knowing.
+   * - `acked`: every push is appended to the delivery buffer and sent with a `bufferId`, stays
+   *   there until the gateway's `inbound_ack`, and `sendInbound` resolves on that ack (receipt
+   *   mode `buffered`). Gateways ack every `inbound` that carries a `bufferId` once its handler
+   *   returned, so nothing acked is ever lost; a push is redelivered after a reconnect if its
+   *   ack did not arrive (at least once; gateways deduplicate by message id). Costs a buffer
+   *   round trip per push and at most `replay.window` pushes unacknowledged at a time.
+   */
+  delivery?: "live" | "acked";
   /** Cluster only: how long to wait for another node to take a push before buffering it. Default 2 000. */
   remoteDeliveryTimeoutMs?: number;
   /** Validation of frames built from caller data before they are sent. Default `strict`. */

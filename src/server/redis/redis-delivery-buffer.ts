@@ -14,12 +14,12 @@
  * or an acked-by-Redis entry can still be lost in a Redis crash.
  */
 import type { BufferableFrame, BufferedEntry, DeliveryBuffer } from "../delivery-buffer.js";
-import { DeliveryBufferFullError } from "../delivery-buffer.js";
+import { DEFAULT_MAX_ENTRIES_PER_GATEWAY, DeliveryBufferFullError } from "../delivery-buffer.js";
 import { DEFAULT_KEY_PREFIX, RedisLink, type RedisConnectionOptions } from "./connection.js";
 import { relayKeys, type RelayKeys } from "./keys.js";
 
 export interface RedisDeliveryBufferOptions extends RedisConnectionOptions {
-  /** Bound on unacknowledged entries per gateway; `append` then rejects with `DeliveryBufferFullError`. Default unbounded. */
+  /** Bound on unacknowledged entries per gateway; `append` then rejects with `DeliveryBufferFullError`. Default 10 000 (`DEFAULT_MAX_ENTRIES_PER_GATEWAY`); `Infinity` lifts it. */
   maxEntriesPerGateway?: number;
   /**
    * The relay bus channel (`RedisRelayBus.channel`): `ack` then publishes the bus's `acked`
@@ -66,7 +66,7 @@ export class RedisDeliveryBuffer implements DeliveryBuffer {
   readonly #ackChannel: string | undefined;
 
   constructor(opts: RedisDeliveryBufferOptions) {
-    const max = opts.maxEntriesPerGateway ?? Number.POSITIVE_INFINITY;
+    const max = opts.maxEntriesPerGateway ?? DEFAULT_MAX_ENTRIES_PER_GATEWAY;
     if (!(max > 0)) throw new RangeError("RedisDeliveryBuffer: maxEntriesPerGateway must be positive");
     this.#max = max;
     this.#keys = relayKeys(opts.keyPrefix ?? DEFAULT_KEY_PREFIX);

@@ -20,6 +20,7 @@ export const relay = createRelayServer({
     send: async (action) => ({ success: true, message_id: await chat.post(action.chat_id, action.content) }),
     typing: () => ({ success: true }), // ops without a handler get { success: false, error } automatically
   },
+  conformanceLoopback: ["gw-demo"], // lets `relay-contract conformance connector --gateway-id gw-demo` test this endpoint
 });
 relay.on("close", (conn, code, reason) => console.log(`gateway ${conn.gatewayId} left: ${code} ${reason}`));
 const { port } = await relay.listen({ port: Number(process.env.PORT ?? 8080), host: process.env.HOST });

@@ -4,7 +4,8 @@
  * deliberately broken connectors, each of which must trip exactly its named requirement.
  */
 import t from "tap";
-import { renderHuman, runConnectorConformance, startLoopbackConnector, type ConformanceReport } from "../src/conformance/index.js";
+import { descriptorFor, renderHuman, runConnectorConformance, startLoopbackConnector, textEvent, type ConformanceReport } from "../src/conformance/index.js";
+import { createRelayServer } from "../src/server/index.js";
 import { CONNECTOR_FRAME_TYPES } from "../src/validation.js";
 import { BROKEN_CONNECTORS, startRawConnector } from "./helpers/broken-peers/index.js";
 
@@ -59,4 +60,33 @@ t.test("each broken connector trips exactly its requirement", async (t) => {
       t.equal(report.ok, false);
     });
   }
+});
+
+t.test("a backlog left for the kit's gateway id (by an earlier run) is acked by the kit and fails nothing", async (t) => {
+  const own = await startLoopbackConnector({ gateways: { [GATEWAY_ID]: SECRET } });
+  t.teardown(() => own.close());
+  // Buffered (no gateway connected): replayed at the kit's first handshake, before anything of its own.
+  const leftovers = [1, 2, 3].map((n) => own.server.sendInbound(GATEWAY_ID, textEvent(`left over ${n}`, "telegram", "old-chat")));
+  const report = await runConnectorConformance({ url: own.url, ...FAST });
+  t.same(report.requirements.filter((r) => r.status === "fail").map((r) => r.id), [], renderHuman(report));
+  t.equal(report.requirements.find((r) => r.id === "RC-INB-002")?.status, "pass");
+  const receipts = await Promise.all(leftovers);
+  t.same(receipts.map((r) => r.mode), ["buffered", "buffered", "buffered"], "the leftovers were acked (their sends resolved)");
+});
+
+t.test("a connector without the loopback platform: RC-LOOP-001 fails, what needs it is untested with the reason", async (t) => {
+  const server = createRelayServer({
+    auth: { secrets: (id) => (id === GATEWAY_ID ? [SECRET] : undefined) },
+    onHello: (hello) => descriptorFor(hello.platform),
+    handlers: { send: () => ({ success: true, message_id: "m-1" }), typing: () => ({ success: true }) },
+  });
+  const { port } = await server.listen({ port: 0, host: "127.0.0.1" });
+  t.teardown(() => server.close({ timeoutMs: 500 }));
+  const report = await runConnectorConformance({ url: `ws://127.0.0.1:${port}`, ...FAST });
+  t.same(report.requirements.filter((r) => r.status === "fail").map((r) => r.id), ["RC-LOOP-001"], renderHuman(report));
+  const untested = report.requirements.filter((r) => r.status === "untested");
+  t.same(untested.map((r) => r.id).sort(), ["RC-INB-001", "RC-INB-002", "RC-INB-003", "RC-INT-001"]);
+  for (const r of untested) t.equal(r.reason, "the connector does not front the loopback platform", r.id);
+  t.match(renderHuman(report), /RC-INB-002 .*\(untested: the connector does not front the loopback platform\)/);
+  t.notMatch(renderHuman(report), /replayed \[\]/, "no verdict that blames the replay");
 });

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import t from "tap";
+import { renderHuman, runConnectorConformance } from "../src/conformance/index.js";
 import { RawGateway } from "./helpers/raw-gateway.js";
 
 const example = readFileSync(new URL("../examples/connector.ts", import.meta.url), "utf8");
@@ -44,4 +45,10 @@ t.test("the example connector serves a gateway", async (t) => {
 
   const refused = await RawGateway.connect(`ws://127.0.0.1:${port}`, { gatewayId: "gw-demo", secret: "wrong" });
   t.same(await refused.waitClose(), { code: 4401, reason: "unauthorized" });
+  await gw.close();
+
+  // The README's connector passes the connector kit, every requirement exercised.
+  const report = await runConnectorConformance({ url: `ws://127.0.0.1:${port}`, gatewayId: "gw-demo", secret: "dev-secret", stepTimeoutMs: 3000, quietMs: 500 });
+  t.equal(report.ok, true, report.ok ? "conformance connector: PASS" : renderHuman(report));
+  t.same(report.summary.untested, [], "nothing untested: the loopback platform is fronted");
 });

@@ -29,6 +29,7 @@ import type {
 } from "./types.js";
 import { authenticate, httpReject, requestPath } from "./upgrade.js";
 import { bindWebSocket, closeWithin, WsTransport } from "./ws-adapter.js";
+import { withLoopback } from "./loopback.js";
 
 export interface ListenOptions {
   /** Default 0 (any free port). */
@@ -144,9 +145,15 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     if (closeAtBytes <= highWaterBytes) throw new RangeError("createRelayServer: backpressure.closeAtBytes must exceed highWaterBytes");
     const pollIntervalMs = positive("backpressure.pollIntervalMs", options.backpressure?.pollIntervalMs, 25);
 
+    const fronted = withLoopback(options.conformanceLoopback ?? [], options.handlers ?? {}, options.onInterrupt, {
+      sendInbound: (gatewayId, event) => this.sendInbound(gatewayId, event),
+      sendPassthrough: (gatewayId, forward) => this.sendPassthrough(gatewayId, forward),
+      sendInterruptInbound: (gatewayId, interrupt) => this.sendInterruptInbound(gatewayId, interrupt),
+      failed: (where, err) => this.emit("handlerError", undefined, err, where),
+    });
     this.#connConfig = {
       onHello: options.onHello,
-      handlers: options.handlers ?? {},
+      handlers: fronted.handlers,
       outboundTimeoutMs: positive("outboundTimeoutMs", options.outboundTimeoutMs, 30_000),
       maxConcurrentOutbound: positive("maxConcurrentOutbound", options.maxConcurrentOutbound, 256),
       maxLineBytes: Math.max(maxPayload, DEFAULT_MAX_LINE_BYTES),
@@ -175,7 +182,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         maxConnectionsPerGateway:
           options.maxConnectionsPerGateway === undefined ? Number.POSITIVE_INFINITY : positive("maxConnectionsPerGateway", options.maxConnectionsPerGateway, 1),
         validateOutgoing: options.validateOutgoing ?? "strict",
-        onInterrupt: options.onInterrupt,
+        onInterrupt: fronted.onInterrupt,
       },
       { emit: (event, ...args) => this.emit(event, ...args), wantsEvent: (event) => this.listenerCount(event) > 0 },
     );

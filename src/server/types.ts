@@ -143,6 +143,14 @@ export interface RelayServerOptions {
   onHello: HelloHandler;
   handlers?: OutboundHandlers;
   onInterrupt?: InterruptHandler;
+  /**
+   * Gateway ids for which this endpoint fronts the conformance kit's loopback platform
+   * (docs/conformance.md): their `send` to chat `"loopback"` comes back to them as `inbound`, to
+   * `"loopback-passthrough"` as `passthrough_forward`, and their `interrupt` as
+   * `interrupt_inbound`; their other requests go to `handlers`. Lets `relay-contract conformance
+   * connector --gateway-id ID` test this endpoint. Default: none.
+   */
+  conformanceLoopback?: readonly string[];
   /** Default: a new `InMemoryDeliveryBuffer`. */
   buffer?: DeliveryBuffer;
   /**

@@ -1,17 +1,14 @@
 /**
- * A connector on the package's server helper that fronts the kit's loopback platform: what
- * `relay-contract mock-connector` runs, and the connector the kit is tested against.
- *
- * Loopback platform (docs/conformance.md): a `send` to chat `loopback` is delivered back to the
- * same gateway as an `inbound` with that text; to `loopback-passthrough` as a
- * `passthrough_forward` whose body is the content; a gateway's `interrupt` comes back as
- * `interrupt_inbound`. Every other op gets a plausible success. Deliveries follow the server's
- * rules: live, or buffered while the gateway is idle and replayed on its next handshake.
+ * A connector on the package's server helper that fronts the kit's loopback platform (its
+ * `conformanceLoopback` option, docs/conformance.md): what `relay-contract mock-connector` runs,
+ * and the connector the kit is tested against. Every op gets a plausible success; deliveries
+ * follow the server's rules: live, or buffered while the gateway is idle and replayed on its
+ * next handshake.
  */
-import type { CapabilityDescriptor, MessageEvent, OutboundResult, PassthroughForward } from "../../../generated/types.js";
-import { createRelayServer, type OutboundContext, type OutboundHandlers, type RelayServer, type RelayServerOptions } from "../../server/index.js";
+import type { CapabilityDescriptor, OutboundResult } from "../../../generated/types.js";
+import { createRelayServer, type OutboundHandlers, type RelayServer, type RelayServerOptions } from "../../server/index.js";
 import { validateFrame } from "../../validation.js";
-import { descriptorFor, sourceFor } from "../fixtures.js";
+import { descriptorFor } from "../fixtures.js";
 
 export interface LoopbackConnectorOptions {
   /** Default 0 (any free port). */
@@ -40,33 +37,16 @@ export interface LoopbackConnector {
 
 let seq = 0;
 
-function loopbackEvent(text: string, platform: string, chatId: string): MessageEvent {
-  return { text, message_type: text.startsWith("/") ? "command" : "text", message_id: `lb-${++seq}`, reply_to_message_id: null, source: sourceFor(platform, chatId) };
-}
-
-function loopbackForward(body: string, platform: string, botId: string): PassthroughForward {
-  return { platform, botId, method: "POST", path: "/interactions/loopback", headers: [["content-type", "application/json"]], bodyB64: Buffer.from(body, "utf8").toString("base64") };
-}
+/** The gateway id of unauthenticated connections (the server's default). */
+const ANONYMOUS = "anonymous";
 
 export async function startLoopbackConnector(opts: LoopbackConnectorOptions = {}): Promise<LoopbackConnector> {
   const log = opts.log ?? (() => undefined);
   const gateways = opts.gateways ?? {};
-  let server!: RelayServer;
-  const fire = (what: string, p: Promise<unknown>): void => {
-    p.catch((err: unknown) => log(`! ${what} failed: ${err instanceof Error ? err.message : String(err)}`));
-  };
   const ok = (extra: Record<string, unknown> = {}): OutboundResult => ({ success: true, message_id: `mock-${++seq}`, ...extra });
 
   const handlers: OutboundHandlers = {
-    send: (action, ctx: OutboundContext) => {
-      const { platform, botId } = ctx.identity;
-      if (action.chat_id === "loopback") {
-        fire("loopback inbound", server.sendInbound(ctx.gatewayId, loopbackEvent(action.content, platform, "loopback")));
-      } else if (action.chat_id === "loopback-passthrough") {
-        fire("loopback passthrough", server.sendPassthrough(ctx.gatewayId, loopbackForward(action.content, platform, botId)));
-      }
-      return ok();
-    },
+    send: () => ok(),
     edit: (action) => ({ success: true, message_id: action.message_id }),
     typing: () => ({ success: true }),
     follow_up: () => ok(),
@@ -91,13 +71,11 @@ export async function startLoopbackConnector(opts: LoopbackConnectorOptions = {}
         },
       };
 
-  server = createRelayServer({
+  const server = createRelayServer({
     auth,
     onHello: (hello) => (opts.descriptor ?? ((platform: string) => descriptorFor(platform)))(hello.platform, hello.botId),
     handlers,
-    onInterrupt: (frame, ctx) => {
-      fire("interrupt routing", server.sendInterruptInbound(ctx.gatewayId, { session_key: frame.session_key, chat_id: "loopback" }));
-    },
+    conformanceLoopback: opts.unauthenticated ? [ANONYMOUS] : Object.keys(gateways),
     ...opts.server,
   });
 

@@ -36,6 +36,7 @@ export async function runConnectorConformance(opts: ConnectorConformanceOptions)
     stepTimeoutMs: opts.stepTimeoutMs ?? 5000,
     quietMs: opts.quietMs ?? 1000,
     runTag: `kit-${randomBytes(4).toString("hex")}`,
+    learnt: {},
   };
   if (settings.identities.length === 0) throw new RangeError("conformance connector: at least one identity is required");
   return runKit("connector", settings.url, CONNECTOR_SCENARIOS, settings, opts);

@@ -19,7 +19,12 @@ export interface ConnectorKitSettings {
   quietMs: number;
   /** Distinguishes this run's loopback traffic from earlier runs against the same connector. */
   runTag: string;
+  /** What the run learnt about the connector, shared by its scenarios. */
+  learnt: { loopback?: boolean };
 }
+
+/** Why requirements that need the loopback platform are untested when the connector lacks it. */
+export const NO_LOOPBACK = "the connector does not front the loopback platform";
 
 export interface DialOutcome {
   peer: WirePeer;
@@ -30,28 +35,58 @@ export interface DialOutcome {
   error: string | undefined;
 }
 
+/** A connection the kit opened with a valid token: the connector must keep it open. */
+interface OpenedPeer {
+  peer: WirePeer;
+  label: string;
+}
+
 export class ConnectorStage {
   readonly ctx: ScenarioContext;
   readonly kit: ConnectorKitSettings;
   readonly log: WireLog;
   readonly peers: WirePeer[] = [];
+  readonly #opened: OpenedPeer[] = [];
+  /** The requirement a close of a valid connection breaks in this scenario (4401: RC-AUTH-012). */
+  readonly #closeBreaks: string;
   /** requestIds the kit sent, to tell foreign results apart. */
   readonly sentRequestIds = new Set<string>();
 
-  private constructor(ctx: ScenarioContext, kit: ConnectorKitSettings) {
+  private constructor(ctx: ScenarioContext, kit: ConnectorKitSettings, closeBreaks: string) {
     this.ctx = ctx;
     this.kit = kit;
     this.log = new WireLog(ctx, "C→G");
+    this.#closeBreaks = closeBreaks;
   }
 
-  static async run(ctx: ScenarioContext, kit: ConnectorKitSettings, body: (stage: ConnectorStage) => Promise<void>): Promise<void> {
-    const stage = new ConnectorStage(ctx, kit);
+  static async run(ctx: ScenarioContext, kit: ConnectorKitSettings, closeBreaks: string, body: (stage: ConnectorStage) => Promise<void>): Promise<void> {
+    const stage = new ConnectorStage(ctx, kit, closeBreaks);
     try {
       await body(stage);
     } finally {
+      stage.#closeChecks();
       await Promise.all(stage.peers.map((p) => p.shutdown(1000, "", 300)));
       stage.#endChecks();
       stage.log.finish();
+    }
+  }
+
+  /**
+   * Every connection opened with a valid token must stay open until the kit closes it: a close
+   * the connector starts breaks the scenario's requirement — with 4401, RC-AUTH-012 (a valid,
+   * unrevoked token was refused after all). Only a close is recorded: a connection that merely
+   * stayed open proves nothing about the requirement.
+   */
+  #closeChecks(): void {
+    for (const { peer, label } of this.#opened) {
+      const c = peer.closeInfo;
+      if (c === undefined || peer.closedByKit) continue;
+      this.ctx.check(
+        c.code === 4401 ? "RC-AUTH-012" : this.#closeBreaks,
+        `${label}: the connector keeps a valid connection open until the kit closes it`,
+        false,
+        `the connector closed it with ${c.code} ${JSON.stringify(c.reason)} after ${c.at - peer.openedAt} ms`,
+      );
     }
   }
 
@@ -118,7 +153,34 @@ export class ConnectorStage {
       );
       return undefined;
     }
+    this.#opened.push({ peer: outcome.peer, label });
+    // The kit acks every buffered delivery once it has read it, whatever caused it (a backlog
+    // left by an earlier run included), so no scenario stalls a drain.
+    outcome.peer.onFrame((f) => {
+      if ((f.type === "inbound" || f.type === "passthrough_forward") && typeof f.frame.bufferId === "string" && f.frame.bufferId !== "") {
+        outcome.peer.send({ type: "inbound_ack", bufferId: f.frame.bufferId });
+      }
+    });
     return outcome.peer;
+  }
+
+  /**
+   * Whether the connector fronts the loopback platform: a live `send` to chat `loopback` must come
+   * back as `inbound`. Asked once per run; a connector without it costs one step, and every
+   * requirement that needs it is then reported untested (`NO_LOOPBACK`), not failed.
+   */
+  async frontsLoopback(peer: WirePeer): Promise<boolean> {
+    if (this.kit.learnt.loopback === false) return false;
+    const text = `${this.kit.runTag} loopback check ${newRequestId().slice(0, 8)}`;
+    await this.request(peer, { op: "send", chat_id: "loopback", content: text, reply_to: null }, this.primary);
+    const back = await peer.take((f) => f.type === "inbound" && eventOf(f).text === text, this.step);
+    this.kit.learnt.loopback = back !== undefined;
+    return back !== undefined;
+  }
+
+  /** Records `requirements` as untested because the connector lacks the loopback platform. */
+  skipNoLoopback(requirements: readonly string[], what: string): void {
+    for (const req of requirements) this.ctx.skip(req, what, NO_LOOPBACK);
   }
 
   /** Sends one hello per identity (one message each) and checks one descriptor per hello comes back, in order. */

@@ -47,4 +47,5 @@ export const BROKEN_CONNECTORS: ReadonlyArray<BrokenPeer<ConnectorFault>> = [
   { fault: "invalid-descriptor", trips: "RC-DESC-001", what: "sends an invalid descriptor" },
   { fault: "accepts-wrong-signature", trips: "RC-AUTH-010", what: "accepts a token with a wrong signature" },
   { fault: "drops-interrupt", trips: "RC-INT-001", what: "never routes interrupt back as interrupt_inbound" },
+  { fault: "close-4401-after-handshake", trips: "RC-AUTH-012", what: "closes a valid connection with 4401 right after the handshake" },
 ];

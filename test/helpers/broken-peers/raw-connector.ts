@@ -22,7 +22,9 @@ export type ConnectorFault =
   /** Accepts a token whose signature does not verify (checks only its gateway id and expiry). */
   | "accepts-wrong-signature"
   /** Never forwards a gateway's interrupt as interrupt_inbound. */
-  | "drops-interrupt";
+  | "drops-interrupt"
+  /** Closes its first authenticated connection with 4401 right after answering its hello. */
+  | "close-4401-after-handshake";
 
 type Rec = Record<string, unknown>;
 
@@ -51,6 +53,7 @@ export async function startRawConnector(opts: { gatewayId: string; secret: strin
   const gateways = new Map<string, GatewayState>();
   const live = new Map<string, Conn>();
   let current: string | undefined;
+  let closedOne = false;
   const wss = new WebSocketServer({ noServer: true });
   const http: Server = createServer((_req, res) => res.writeHead(404).end());
 
@@ -120,6 +123,11 @@ export async function startRawConnector(opts: { gatewayId: string; secret: strin
         const descriptor: Rec = { ...descriptorFor(platform) };
         if (fault === "invalid-descriptor") descriptor.max_message_length = "2000";
         write(conn, { type: "descriptor", descriptor });
+        if (fault === "close-4401-after-handshake" && !closedOne) {
+          closedOne = true;
+          conn.ws.close(4401, "unauthorized");
+          return;
+        }
         if (conn.identities.length === 1) {
           const previous = live.get(conn.gatewayId);
           live.set(conn.gatewayId, conn);

@@ -24,7 +24,17 @@ function version(source: string, edit?: (strict: Node, tolerant: Node) => void):
   edit?.(strict, tolerant);
   return { source, contractVersion: 1, strict, tolerant, tolerantDerived: false };
 }
+type Edit = (strict: Node, tolerant: Node) => void;
 const base = version("old");
+/** Both versions start from `setup` (the case's premise); the new one also gets `edit`. */
+const diffFrom = (setup: Edit, edit: Edit): ContractDiff =>
+  diffContracts(
+    version("old", setup),
+    version("new", (s, tl) => {
+      setup(s, tl);
+      edit(s, tl);
+    }),
+  );
 const diffTo = (edit: (strict: Node, tolerant: Node) => void): ContractDiff => diffContracts(base, version("new", edit));
 const only = (d: ContractDiff): ContractChange => {
   if (d.changes.length !== 1) throw new Error(`expected one change, got ${JSON.stringify(d.changes, null, 2)}`);
@@ -60,52 +70,70 @@ t.test("a new required field breaks producers", async (t) => {
 });
 
 t.test("narrowed enum, type, length and a new pattern break producers", async (t) => {
-  t.match(only(diffTo(both((d) => (d.SessionSource.properties.chat_type.enum = ["dm", "group", "channel", "thread"])))), {
-    impact: "breaking-for-producers",
-    change: 'values: removed "forum"',
+  const premise: Edit = both((d) => {
+    d.SessionSource.properties.chat_type = { type: "string", enum: ["dm", "group", "forum"] };
+    d.SessionSource.properties.thread_id = { type: ["string", "null"] };
+    d.HelloFrame.properties.platform = { type: "string", minLength: 1 };
+    d.HelloFrame.properties.botId = { type: "string" };
   });
-  t.match(only(diffTo(both((d) => (d.SessionSource.properties.thread_id.type = "string")))), { impact: "breaking-for-producers", change: 'type: removed "null"' });
-  t.match(only(diffTo(both((d) => (d.HelloFrame.properties.platform.maxLength = 64)))), { impact: "breaking-for-producers", change: "maxLength none → 64" });
-  t.match(only(diffTo(both((d) => (d.HelloFrame.properties.platform.minLength = 2)))), { impact: "breaking-for-producers", change: "minLength 1 → 2" });
-  t.match(only(diffTo(both((d) => (d.HelloFrame.properties.botId.pattern = "^[0-9]+$")))), { impact: "breaking-for-producers", change: /pattern added/ });
+  t.match(only(diffFrom(premise, both((d) => (d.SessionSource.properties.chat_type.enum = ["dm", "group"])))), { impact: "breaking-for-producers", change: 'values: removed "forum"' });
+  t.match(only(diffFrom(premise, both((d) => (d.SessionSource.properties.thread_id.type = "string")))), { impact: "breaking-for-producers", change: 'type: removed "null"' });
+  t.match(only(diffFrom(premise, both((d) => (d.HelloFrame.properties.platform.maxLength = 64)))), { impact: "breaking-for-producers", change: "maxLength none → 64" });
+  t.match(only(diffFrom(premise, both((d) => (d.HelloFrame.properties.platform.minLength = 2)))), { impact: "breaking-for-producers", change: "minLength 1 → 2" });
+  t.match(only(diffFrom(premise, both((d) => (d.HelloFrame.properties.botId.pattern = "^[0-9]+$")))), { impact: "breaking-for-producers", change: /pattern added/ });
 });
 
 t.test("a widened producer rule is additive when old receivers already accept it, else it breaks consumers", async (t) => {
-  // chat_type: the tolerant schema is an open string, so a new value reaches old receivers fine.
-  t.match(only(diffTo((s) => s.SessionSource.properties.chat_type.enum.push("broadcast"))), { impact: "additive", change: 'values: added "broadcast"' });
-  // media_kind stays a closed enum for receivers: old connectors reject the new value.
-  t.match(only(diffTo(both((d) => d.SendMediaAction.properties.media_kind.enum.push("sticker")))), {
+  // An open string for receivers: a new value reaches old receivers fine.
+  const openForReceivers: Edit = (_s, tl) => (tl.SessionSource.properties.chat_type = { type: "string", default: "dm" });
+  t.match(only(diffFrom(openForReceivers, (s) => s.SessionSource.properties.chat_type.enum.push("broadcast"))), { impact: "additive", change: 'values: added "broadcast"' });
+  // A closed enum for receivers too: old connectors reject the new value.
+  const closedForReceivers: Edit = both((d) => (d.SendMediaAction.properties.media_kind = { type: "string", enum: ["image", "voice"] }));
+  t.match(only(diffFrom(closedForReceivers, both((d) => d.SendMediaAction.properties.media_kind.enum.push("sticker")))), {
     definition: "SendMediaAction",
     impact: "breaking-for-consumers",
     producers: ["gateway"],
     consumers: ["connector"],
   });
   // A field no longer required: old receivers with a default for it are fine, others are not.
-  t.match(only(diffTo((s) => (s.SessionSource.required = s.SessionSource.required.filter((n: string) => n !== "chat_type")))), { impact: "additive", change: "field chat_type no longer required" });
-  t.match(only(diffTo(both((d) => (d.HelloFrame.required = ["type", "platform"])))), { impact: "breaking-for-consumers", change: "field botId no longer required" });
+  const receiversDefaultIt: Edit = (s, tl) => {
+    s.SessionSource.required = ["platform", "chat_id", "chat_type"];
+    tl.SessionSource.required = ["platform", "chat_id"];
+  };
+  t.match(only(diffFrom(receiversDefaultIt, (s) => (s.SessionSource.required = ["platform", "chat_id"]))), { impact: "additive", change: "field chat_type no longer required" });
+  const receiversNeedIt: Edit = both((d) => (d.HelloFrame.required = ["type", "platform", "botId"]));
+  t.match(only(diffFrom(receiversNeedIt, both((d) => (d.HelloFrame.required = ["type", "platform"])))), { impact: "breaking-for-consumers", change: "field botId no longer required" });
 });
 
 t.test("a producer-only rule turned into an advisory: additive where receivers never enforced it", async (t) => {
-  // The strict requestId pattern is producer-only: receivers accept any 1..256 id.
-  const relaxedPattern = diffTo((s) => (s.OutboundFrame.properties.requestId.pattern = "^[0-9a-fA-F]{32}$"));
-  t.match(only(relaxedPattern), { definition: "OutboundFrame", path: "/properties/requestId", impact: /breaking/ }, "a changed pattern cannot be proven wider: both");
-  const dropped = diffTo((s) => delete s.PassthroughForward.properties.bodyB64.pattern);
-  t.match(only(dropped), { impact: /consumers|additive/ });
-  const receiversHadIt = TOLERANT.definitions.PassthroughForward.properties.bodyB64.pattern !== undefined;
-  t.equal(only(dropped).impact, receiversHadIt ? "breaking-for-consumers" : "additive", "follows what the old receivers enforced");
+  const pattern = "^(?:[A-Za-z0-9+/]{4})*$";
+  const dropPattern: Edit = (s) => delete s.PassthroughForward.properties.bodyB64.pattern;
+  const producerOnly: Edit = (s, tl) => {
+    s.PassthroughForward.properties.bodyB64 = { type: "string", pattern };
+    tl.PassthroughForward.properties.bodyB64 = { type: "string" };
+  };
+  t.match(only(diffFrom(producerOnly, dropPattern)), { definition: "PassthroughForward", impact: "additive", change: /pattern removed/ });
+  const receiversToo: Edit = both((d) => (d.PassthroughForward.properties.bodyB64 = { type: "string", pattern }));
+  t.match(only(diffFrom(receiversToo, dropPattern)), { impact: "breaking-for-consumers", change: /pattern removed/ });
+  // A changed pattern cannot be proven wider or narrower: both.
+  t.match(only(diffFrom(receiversToo, both((d) => (d.PassthroughForward.properties.bodyB64.pattern = "^[A-Za-z0-9+/=]*$")))), { impact: "breaking-for-producers-and-consumers" });
 });
 
 t.test("receiver-only changes: widening is additive, narrowing breaks producers only below what they may send", async (t) => {
-  const widened = diffTo((_s, tl) => (tl.HelloFrame.properties.platform.minLength = 0));
+  const platform: Edit = both((d) => (d.HelloFrame.properties.platform = { type: "string", minLength: 1 }));
+  const widened = diffFrom(platform, (_s, tl) => (tl.HelloFrame.properties.platform.minLength = 0));
   t.match(only(widened), { impact: "additive", schema: "tolerant", change: /^receivers: minLength 1 → 0/ });
   t.equal(widened.breaking, false);
-  const openedEnum = diffTo((_s, tl) => delete tl.SendMediaAction.properties.media_kind.enum);
-  t.match(only(openedEnum), { impact: "additive", schema: "tolerant" });
+  const closedKinds: Edit = both((d) => (d.SendMediaAction.properties.media_kind = { type: "string", enum: ["image", "voice"] }));
+  t.match(only(diffFrom(closedKinds, (_s, tl) => delete tl.SendMediaAction.properties.media_kind.enum)), { impact: "additive", schema: "tolerant" });
   // Receivers rejecting values producers may still send: old producers break.
-  t.match(only(diffTo((_s, tl) => (tl.HelloFrame.properties.platform.maxLength = 8))), { impact: "breaking-for-producers", schema: "tolerant" });
+  t.match(only(diffFrom(platform, (_s, tl) => (tl.HelloFrame.properties.platform.maxLength = 8))), { impact: "breaking-for-producers", schema: "tolerant" });
   // Receivers rejecting what producers never send: harmless.
-  const closed = diffTo((_s, tl) => (tl.SessionSource.properties.chat_type.enum = [...STRICT.definitions.SessionSource.properties.chat_type.enum]));
-  t.match(only(closed), { impact: "additive", schema: "tolerant", change: /^receivers: values now limited to/ });
+  const chatType: Edit = (s, tl) => {
+    s.SessionSource.properties.chat_type = { type: "string", enum: ["dm", "group"] };
+    tl.SessionSource.properties.chat_type = { type: "string" };
+  };
+  t.match(only(diffFrom(chatType, (_s, tl) => (tl.SessionSource.properties.chat_type.enum = ["dm", "group"]))), { impact: "additive", schema: "tolerant", change: /^receivers: values now limited to/ });
 });
 
 t.test("a removed field breaks producers (closed objects) and consumers (they read it)", async (t) => {
@@ -171,7 +199,8 @@ t.test("removed op and frame are breaking; new ones are additive (receivers igno
 });
 
 t.test("a changed receiver default breaks producers (an omitted field means something else)", async (t) => {
-  t.match(only(diffTo(both((d) => (d.SessionSource.properties.chat_type.default = "group")))), { impact: "breaking-for-producers", change: 'receiver default "dm" → "group"' });
+  const premise: Edit = both((d) => (d.SessionSource.properties.chat_type = { type: "string", default: "dm" }));
+  t.match(only(diffFrom(premise, both((d) => (d.SessionSource.properties.chat_type.default = "group")))), { impact: "breaking-for-producers", change: 'receiver default "dm" → "group"' });
 });
 
 t.test("directions: annotated roots, nested definitions, the HTTP bodies, and bundles without annotations", async (t) => {

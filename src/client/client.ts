@@ -668,18 +668,35 @@ export class RelayClient {
       }
       try {
         const checked = validateFrame(event.frame, { mode: "tolerant", direction: "connector-to-gateway" });
-        if (checked.ok) this.#onFrame(conn, event.frame);
-        else this.#onInvalidFrame(conn, event.frame, checked.issues);
+        if (!checked.ok) {
+          this.#onInvalidFrame(conn, event.frame, checked.issues);
+          continue;
+        }
+        if (checked.dropped !== undefined) this.#reportDropped(conn, event.frame.type, checked.dropped);
+        this.#onFrame(conn, checked.value);
       } catch (err) {
         this.#internalError(conn, err);
       }
     }
   }
 
+  /** Entries a receiver filters were removed; the frame proceeds without them. */
+  #reportDropped(conn: Connection, frameType: string, dropped: ValidationIssue[]): void {
+    this.#events.emit("protocolError", {
+      generation: conn.generation,
+      code: "entry_dropped",
+      message: `"${frameType}" frame: ${dropped.length} invalid ${dropped.length === 1 ? "entry" : "entries"} dropped, the frame proceeds without ${dropped.length === 1 ? "it" : "them"}`,
+      frameType,
+      issues: dropped,
+    });
+  }
+
   /**
    * Reported and dropped — except an `outbound_result` whose request is waiting: it settles as a
    * failure (only `success` and a string `error` are kept) rather than leaving the caller to an
-   * ambiguous timeout for an answer that did arrive.
+   * ambiguous timeout for an answer that did arrive; and a buffered delivery a handler cannot
+   * take (a poison delivery): it is reported (`poison_delivery`) and still acked, in its turn
+   * behind the deliveries before it, so one bad entry never wedges the gateway's backlog.
    */
   #onInvalidFrame(conn: Connection, decoded: DecodedFrame, issues: ValidationIssue[]): void {
     const frame = decoded as unknown as Record<string, unknown>;
@@ -691,6 +708,20 @@ export class RelayClient {
       frameType: decoded.type,
       issues,
     });
+    const poisoned = decoded.type === "inbound" || decoded.type === "passthrough_forward" ? bufferIdOf(frame) : undefined;
+    if (poisoned !== undefined) {
+      this.#queue.push(async () => {
+        this.#events.emit("protocolError", {
+          generation: conn.generation,
+          code: "poison_delivery",
+          message: `buffered "${decoded.type}" ${JSON.stringify(poisoned)} cannot be delivered (${first?.message ?? "invalid"}); acked so the backlog moves on`,
+          frameType: decoded.type,
+          issues,
+        });
+        if (conn === this.#conn && !conn.ended) this.#ack(conn, poisoned);
+      });
+      return;
+    }
     if (decoded.type !== "outbound_result" || typeof frame.requestId !== "string") return;
     const body = resultFromWire(frame.result);
     this.#pending.settle(frame.requestId, {

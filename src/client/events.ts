@@ -99,7 +99,10 @@ export interface ProtocolErrorEvent {
   generation: number;
   /**
    * A codec decode error code, or one of the client's own: `invalid_base64`, `unmatched_result`,
-   * `unexpected_descriptor` (a descriptor for a platform this client did not say hello for).
+   * `unexpected_descriptor` (a descriptor for a platform this client did not say hello for),
+   * `entry_dropped` (invalid entries of a list a receiver filters were removed; the frame was
+   * delivered without them; `issues` names each), `poison_delivery` (a buffered delivery no
+   * handler can take: reported and acked, so the connector's backlog moves on).
    */
   code: string;
   message: string;

@@ -55,8 +55,11 @@ export function normalizeInterrupt(frame: Rec): InterruptInboundFrame {
 }
 
 /** Whether `bufferId` marks a replayed (ack-gated) delivery: a non-empty string. */
+/** The id to ack: a non-empty string, or an integer echoed as its decimal string (the reference acks `str(bufferId)` of any truthy id). */
 export function bufferIdOf(frame: Rec): string | undefined {
-  return typeof frame.bufferId === "string" && frame.bufferId.length > 0 ? frame.bufferId : undefined;
+  const id = frame.bufferId;
+  if (typeof id === "string") return id.length > 0 ? id : undefined;
+  return typeof id === "number" && Number.isSafeInteger(id) && id !== 0 ? String(id) : undefined;
 }
 
 export function normalizeDescriptor(value: unknown): CapabilityDescriptor {

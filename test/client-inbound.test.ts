@@ -259,10 +259,12 @@ t.test("passthrough_forward: body decoded to bytes, acked after the handler when
   t.equal(bodies.length, 3);
   t.ok(bodies[0]?.equals(bytes), "exact bytes, including non-UTF-8 and newline bytes");
   t.equal(bodies[1]?.length, 0, "undecodable body: empty");
+  // The non-pair header is dropped and reported on each of the three frames.
   t.same(
     protocolErrors.map((e) => e.code),
-    ["invalid_base64"],
+    ["entry_dropped", "entry_dropped", "invalid_base64", "entry_dropped"],
   );
+  t.match(protocolErrors[0]?.issues, [{ path: "/forward/headers/1" }]);
   t.same(
     (requests[0] as { headers: unknown }).headers,
     [

@@ -6,6 +6,7 @@
 import { frameVectors } from "../../schema/vectors/frames.js";
 import { opVectors } from "../../schema/vectors/ops.js";
 import { httpVectors } from "../../schema/vectors/http.js";
+import { fidelityFrameVectors, fidelityHttpVectors } from "../../schema/vectors/fidelity.js";
 import type { Vector } from "../../schema/vectors/define.js";
 import { createAjv } from "./validators.js";
 import type { JsonObject } from "./json-schemas.js";
@@ -18,7 +19,7 @@ export interface VectorFiles {
 }
 
 export function buildVectors(): VectorFiles {
-  return { frames: [...frameVectors(), ...opVectors()], http: httpVectors() };
+  return { frames: [...frameVectors(), ...opVectors(), ...fidelityFrameVectors()], http: [...httpVectors(), ...fidelityHttpVectors()] };
 }
 
 interface RawError {

@@ -11,6 +11,11 @@ import { validateDefinition, validateFrame, frameDirectionOf } from "../src/vali
 import type { DefinitionName } from "../generated/registry.js";
 import type { FrameDirection, ValidationIssue } from "../src/validation-types.js";
 import { runPythonJson } from "./helpers/python.js";
+import { CLOSE_CODES, findCloseCode } from "../src/close-codes.js";
+import { DEFAULT_MAX_LINE_BYTES } from "../src/codec/index.js";
+import { DEFAULT_UPGRADE_TOKEN_TTL_SECONDS, MAX_TOKEN_LENGTH } from "../src/auth/token.js";
+import { MAX_PROMPT_TOKEN_BYTES } from "../src/frame-rules.js";
+import { CONNECTOR_FRAME_DEFINITIONS, CONTRACT_VERSION, GATEWAY_FRAME_DEFINITIONS, LEGACY_OPS } from "../generated/registry.js";
 
 interface Vector {
   id: string;
@@ -111,4 +116,33 @@ t.test("validate_frame: every frame vector and the dispatch's own cases agree wi
 t.test("validate_definition refuses names that are not definitions", async (t) => {
   const r = runPythonJson<{ error: string }>(fileURLToPath(new URL("./python/bad_definition_name.py", import.meta.url)), {});
   t.match(r.error, /'NoSuchFrame' is not a definition of the contract/);
+});
+
+t.test("constants: the same values as the TypeScript runtime; find_close_code matches findCloseCode", async (t) => {
+  const lookups: { code: number; reason?: string }[] = [...CLOSE_CODES.map((e) => ({ code: e.code, reason: e.reason })), { code: 4401, reason: "no such reason" }, { code: 4401 }, { code: 3999 }];
+  const { constants } = runPythonJson<{ constants: Record<string, unknown> & { lookups: unknown[] } }>(driver, { lookups });
+  t.strictSame(
+    constants,
+    {
+      CONTRACT_VERSION,
+      MAX_LINE_BYTES: DEFAULT_MAX_LINE_BYTES,
+      UPGRADE_TOKEN_TTL_SECONDS: DEFAULT_UPGRADE_TOKEN_TTL_SECONDS,
+      MAX_TOKEN_LENGTH,
+      MAX_PROMPT_TOKEN_BYTES,
+      GATEWAY_FRAME_DEFINITIONS,
+      CONNECTOR_FRAME_DEFINITIONS,
+      LEGACY_OPS,
+      CLOSE_CODES: CLOSE_CODES.map(({ code, reason, meaning, sentBy, clientRetries, since }) => ({ code, reason, meaning, sentBy, clientRetries, since })),
+      lookups: lookups.map((q) => {
+        const e = findCloseCode(q.code, q.reason);
+        return e === undefined ? null : { code: e.code, reason: e.reason };
+      }),
+    },
+    "same values",
+  );
+});
+
+t.test("the typical use that mypy checks also runs", async (t) => {
+  const out = runPythonJson<{ issues: unknown[] }>(fileURLToPath(new URL("./python/typing_ok.py", import.meta.url)), {});
+  t.strictSame(out, { issues: [] });
 });

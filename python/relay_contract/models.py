@@ -93,11 +93,12 @@ DiscordCommandOption: TypeAlias = dict[str, Any]
 
 
 class CommandManifestEntry(TypedDict):
-    """One slash command the connector reconciles into Discord's global command registry (GET → diff →
-    bulk PUT; best-effort, never affects the handshake). Discord refuses a registration with a bad
-    name or an over-long description, so a receiver needs these rules exactly; it drops each entry
-    that breaks them individually and registers the rest (the rest of the `hello` is unaffected). A
-    plugin command can produce such an entry (an upper-case name, a long description).
+    """One slash command the connector reconciles into Discord's global command registry (GET → diff
+    → bulk PUT; best-effort, never affects the handshake). Discord refuses a registration with a
+    bad name or an over-long description, so a receiver needs these rules exactly; it drops each
+    entry that breaks them individually and registers the rest (the rest of the `hello` is
+    unaffected). A plugin command can produce such an entry (an upper-case name, a long
+    description).
     """
 
     #: Command name: Discord CHAT_INPUT naming, `[a-z0-9_-]{1,32}`.
@@ -113,9 +114,9 @@ class CommandManifestEntry(TypedDict):
 
 
 class HelloFrame(TypedDict):
-    """Announces one fronted (platform, botId) identity and starts the handshake. The gateway sends one
-    hello per configured identity, in order, right after the socket opens and without waiting for
-    descriptors; the first is the session default. The tenant and instance come from the
+    """Announces one fronted (platform, botId) identity and starts the handshake. The gateway sends
+    one hello per configured identity, in order, right after the socket opens and without waiting
+    for descriptors; the first is the session default. The tenant and instance come from the
     authenticated upgrade, never from hello.
     """
 
@@ -207,9 +208,9 @@ class CapabilityDescriptor(TypedDict):
 
 
 class DescriptorFrame(TypedDict):
-    """Handshake reply: exactly one per `hello`, in hello order. The first descriptor of a connection
-    completes the gateway's handshake and becomes the session default; every descriptor is stored by
-    its `platform`.
+    """Handshake reply: exactly one per `hello`, in hello order. The first descriptor of a
+    connection completes the gateway's handshake and becomes the session default; every
+    descriptor is stored by its `platform`.
     """
 
     #: Frame type.
@@ -299,9 +300,9 @@ class PromptResponse(TypedDict):
 
 
 class SessionSource(TypedDict):
-    """Where an inbound message came from (the wire form of the gateway's `SessionSource.to_dict()`).
-    It keys the gateway session. Decision: `scope_id` is required for Slack and for non-DM Discord
-    chats (tenant isolation); receivers still accept it missing.
+    """Where an inbound message came from (the wire form of the gateway's
+    `SessionSource.to_dict()`). It keys the gateway session. Decision: `scope_id` is required for
+    Slack and for non-DM Discord chats (tenant isolation); receivers still accept it missing.
     """
 
     #: Underlying platform. Receivers map values they do not know to `relay`; plugin platforms may
@@ -430,8 +431,8 @@ class MessageEvent(TypedDict):
 
 
 class InboundFrame(TypedDict):
-    """A normalised inbound message pushed to the gateway. Live deliveries carry no `bufferId` and are
-    never acked; replays from the durable buffer carry `bufferId` and the gateway answers
+    """A normalised inbound message pushed to the gateway. Live deliveries carry no `bufferId` and
+    are never acked; replays from the durable buffer carry `bufferId` and the gateway answers
     `inbound_ack` after its handler returns.
     """
 
@@ -448,8 +449,8 @@ class InboundFrame(TypedDict):
 
 
 class InterruptFrame(TypedDict):
-    """The gateway egresses a mid-turn `/stop` for a session key. Fire-and-forget: no result frame. The
-    connector forwards it to the gateway instance running that session, which receives it as
+    """The gateway egresses a mid-turn `/stop` for a session key. Fire-and-forget: no result frame.
+    The connector forwards it to the gateway instance running that session, which receives it as
     `interrupt_inbound`.
     """
 
@@ -480,8 +481,8 @@ class InterruptInboundFrame(TypedDict):
 
 
 class FormatHints(TypedDict):
-    """Formatting hints; stamped only when the destination descriptor has `supports_block_formatting`
-    and the operator enabled it.
+    """Formatting hints; stamped only when the destination descriptor has
+    `supports_block_formatting` and the operator enabled it.
     """
 
     #: Render rich blocks.
@@ -644,11 +645,11 @@ class PromptOption(TypedDict):
 
 class PromptAction(TypedDict):
     """Ask a question with buttons (Phase 3-interactive). Gated by `prompt`. Each option's callback
-    token `hp1:<prompt_id>:<option_id>` must be at most 64 bytes (Telegram's callback_data cap binds
-    all platforms); JSON Schema cannot state that cross-field rule, so `validateFrame` checks it in
-    strict mode (`checkFrameRules`, keyword `hp1TokenLength`); with both ids at most 32 characters,
-    keeping prompt_id + option_id within 59 bytes satisfies it. Answers come back as an inbound
-    `prompt_response` or a Discord passthrough press.
+    token `hp1:<prompt_id>:<option_id>` must be at most 64 bytes (Telegram's callback_data cap
+    binds all platforms); JSON Schema cannot state that cross-field rule, so `validateFrame`
+    checks it in strict mode (`checkFrameRules`, keyword `hp1TokenLength`); with both ids at most
+    32 characters, keeping prompt_id + option_id within 59 bytes satisfies it. Answers come back
+    as an inbound `prompt_response` or a Discord passthrough press.
     """
 
     #: Operation name.
@@ -681,8 +682,8 @@ class PromptAction(TypedDict):
 
 
 class ReactAction(TypedDict):
-    """Add or remove a reaction (Phase 3-interactive). Gated by `react`. Best-effort: a failure never
-    fails a turn.
+    """Add or remove a reaction (Phase 3-interactive). Gated by `react`. Best-effort: a failure
+    never fails a turn.
     """
 
     #: Operation name.
@@ -727,9 +728,9 @@ class ThreadCreateAction(TypedDict):
 class ThreadRenameAction(TypedDict):
     """Rename a thread (Phase 4). Gated by `thread_rename`. At most one guard:
     `only_if_connector_created: true` (preferred, connector-owned no-clobber) or
-    `only_if_current_name` (legacy). Both guards default off in the gateway's `rename_thread`, and
-    an unguarded rename proceeds (the reference contract: "unguarded renames proceed"). The gateway
-    never sends both.
+    `only_if_current_name` (legacy). Both guards default off in the gateway's `rename_thread`,
+    and an unguarded rename proceeds (the reference contract: "unguarded renames proceed"). The
+    gateway never sends both.
     """
 
     #: Operation name.
@@ -875,8 +876,8 @@ OutboundAction: TypeAlias = (
 
 
 class OutboundFrame(TypedDict):
-    """A request for one action, answered by exactly one `outbound_result` with the same `requestId`.
-    Many may be in flight; results may arrive in any order.
+    """A request for one action, answered by exactly one `outbound_result` with the same
+    `requestId`. Many may be in flight; results may arrive in any order.
     """
 
     #: Frame type.
@@ -911,9 +912,9 @@ class ChatInfo(TypedDict):
 
 class OutboundResult(TypedDict):
     """The result of any action. `outbound_result` does not repeat the op, so this is the union of
-    every op's fields; the per-op result definitions say which fields each op sets. Not on the wire:
-    the `ambiguous` flag and the texts a gateway synthesises locally (`relay outbound timed out`,
-    `relay transport connection lost`, …).
+    every op's fields; the per-op result definitions say which fields each op sets. Not on the
+    wire: the `ambiguous` flag and the texts a gateway synthesises locally (`relay outbound timed
+    out`, `relay transport connection lost`, …).
     """
 
     #: Outcome of the action. Receivers treat a missing value as a failure. Receivers read a missing
@@ -1315,10 +1316,10 @@ class PassthroughForward(TypedDict):
 
 
 class PassthroughForwardFrame(TypedDict):
-    """Forwards an edge-ACKed webhook (#50702). A buffered forward carries `bufferId` and is acked with
-    `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks after the
-    handler returns (the behaviour of the fix for issue #52581); versions that never ack passthrough
-    get it redelivered, which dedupe by `passthrough_buffer:<bufferId>` absorbs.
+    """Forwards an edge-ACKed webhook (#50702). A buffered forward carries `bufferId` and is acked
+    with `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks
+    after the handler returns (the behaviour of the fix for issue #52581); versions that never
+    ack passthrough get it redelivered, which dedupe by `passthrough_buffer:<bufferId>` absorbs.
     """
 
     #: Frame type.
@@ -1429,8 +1430,9 @@ RelayFrame: TypeAlias = (
 
 
 class EnrollRequest(TypedDict):
-    """Body of `POST {base}/relay/enroll` (self-hosted enrolment). Bearer: the caller identity token.
-    401: identity rejected; 403: enrollment token invalid, expired, used, or tenant mismatch.
+    """Body of `POST {base}/relay/enroll` (self-hosted enrolment). Bearer: the caller identity
+    token. 401: identity rejected; 403: enrollment token invalid, expired, used, or tenant
+    mismatch.
     """
 
     #: Single-use token minted by the connector.
@@ -1531,8 +1533,8 @@ class RelayPolicyRequest(TypedDict):
 
 
 class MediaUploadResponse(TypedDict):
-    """Answer of a media upload to `POST {base}/relay/media` (bearer: the upgrade token): `{id, size}`
-    per the reference contract. The gateway reads only `id` and builds the reference
+    """Answer of a media upload to `POST {base}/relay/media` (bearer: the upgrade token): `{id,
+    size}` per the reference contract. The gateway reads only `id` and builds the reference
     `{base}/relay/media/{id}` itself.
     """
 

@@ -38,7 +38,8 @@ export function docComment(text: string, indent: string, width = 100): string[] 
 /** A triple-quoted docstring, indented. */
 export function docstring(text: string, indent: string, width = 100): string[] {
   const escaped = text.replace(/\\/g, "\\\\").replace(/"""/g, '\\"\\"\\"');
-  const lines = wrap(escaped, width - indent.length);
+  // The opening quotes share the first line.
+  const lines = wrap(escaped, width - indent.length - 3);
   if (lines.length === 1 && lines[0]!.length + indent.length + 6 <= width) return [`${indent}"""${lines[0]}"""`];
   return [`${indent}"""${lines[0]}`, ...lines.slice(1).map((l) => (l === "" ? "" : `${indent}${l}`)), `${indent}"""`];
 }

@@ -24,9 +24,33 @@ def verdict(result: VerifyResult) -> dict[str, Any]:
     return {"ok": False, "reason": result.reason}
 
 
+def constants(lookups: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "CONTRACT_VERSION": relay_contract.CONTRACT_VERSION,
+        "MAX_LINE_BYTES": relay_contract.MAX_LINE_BYTES,
+        "UPGRADE_TOKEN_TTL_SECONDS": relay_contract.UPGRADE_TOKEN_TTL_SECONDS,
+        "MAX_TOKEN_LENGTH": relay_contract.MAX_TOKEN_LENGTH,
+        "MAX_PROMPT_TOKEN_BYTES": relay_contract.MAX_PROMPT_TOKEN_BYTES,
+        "GATEWAY_FRAME_DEFINITIONS": dict(relay_contract.GATEWAY_FRAME_DEFINITIONS),
+        "CONNECTOR_FRAME_DEFINITIONS": dict(relay_contract.CONNECTOR_FRAME_DEFINITIONS),
+        "LEGACY_OPS": list(relay_contract.LEGACY_OPS),
+        "CLOSE_CODES": [
+            {"code": int(e.code), "reason": e.reason, "meaning": e.meaning, "sentBy": e.sent_by, "clientRetries": e.client_retries, "since": e.since}
+            for e in relay_contract.CLOSE_CODES
+        ],
+        "lookups": [lookup(q["code"], q.get("reason")) for q in lookups],
+    }
+
+
+def lookup(code: int, reason: str | None) -> dict[str, Any] | None:
+    entry = relay_contract.find_close_code(code, reason)
+    return None if entry is None else {"code": int(entry.code), "reason": entry.reason}
+
+
 def main() -> None:
     data = json.load(sys.stdin)
     out = {
+        "constants": constants(data.get("lookups", [])),
         "vectors": {
             v["id"]: {mode: issues(relay_contract.validate_definition(v["definition"], v["value"], mode=mode)) for mode in MODES}
             for v in data.get("vectors", [])

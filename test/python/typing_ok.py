@@ -1,5 +1,7 @@
 """What a gateway writes with relay_contract: mypy --strict must accept all of it."""
 
+import json
+
 from relay_contract import (
     CLOSE_CODES,
     CONTRACT_VERSION,
@@ -71,3 +73,7 @@ def checks() -> list[Issue]:
     verdict: VerifyResult = verify_upgrade_token(token, ["secret"], now=1_750_000_000, leeway=0)
     assert verdict.ok and verdict.gateway_id == "gw" and verdict.expires_at == 1_750_000_060 and verdict.reason is None
     return validate_frame(hello("relay", ""), direction="gateway-to-connector", mode="tolerant")
+
+
+if __name__ == "__main__":
+    print(json.dumps({"issues": [issue.message for issue in checks()]}))

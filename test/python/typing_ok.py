@@ -1,6 +1,7 @@
 """What a gateway writes with relay_contract: mypy --strict must accept all of it."""
 
 import json
+from typing import Any
 
 from relay_contract import (
     CLOSE_CODES,
@@ -16,6 +17,7 @@ from relay_contract import (
     OutboundFrame,
     OutboundResult,
     SendAction,
+    SendMediaAction,
     SessionSource,
     VerifyResult,
     find_close_code,
@@ -41,6 +43,27 @@ def react(request_id: str) -> GatewayFrame:
         "action": {"op": "react", "chat_id": "c", "message_id": "m", "emoji": "👍", "remove": False, "metadata": {"scope_id": "T1", "custom": 1}},
         "platform": "slack",
     }
+
+
+def with_scope(chat_id: str, metadata: dict[str, Any]) -> dict[str, Any]:
+    return {**metadata, "scope_id": "T1", "chat": chat_id}
+
+
+def send_media(chat_id: str, url: str, caption: str | None, filename: str | None, metadata: dict[str, Any] | None) -> SendMediaAction:
+    # The reference gateway's pattern (gateway/relay/adapter.py, send_media): a literal with the
+    # required keys, optional keys added when known, metadata from a Dict[str, Any] helper.
+    action: SendMediaAction = {
+        "op": "send_media",
+        "chat_id": chat_id,
+        "media_kind": "image",
+        "source_url": url,
+        "content": caption or "",
+        "reply_to": None,
+        "metadata": with_scope(chat_id, dict(metadata or {})),
+    }
+    if filename:
+        action["filename"] = filename
+    return action
 
 
 def describe(frame: ConnectorFrame) -> str:
@@ -72,7 +95,8 @@ def checks() -> list[Issue]:
     token = make_upgrade_token("gw", "secret", ttl=60, now=1_750_000_000)
     verdict: VerifyResult = verify_upgrade_token(token, ["secret"], now=1_750_000_000, leeway=0)
     assert verdict.ok and verdict.gateway_id == "gw" and verdict.expires_at == 1_750_000_060 and verdict.reason is None
-    return validate_frame(hello("relay", ""), direction="gateway-to-connector", mode="tolerant")
+    media: GatewayFrame = {"type": "outbound", "requestId": "0" * 32, "action": send_media("C1", "https://x.test/a.png", None, "a.png", None)}
+    return validate_frame(hello("relay", ""), direction="gateway-to-connector", mode="tolerant") + validate_frame(media)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ import { renderCloseCodeTable } from "../../src/close-codes.js";
 import { buildAuthVectors } from "../auth-vectors.js";
 import { nameOf, toJson, type Json, type JsonObject } from "./json-schemas.js";
 import type { Vector, VectorFiles } from "./vectors.js";
+import { renderReceiverRules } from "./docs-receivers.js";
 
 export const DOC_PATH = "docs/relay-connector-contract.md";
 export const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "templates");
@@ -50,6 +51,7 @@ export const PLACEHOLDERS = [
   "steps-summary",
   "close-codes",
   "auth-vector",
+  "receiver-rules",
 ] as const;
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -666,6 +668,7 @@ export function buildContractDoc(definitions: TSchema[], vectors: VectorFiles | 
     "steps-summary": () => renderStepsSummary(model),
     "close-codes": () => renderCloseCodeTable().trimEnd(),
     "auth-vector": () => renderAuthVector(),
+    "receiver-rules": () => renderReceiverRules(definitions, { code, link, typeText, constraints }),
   };
 
   const used = new Set<string>();

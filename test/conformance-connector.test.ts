@@ -37,7 +37,7 @@ t.test("the package's server helper and the raw ws connector pass", async (t) =>
       t.equal(report.ok, true, report.ok ? "PASS" : renderHuman(report));
       t.same(report.summary.untested, [], "every connector requirement was exercised");
       const wire = report.scenarios.flatMap((s) => s.checks.filter((c) => c.wire !== undefined));
-      t.same([...new Set(wire.map((c) => c.wire?.frameType))].sort(), [...CONNECTOR_FRAME_TYPES].sort(), "all six connector frame types were checked on the wire");
+      t.same([...new Set(wire.flatMap((c) => Object.keys(c.wire?.frameTypes ?? {})))].sort(), [...CONNECTOR_FRAME_TYPES].sort(), "all six connector frame types were checked on the wire");
     });
   }
   t.equal(own.invalidFrames > 0, true, "the kit's deliberately malformed lines reached the server (and were only reported)");

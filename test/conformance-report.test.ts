@@ -65,7 +65,7 @@ function scenarioResult(id: string, checks: ScenarioResult["checks"], error?: st
 
 const passing = scenarioResult("s1", [
   { requirement: "RC-HS-002", name: "hellos", status: "pass" },
-  { requirement: "RC-WIRE-001", name: "wire G→C #1 hello is strictly valid", status: "pass", wire: { direction: "G→C", frameType: "hello" } },
+  { requirement: "RC-WIRE-001", name: "wire G→C: every frame the gateway sent is strictly valid", status: "pass", wire: { direction: "G→C", frames: 2, frameTypes: { hello: 2 } } },
 ]);
 const mustFails = scenarioResult("s2", [
   { requirement: "RC-ACK-002", name: "no ack for live <inbound> & \"more\"", status: "fail", message: "acked <live> & \"quoted\"\u0001" },
@@ -143,8 +143,8 @@ t.test("renderers: human summary, JSON, JUnit XML", async (t) => {
   t.match(human, /stale:\s+RC-HS-002/);
   t.match(human, /! RC-ACK-002 MUST no ack for live/, "failed checks are listed under their scenario (an expected one marked !)");
   t.match(human, /✗ RC-AUTH-004 SHOULD re-dial — no re-dial/, "with an expected-failures list, an unlisted SHOULD failure blocks");
-  t.notMatch(human, /wire G→C #1/, "passing wire checks are folded unless verbose");
-  t.match(renderHuman(r, { verbose: true }), /wire G→C #1 hello is strictly valid/);
+  t.notMatch(human, /every frame the gateway sent/, "passing wire checks are folded unless verbose");
+  t.match(renderHuman(r, { verbose: true }), /wire G→C: every frame the gateway sent is strictly valid/);
 
   t.same(JSON.parse(renderJson(r)), JSON.parse(JSON.stringify(r)), "JSON is the report itself");
 
@@ -183,7 +183,7 @@ t.test("runner: a throwing or overrunning scenario is an error, checks still cou
   t.same(only.map((s) => s.id), ["fine"]);
 });
 
-t.test("wire log: strict check per frame, lenient reading, framing checks", async (t) => {
+t.test("wire log: strict validation of every frame, one check per type, lenient reading, framing checks", async (t) => {
   const checks: Array<{ requirement: string; status: string; name: string; message?: string }> = [];
   const ctx = {
     scenarioId: "x",
@@ -205,10 +205,9 @@ t.test("wire log: strict check per frame, lenient reading, framing checks", asyn
   reader.push("not json\n");
   log.finish();
   const byReq = (id: string) => checks.filter((c) => c.requirement === id);
-  t.match(byReq("RC-DESC-001"), [{ status: "pass" }], "descriptor validity is its own requirement");
-  t.match(byReq("RC-INB-001"), [{ status: "fail", message: /scope_id/ }], "a Discord group source without scope_id fails strict validation");
-  t.equal(byReq("RC-WIRE-002").length, 3, "going_idle_ack ×2 and the non-JSON line");
-  t.match(byReq("RC-WIRE-002").at(-1), { status: "fail", message: /invalid JSON/ });
+  t.match(byReq("RC-DESC-001"), [{ status: "pass", wire: { frames: 1, frameTypes: { descriptor: 1 } } }], "descriptor validity is its own requirement");
+  t.match(byReq("RC-INB-001"), [{ status: "fail", message: /^1 of 1 invalid: #3: .*scope_id/ }], "a Discord group source without scope_id fails strict validation, naming the frame");
+  t.match(byReq("RC-WIRE-002"), [{ status: "fail", name: "wire C→G: every other frame the connector sent is strictly valid", message: /^1 of 3 invalid: #5: invalid JSON/, wire: { frames: 3, frameTypes: { going_idle_ack: 2, "(not JSON)": 1 } } }], "one check per requirement, however many frames");
   t.match(byReq("RC-FRM-001"), [{ status: "fail", message: /1 message\(s\) without the trailing newline/ }]);
   t.match(byReq("RC-FRM-002"), [{ status: "fail", message: /1 message\(s\) carried several frames/ }]);
 });
@@ -224,4 +223,49 @@ t.test("docs/conformance.md carries the registry's table and every scenario", as
   for (const v of ["RELAY_URL", "RELAY_GATEWAY_ID", "RELAY_SECRET", "RELAY_IDENTITIES", "RELAY_SCENARIO", "RELAY_BACKOFF_BASE_MS", "RELAY_BACKOFF_MAX_MS", "RELAY_REQUEST_TIMEOUT_MS"]) {
     t.match(doc, v, `${v} documented`);
   }
+});
+
+t.test("docs/conformance.md names exactly the JSON report's fields", async (t) => {
+  const { readFileSync } = await import("node:fs");
+  const doc = readFileSync(new URL("../docs/conformance.md", import.meta.url), "utf8");
+  const table = /<!-- json-fields:start -->\n([\s\S]*?)<!-- json-fields:end -->/.exec(doc)?.[1] ?? "";
+  const documented = new Map<string, string[]>();
+  for (const row of table.split("\n").slice(2)) {
+    const cells = row.split("|").map((c) => c.trim());
+    if (cells.length < 3 || cells[1] === "") continue;
+    documented.set(cells[1] as string, [...(cells[2] as string).matchAll(/`([^`]+)`/g)].map((m) => m[1] as string).sort());
+  }
+  // A report with every optional field present, through the JSON renderer.
+  const report = buildReport({
+    role: "gateway",
+    profile: "transport",
+    target: "t",
+    startedAt: new Date(0),
+    durationMs: 1,
+    scenarios: [
+      {
+        ...scenarioResult("s", [
+          { requirement: "RC-HS-002", name: "a", status: "fail", message: "m" },
+          { requirement: "RC-WIRE-001", name: "w", status: "pass", wire: { direction: "G→C", frames: 1, frameTypes: { hello: 1 } } },
+          { requirement: "RC-INT-002", name: "s", status: "skip", message: "why" },
+        ], "boom"),
+        peerOutput: "out",
+        peerExit: "exited with status 3",
+      },
+    ],
+    expectedFailures: { ids: ["RC-HS-002"], file: "ef.txt" },
+  });
+  const json = JSON.parse(renderJson(report)) as Record<string, unknown> & { scenarios: Array<Record<string, unknown> & { checks: Array<Record<string, unknown>> }>; requirements: Array<Record<string, unknown>> };
+  const keysOf = (objects: Array<Record<string, unknown>>): string[] => [...new Set(objects.flatMap((o) => Object.keys(o)))].sort();
+  const seen: Record<string, string[]> = {
+    report: keysOf([json]),
+    summary: keysOf([json.summary as Record<string, unknown>]),
+    scenario: keysOf(json.scenarios),
+    check: keysOf(json.scenarios.flatMap((s) => s.checks)),
+    wire: keysOf(json.scenarios.flatMap((s) => s.checks).flatMap((c) => (c.wire === undefined ? [] : [c.wire as Record<string, unknown>]))),
+    requirement: keysOf(json.requirements),
+    expectedFailures: keysOf([json.expectedFailures as Record<string, unknown>]),
+  };
+  t.same([...documented.keys()].sort(), Object.keys(seen).sort(), "one row per object of the report");
+  for (const [object, keys] of Object.entries(seen)) t.same(documented.get(object), keys, `${object}: the documented fields are the report's`);
 });

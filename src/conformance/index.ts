@@ -20,8 +20,8 @@
  * - `runConnectorConformance({ url, gatewayId, secret })`: the kit plays the gateway against a
  *   running connector that fronts the "loopback platform" (docs/conformance.md).
  *
- * Every frame the peer sends is validated against the strict schema and reported as its own
- * check. Reports render as text, JSON or JUnit XML; an expected-failures list makes a run pass
+ * Every frame the peer sends is validated against the strict schema (one check per scenario
+ * and requirement, naming each invalid frame). Reports render as text, JSON or JUnit XML; an expected-failures list makes a run pass
  * only when exactly the listed requirements fail.
  */
 export {

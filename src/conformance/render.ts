@@ -43,9 +43,9 @@ export function renderHuman(report: ConformanceReport, opts: HumanRenderOptions 
   for (const scenario of report.scenarios) {
     const failed = scenario.checks.filter((c) => c.status === "fail");
     const skipped = scenario.checks.filter((c) => c.status === "skip");
-    const wire = scenario.checks.filter((c) => c.wire !== undefined);
+    const wireFrames = scenario.checks.reduce((n, c) => n + (c.wire?.frames ?? 0), 0);
     const bad = failed.length > 0 || scenario.error !== undefined;
-    const parts = [`${scenario.checks.length} checks`, `${wire.length} wire frames`];
+    const parts = [`${scenario.checks.length} checks`, `${wireFrames} wire frames`];
     if (failed.length > 0) parts.push(`${failed.length} failed`);
     if (skipped.length > 0) parts.push(`${skipped.length} skipped`);
     parts.push(seconds(scenario.durationMs));

@@ -9,13 +9,13 @@ export type CheckStatus = "pass" | "fail" | "skip";
 /** One observation tied to one requirement. */
 export interface Check {
   requirement: string;
-  /** What was observed, e.g. `wire G→C #3 hello is strictly valid`. */
+  /** What was observed, e.g. `wire G→C: every frame the gateway sent is strictly valid`. */
   name: string;
   status: CheckStatus;
   /** Why it failed or was skipped. */
   message?: string;
-  /** Frame wire checks: which way and which type (lets reports fold them). */
-  wire?: { direction: "G→C" | "C→G"; frameType: string };
+  /** Wire validity checks: which way, how many frames were validated, and how many of each type. */
+  wire?: { direction: "G→C" | "C→G"; frames: number; frameTypes: Record<string, number> };
 }
 
 export interface ScenarioResult {

@@ -1,8 +1,9 @@
 /**
- * The kit's view of the wire: every message the peer under test sends is read here, its frames
- * are validated against the strict schema (each frame is its own check), and framing faults are
- * recorded — while the kit itself keeps going as a lenient receiver, so one fault does not mask
- * the behaviour the other requirements look at.
+ * The kit's view of the wire: every message the peer under test sends is read here, every frame
+ * is validated against the strict schema, and framing faults are recorded — while the kit itself
+ * keeps going as a lenient receiver, so one fault does not mask the behaviour the other
+ * requirements look at. Validity is one check per scenario and requirement (naming each invalid
+ * frame), so the number of checks does not depend on how many frames a peer's timing produced.
  *
  * Leniency: a message whose unterminated tail is a complete JSON object is taken as a frame
  * (and RC-FRM-001 fails); any other tail is kept as the start of a frame split across messages.
@@ -10,6 +11,7 @@
 import WebSocket from "ws";
 import { validateFrame } from "../validation.js";
 import type { ScenarioContext } from "./runner.js";
+import type { Check } from "./types.js";
 
 export type WireDirection = "G→C" | "C→G";
 
@@ -39,9 +41,24 @@ function clip(text: string, max = 120): string {
  * All traffic from the peer under test during one scenario, across its connections. `finish()`
  * records the per-scenario framing checks.
  */
+/** The frames a peer sent in a scenario that one validity requirement covers. */
+interface Tally {
+  frameTypes: Record<string, number>;
+  invalid: string[];
+}
+
+/** The check name of a wire requirement. */
+function wireCheckName(direction: WireDirection, requirement: string): string {
+  if (direction === "G→C") return "wire G→C: every frame the gateway sent is strictly valid";
+  if (requirement === "RC-DESC-001") return "wire C→G: every descriptor is strictly valid";
+  if (requirement === "RC-INB-001") return "wire C→G: every inbound is strictly valid";
+  return "wire C→G: every other frame the connector sent is strictly valid";
+}
+
 export class WireLog {
   readonly direction: WireDirection;
   readonly #ctx: ScenarioContext;
+  readonly #tallies = new Map<string, Tally>();
   #seq = 0;
   #messages = 0;
   #unterminated: string[] = [];
@@ -68,21 +85,21 @@ export class WireLog {
     if (unterminatedExcerpt !== undefined) this.#unterminated.push(unterminatedExcerpt);
   }
 
+  #tally(typeName: string, requirement: string, problem: string | undefined): void {
+    const t = this.#tallies.get(requirement) ?? { frameTypes: {}, invalid: [] };
+    t.frameTypes[typeName] = (t.frameTypes[typeName] ?? 0) + 1;
+    if (problem !== undefined) t.invalid.push(problem);
+    this.#tallies.set(requirement, t);
+  }
+
   /** @internal validate one line as a frame; returns it when it is an object with a string type. */
   line(line: string): WireFrame | undefined {
     const seq = ++this.#seq;
-    const from = this.direction === "G→C" ? "gateway" : "connector";
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      this.#ctx.record({
-        requirement: this.direction === "G→C" ? "RC-WIRE-001" : "RC-WIRE-002",
-        name: `wire ${this.direction} #${seq}: the ${from} sent a line that is not JSON`,
-        status: "fail",
-        message: `invalid JSON: ${clip(line)}`,
-        wire: { direction: this.direction, frameType: "(invalid)" },
-      });
+      this.#tally("(not JSON)", this.direction === "G→C" ? "RC-WIRE-001" : "RC-WIRE-002", `#${seq}: invalid JSON: ${clip(line)}`);
       return undefined;
     }
     const type = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as { type?: unknown }).type : undefined;
@@ -91,23 +108,30 @@ export class WireLog {
       mode: "strict",
       direction: this.direction === "G→C" ? "gateway-to-connector" : "connector-to-gateway",
     });
-    const check = {
-      requirement: wireRequirementOf(this.direction, typeName),
-      name: `wire ${this.direction} #${seq} ${typeName} is strictly valid`,
-      status: result.ok ? ("pass" as const) : ("fail" as const),
-      wire: { direction: this.direction, frameType: typeName },
-    };
-    this.#ctx.record(
-      result.ok
-        ? check
-        : { ...check, message: result.issues.slice(0, 3).map((i) => `${i.path || "/"}: ${i.message}`).join("; ") + ` — ${clip(line)}` },
-    );
+    const problem = result.ok ? undefined : `#${seq}: ${result.issues.slice(0, 3).map((i) => `${i.path || "/"}: ${i.message}`).join("; ")} — ${clip(line)}`;
+    this.#tally(typeName, wireRequirementOf(this.direction, typeName), problem);
     if (typeof type !== "string") return undefined;
     return { type, frame: value as Record<string, unknown>, at: Date.now(), seq };
   }
 
-  /** Records RC-FRM-001 / RC-FRM-002 for what was observed; no-op when nothing was sent. */
+  /**
+   * Records the validity checks — one per requirement the frames fall under (gateway frames: one;
+   * connector frames: descriptors, inbound, the rest), a failure naming each invalid frame by its
+   * 1-based index — then RC-FRM-001 / RC-FRM-002 for what was observed. No-op when nothing was sent.
+   */
   finish(): void {
+    for (const [requirement, t] of this.#tallies) {
+      const frames = Object.values(t.frameTypes).reduce((a, b) => a + b, 0);
+      const bad = t.invalid.length;
+      const check: Check = {
+        requirement,
+        name: wireCheckName(this.direction, requirement),
+        status: bad === 0 ? "pass" : "fail",
+        wire: { direction: this.direction, frames, frameTypes: { ...t.frameTypes } },
+      };
+      if (bad > 0) check.message = `${bad} of ${frames} invalid: ${t.invalid.slice(0, 3).join(" | ")}${bad > 3 ? ` | … ${bad - 3} more` : ""}`;
+      this.#ctx.record(check);
+    }
     if (this.#messages === 0) return;
     const from = this.direction === "G→C" ? "gateway" : "connector";
     this.#ctx.check(

@@ -133,7 +133,9 @@ export class Stage {
         );
       }
     }
-    const outbound = this.conns.flatMap((c) => c.peer.frames.filter((f) => f.type === "outbound"));
+    // Only where the kit asks for requests (the agent's turns): outbound a gateway sends on its
+    // own would make the number of checks depend on its timing.
+    const outbound = this.kit.profile === "full" ? this.conns.flatMap((c) => c.peer.frames.filter((f) => f.type === "outbound")) : [];
     if (outbound.length > 0) {
       const ids = outbound.map((f) => f.frame.requestId);
       const dupes = ids.filter((id, i) => ids.indexOf(id) !== i);

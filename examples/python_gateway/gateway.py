@@ -123,6 +123,13 @@ def identities_from(env: Mapping[str, str]) -> list[HelloFrame]:
     return [{"type": "hello", "platform": str(i["platform"]), "botId": str(i["botId"])} for i in configured]
 
 
+def too_long(text: str) -> bool:
+    """More than MAX_LINE_BYTES in UTF-8 (encoded only when the character count cannot decide)."""
+    if len(text) * 4 <= MAX_LINE_BYTES:
+        return False
+    return len(text) > MAX_LINE_BYTES or len(text.encode("utf-8", "replace")) > MAX_LINE_BYTES
+
+
 @dataclass
 class Outcome:
     """How one connection ended."""
@@ -230,14 +237,25 @@ class Gateway:
         await conn.ws.send(json.dumps(frame) + "\n")
 
     async def reader(self, conn: Connection) -> None:
+        # At most one line is held; a line longer than MAX_LINE_BYTES is dropped (through its
+        # "\n") and reported, so memory stays bounded whatever the peer sends.
         buffer = ""
+        discarding = False
         try:
             async for message in conn.ws:
                 buffer += message.decode("utf-8", "replace") if isinstance(message, bytes) else message
                 *lines, buffer = buffer.split("\n")
                 for line in lines:
-                    if line.strip():
+                    if discarding:
+                        discarding = False
+                    elif too_long(line):
+                        log(f"relay: skipping a line over {MAX_LINE_BYTES} bytes")
+                    elif line.strip():
                         await self.on_line(conn, line)
+                if too_long(buffer):
+                    if not discarding:
+                        log(f"relay: skipping a line over {MAX_LINE_BYTES} bytes")
+                    buffer, discarding = "", True
         except ConnectionClosed:
             pass
 

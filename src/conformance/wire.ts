@@ -104,11 +104,13 @@ export class WireLog {
     }
     const type = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as { type?: unknown }).type : undefined;
     const typeName = typeof type === "string" ? type : "(no type)";
-    const result = validateFrame(value, {
-      mode: "strict",
-      direction: this.direction === "G→C" ? "gateway-to-connector" : "connector-to-gateway",
-    });
-    const problem = result.ok ? undefined : `#${seq}: ${result.issues.slice(0, 3).map((i) => `${i.path || "/"}: ${i.message}`).join("; ")} — ${clip(line)}`;
+    const direction = this.direction === "G→C" ? "gateway-to-connector" : "connector-to-gateway";
+    const result = validateFrame(value, { mode: "strict", direction, report: true });
+    // The kit judges a producer, so the strict schema decides the check; the message says
+    // whether a receiver would still accept the frame (producer rules only: an advisory).
+    const receiver = result.ok ? undefined : validateFrame(value, { mode: "tolerant", direction });
+    const verdict = receiver === undefined ? "" : receiver.ok ? " (advisory: a receiver accepts it; only producer rules are broken)" : " (a receiver refuses it)";
+    const problem = result.ok ? undefined : `#${seq}: ${result.issues.slice(0, 3).map((i) => `${i.path || "/"}: ${i.message}`).join("; ")}${verdict} — ${clip(line)}`;
     this.#tally(typeName, wireRequirementOf(this.direction, typeName), problem);
     if (typeof type !== "string") return undefined;
     return { type, frame: value as Record<string, unknown>, at: Date.now(), seq };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `relay-contract` command. Exit status: 0 success, 1 a check failed (invalid frames, a
- * failed conformance run, a failed demo step), 2 usage or input errors.
+ * failed conformance run, a failed demo step), 2 usage, input or environment errors (one line,
+ * no stack trace).
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,7 @@ import {
   runConnectorConformance,
   runGatewayConformance,
   summaryLine,
+  normalizeRelayUrl,
   gatewayScenarios,
   CONNECTOR_SCENARIOS,
   type GatewayProfile,
@@ -98,6 +100,8 @@ Usage:
       it: breaking for producers, breaking for consumers, or additive. Exit 1 when breaking.
 
   relay-contract --version | help
+      Every command also takes --help (its own usage). Errors are one line on stderr, exit 2
+      (RELAY_CONTRACT_DEBUG=1 adds the stack).
 `;
 
 type Io = { out: (text: string) => void; err: (text: string) => void };
@@ -174,7 +178,7 @@ async function cmdMockConnector(argv: string[], io: Io): Promise<number> {
   if ((gatewayId === undefined) !== (secret === undefined)) throw new UsageError("--gateway-id and --secret go together");
   const quiet = bool(args, "quiet");
   const mock = await startMockConnector({
-    port: intFlag(args, "port", 8787),
+    port: intFlag(args, "port", 8787, 0, 65535),
     host: flag(args, "host") ?? "127.0.0.1",
     ...(gatewayId !== undefined && { gatewayId }),
     ...(secret !== undefined && { secret }),
@@ -212,6 +216,15 @@ const CONFORMANCE_FLAGS: Record<string, FlagSpec> = {
   secret: { value: true },
   identity: { value: true, repeat: true },
 };
+
+function isWsUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === "ws:" || url.protocol === "wss:";
+  } catch {
+    return false;
+  }
+}
 
 function parseProfile(role: "connector" | "gateway", value: string | undefined): GatewayProfile {
   if (value === undefined) return "full";
@@ -270,6 +283,7 @@ async function cmdConformance(argv: string[], io: Io): Promise<number> {
       const secret = flag(args, "secret");
       if (url === undefined || gatewayId === undefined || secret === undefined) throw new UsageError("conformance connector needs --url, --gateway-id and --secret");
       if (args.rest !== undefined) throw new UsageError("conformance connector takes no command after --");
+      if (!isWsUrl(normalizeRelayUrl(url))) throw new UsageError(`invalid connector URL ${JSON.stringify(url)} (expected ws(s):// or http(s):// HOST:PORT)`);
       io.err(`conformance connector: ${url}\n`);
       report = await runConnectorConformance({ url, gatewayId, secret, ...(identities !== undefined && { identities }), ...common });
     } else {
@@ -299,7 +313,9 @@ async function cmdConformance(argv: string[], io: Io): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
-async function cmdAgent(_argv: string[], io: Io): Promise<number> {
+async function cmdAgent(argv: string[], io: Io): Promise<number> {
+  if (argv.length > 0) throw new UsageError(`agent takes no arguments (it reads RELAY_* variables), got ${JSON.stringify(argv[0])}`);
+  if (!process.env.RELAY_URL) throw new UsageError("agent: RELAY_URL is not set (conformance gateway sets it; see docs/conformance.md)");
   let revoked = false;
   const client = startGatewayAgent(process.env, {
     log: (line) => io.err(`agent: ${line}\n`),
@@ -324,9 +340,40 @@ function cmdRequirements(argv: string[], io: Io): number {
   return 0;
 }
 
+/** A command's own usage: its `relay-contract COMMAND …` entries of USAGE (conformance adds its common options). */
+export function helpFor(command: string): string | undefined {
+  const sections = USAGE.split(/\n\n/).map((section) => section.replace(/^Usage:\n/, "").replace(/\n+$/, ""));
+  const mine = sections.filter(
+    (section) => section.startsWith(`  relay-contract ${command} `) || section.startsWith(`  relay-contract ${command}\n`) || (command === "conformance" && section.startsWith("  Common conformance options")),
+  );
+  return mine.length === 0 ? undefined : `Usage:\n${mine.join("\n\n")}\n`;
+}
+
+/** `--help`/`-h` among a command's own arguments (not after `--`, which belong to a gateway's command). */
+function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+/**
+ * One line for anything that stops a command — a usage mistake or the environment (a port in
+ * use, a missing variable, an invalid URL): the message, not a stack trace. RELAY_CONTRACT_DEBUG=1
+ * prints the stack too.
+ */
+function errorLine(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (process.env.RELAY_CONTRACT_DEBUG) return err.stack ?? err.message;
+  return (err.message.split("\n")[0] ?? "").trim() || err.name;
+}
+
 async function main(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    const help = command === undefined ? undefined : helpFor(command);
+    if (help !== undefined && wantsHelp(rest)) {
+      io.out(help);
+      return 0;
+    }
     switch (command) {
       case "demo":
         return await cmdDemo(rest, io);
@@ -361,10 +408,11 @@ async function main(argv: string[], io: Io): Promise<number> {
     }
   } catch (err) {
     if (err instanceof UsageError) {
-      io.err(`relay-contract: ${err.message}\n(run "relay-contract help" for usage)\n`);
+      const help = command !== undefined && helpFor(command) !== undefined ? `relay-contract ${command} --help` : "relay-contract help";
+      io.err(`relay-contract: ${err.message} (see "${help}")\n`);
       return 2;
     }
-    io.err(`relay-contract: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    io.err(`relay-contract: ${command === undefined ? "" : `${command}: `}${errorLine(err)}\n`);
     return 2;
   }
 }

@@ -39,5 +39,14 @@ export async function runConnectorConformance(opts: ConnectorConformanceOptions)
     learnt: {},
   };
   if (settings.identities.length === 0) throw new RangeError("conformance connector: at least one identity is required");
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(settings.url);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== "ws:" && parsed.protocol !== "wss:")) {
+    throw new RangeError(`conformance connector: invalid connector URL ${JSON.stringify(opts.url)} (expected ws(s):// or http(s):// HOST:PORT)`);
+  }
   return runKit("connector", settings.url, CONNECTOR_SCENARIOS, settings, opts);
 }

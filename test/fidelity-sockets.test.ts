@@ -153,3 +153,29 @@ t.test("client: a descriptor whose supported_ops is not a list completes the han
   t.match(await client.send({ chat_id: "c", content: "hi" }), { success: false }, "a failed result without error is accepted");
   t.notOk(errors.includes("schema"), "and not reported as invalid");
 });
+
+t.test("server: frames that break only producer rules are answered, and never add up to a 4400 close", async (t) => {
+  const sent: string[] = [];
+  const relay = await startRelay(t, {
+    handlers: {
+      send: (action) => {
+        sent.push(action.content);
+        return { success: true, message_id: `m-${sent.length}` };
+      },
+    },
+  });
+  const gw = await relay.gateway();
+  gw.hello("telegram", "bot-1");
+  await gw.waitForType("descriptor");
+  // 30 requests (over the 20 invalid frames a window allows), each breaking producer rules only:
+  // no reply_to key, a `_` metadata marker and an unknown field: the handler can still act.
+  const ids: string[] = [];
+  for (let i = 0; i < 30; i++) {
+    const id = `${String(i).padStart(2, "0")}${"a".repeat(30)}`;
+    ids.push(id);
+    gw.send({ type: "outbound", requestId: id, action: { op: "send", chat_id: "42", content: `n${i}`, metadata: { _interim_send: true }, extra: 1 } });
+  }
+  for (const id of ids) t.match((await gw.waitForResult(id)).result, { success: true }, `${id} answered`);
+  t.equal(sent.length, 30);
+  t.ok(gw.isOpen, "the connection stays open");
+});

@@ -13,7 +13,6 @@
  * Nothing is dropped on an ambiguous path: a live write that fails, or a remote offer nobody
  * answers, falls back to the buffer (at-least-once; gateways dedupe replays by message id).
  */
-import { randomUUID } from "node:crypto";
 import type { ConnectorFrame, InterruptFrame, InterruptInboundFrame } from "../../generated/types.js";
 import { CloseCode, CloseReason } from "../close-codes.js";
 import { FrameValidationError, MAX_MESSAGE_BYTES } from "../codec/index.js";
@@ -24,6 +23,8 @@ import { Drain } from "./drain.js";
 import { abortError, ServerClosedError } from "./errors.js";
 import { AckWaiters } from "./ack-waiters.js";
 import { AppendOrder } from "./append-order.js";
+import { ClusterLink, type LocalRoute } from "./cluster-link.js";
+import { GatewayPhase } from "./delivery-phase.js";
 import type { BusMessage, RelayBus } from "./relay-bus.js";
 import type { DeliveryPhase, DeliveryReceipt, InterruptHandler, RelayServerEvents } from "./types.js";
 
@@ -56,7 +57,7 @@ class GatewayRecord {
   connections: Connection[] = [];
   /** The latest handshaked socket: where live pushes go. */
   current: Connection | undefined;
-  phase: DeliveryPhase = "awaiting-hello";
+  readonly phase = new GatewayPhase();
   drain: Drain | undefined;
   drainTarget: Connection | undefined;
   pendingAppends = 0;
@@ -67,14 +68,13 @@ class GatewayRecord {
   constructor(readonly gatewayId: string) {}
 }
 
-type LocalRoute = { mode: "live" } | { mode: "buffered"; bufferId: string };
 
 export class DeliveryRouter implements ConnectionHost {
   readonly #c: RouterConfig;
   readonly #hooks: RouterHooks;
   readonly #records = new Map<string, GatewayRecord>();
   readonly #ackWaiters = new AckWaiters();
-  readonly #offers = new Map<string, (answer: Extract<BusMessage, { kind: "delivered" }> | undefined) => void>();
+  readonly #cluster: ClusterLink;
   readonly #idleTimers = new Map<Connection, NodeJS.Timeout>();
   /** Per gateway with a live write or an append in progress: the order they were decided in. */
   readonly #orders = new Map<string, AppendOrder>();
@@ -83,6 +83,36 @@ export class DeliveryRouter implements ConnectionHost {
   constructor(config: RouterConfig, hooks: RouterHooks) {
     this.#c = config;
     this.#hooks = hooks;
+    this.#cluster = new ClusterLink({
+      bus: config.bus,
+      nodeId: config.nodeId,
+      remoteDeliveryTimeoutMs: config.remoteDeliveryTimeoutMs,
+      host: {
+        get accepting() {
+          return !closing();
+        },
+        holds: (gatewayId) => this.#records.has(gatewayId),
+        routeLocal: (gatewayId, frame) => {
+          const rec = this.#records.get(gatewayId);
+          return rec === undefined ? this.#append(gatewayId, frame).then((bufferId) => ({ mode: "buffered", bufferId })) : this.#routeLocal(rec, undefined, frame);
+        },
+        writeInterrupt: async (gatewayId, frame) => {
+          const conn = this.#records.get(gatewayId)?.current;
+          if (conn === undefined || !conn.open) return false;
+          await conn.writeFrames([frame]);
+          return true;
+        },
+        ackedElsewhere: (gatewayId, bufferId) => this.#resolveAck(gatewayId, bufferId),
+        kicked: (gatewayId) => {
+          const rec = this.#records.get(gatewayId);
+          // A drain in progress may have read past the new entry already: it must look again.
+          if (rec !== undefined && (rec.phase.current === "live" || rec.drain !== undefined)) this.#startDrain(rec, "backlog");
+        },
+        revoked: (gatewayId, reason) => void this.closeGateway(gatewayId, reason),
+        reportError: (err, where) => this.emit("handlerError", undefined, err, where),
+      },
+    });
+    const closing = (): boolean => this.#closing;
   }
 
   // ── ConnectionHost ─────────────────────────────────────────────────────────
@@ -101,7 +131,7 @@ export class DeliveryRouter implements ConnectionHost {
 
   phaseOf(conn: Connection): DeliveryPhase {
     if (!conn.handshaked) return "awaiting-hello";
-    return this.#records.get(conn.gatewayId)?.phase ?? "awaiting-hello";
+    return this.#records.get(conn.gatewayId)?.phase.current ?? "awaiting-hello";
   }
 
   register(conn: Connection): void {
@@ -126,7 +156,7 @@ export class DeliveryRouter implements ConnectionHost {
     if (rec === undefined || !conn.open) return;
     rec.current = conn;
     // A new handshake ends any flip: the backlog is replayed on this socket, then live resumes.
-    this.#startDrain(rec);
+    this.#startDrain(rec, "handshake");
   }
 
   async goingIdle(conn: Connection): Promise<void> {
@@ -135,14 +165,14 @@ export class DeliveryRouter implements ConnectionHost {
       // Flip this node first, synchronously: a push racing the shared write is already buffered.
       this.#stopDrain(rec);
       this.#stopRecovery(rec);
-      rec.phase = "idle";
+      rec.phase.apply("going-idle");
     }
     await this.#c.buffer.setIdle(conn.gatewayId, true);
     // The connection writes going_idle_ack right after this resolves.
     if (this.#c.idleCloseAfterMs > 0 && conn.open && !this.#idleTimers.has(conn)) {
       const timer = setTimeout(() => {
         this.#idleTimers.delete(conn);
-        if (conn.open && this.#records.get(conn.gatewayId)?.phase === "idle") conn.close(CloseCode.Normal, "");
+        if (conn.open && this.#records.get(conn.gatewayId)?.phase.current === "idle") conn.close(CloseCode.Normal, "");
       }, this.#c.idleCloseAfterMs);
       timer.unref();
       this.#idleTimers.set(conn, timer);
@@ -157,7 +187,7 @@ export class DeliveryRouter implements ConnectionHost {
       () => {
         rec.drain?.acked(bufferId);
         this.#resolveAck(gatewayId, bufferId);
-        if (this.#c.clustered) this.#publish(gatewayId, { kind: "acked", origin: this.#c.nodeId, bufferId });
+        if (this.#c.clustered) this.#cluster.acked(gatewayId, bufferId);
       },
       (err: unknown) => this.emit("handlerError", conn, err, "buffer.ack"),
     );
@@ -190,12 +220,9 @@ export class DeliveryRouter implements ConnectionHost {
     if (rec.current === conn) {
       this.#stopRecovery(rec);
       rec.current = [...rec.connections].reverse().find((c) => c.handshaked && c.open);
-      if (rec.current === undefined) {
-        // Keep `idle` sticky; otherwise pushes buffer until the next handshake drains them.
-        if (rec.phase !== "idle") rec.phase = "awaiting-hello";
-      } else if (rec.phase !== "idle") {
-        this.#startDrain(rec);
-      }
+      // Pushes buffer until the next handshake drains them, or replay on the socket that remains.
+      if (rec.current === undefined) rec.phase.apply("sockets-gone");
+      else this.#startDrain(rec, "backlog");
     }
     if (rec.connections.length === 0) {
       this.#stopDrain(rec);
@@ -246,7 +273,7 @@ export class DeliveryRouter implements ConnectionHost {
   /** The socket a push goes to live right now (what #routeLocal would write to), if any. */
   #liveSocket(rec: GatewayRecord, preferred: Connection | undefined): Connection | undefined {
     const conn = preferred !== undefined && preferred.open && preferred.handshaked ? preferred : rec.current;
-    if (this.#c.acked || this.#closing || rec.phase !== "live" || conn === undefined || !conn.open) return undefined;
+    if (this.#c.acked || this.#closing || rec.phase.current !== "live" || conn === undefined || !conn.open) return undefined;
     return conn.bufferedAmount <= this.#c.highWaterBytes ? conn : undefined;
   }
 
@@ -290,7 +317,7 @@ export class DeliveryRouter implements ConnectionHost {
     if (rec !== undefined) {
       route = await this.#routeLocal(rec, typeof target === "string" ? undefined : target, frame);
     } else if (!this.#closing && this.#c.clustered && !(await this.#c.buffer.isIdle(gatewayId))) {
-      const answer = await this.#offer(gatewayId, frame);
+      const answer = await this.#cluster.offer(gatewayId, frame);
       if (answer?.mode === "live") return { mode: "remote" };
       if (answer?.mode === "buffered" && answer.bufferId !== undefined) route = { mode: "buffered", bufferId: answer.bufferId };
     }
@@ -315,7 +342,7 @@ export class DeliveryRouter implements ConnectionHost {
       }
     }
     if (!this.#c.clustered || this.#closing) return false;
-    return (await this.#offer(gatewayId, frame))?.mode === "live";
+    return (await this.#cluster.offer(gatewayId, frame))?.mode === "live";
   }
 
   /**
@@ -324,7 +351,7 @@ export class DeliveryRouter implements ConnectionHost {
    */
   async #routeLocal(rec: GatewayRecord, preferred: Connection | undefined, frame: BufferableFrame): Promise<LocalRoute> {
     const conn = preferred !== undefined && preferred.open && preferred.handshaked ? preferred : rec.current;
-    if (!this.#c.acked && !this.#closing && rec.phase === "live" && conn !== undefined && conn.open) {
+    if (!this.#c.acked && !this.#closing && rec.phase.current === "live" && conn !== undefined && conn.open) {
       const queued = conn.bufferedAmount;
       if (queued <= this.#c.highWaterBytes) {
         let written: Promise<void>;
@@ -363,25 +390,26 @@ export class DeliveryRouter implements ConnectionHost {
     const rec = this.#records.get(gatewayId);
     if (rec !== undefined) {
       if (rec.drain !== undefined) rec.drain.appended();
-      else if (rec.phase === "live") this.#startDrain(rec);
+      // A congested socket waits for its recovery; awaiting-hello and idle for a handshake.
+      else if (rec.phase.current === "live") this.#startDrain(rec, "backlog");
       return;
     }
     if (!this.#c.clustered || this.#closing) return;
     this.#c.buffer.isIdle(gatewayId).then(
       (idle) => {
-        if (!idle) this.#publish(gatewayId, { kind: "kick", origin: this.#c.nodeId });
+        if (!idle) this.#cluster.kick(gatewayId);
       },
       (err: unknown) => this.emit("handlerError", undefined, err, "buffer.isIdle"),
     );
   }
 
   #congested(rec: GatewayRecord, conn: Connection, queued: number): void {
-    rec.phase = "backlogged";
+    rec.phase.apply("congested");
     this.emit("backpressure", conn, { bufferedAmount: queued, action: "buffer" });
     this.#stopRecovery(rec);
     const lowWater = Math.floor(this.#c.highWaterBytes / 2);
     rec.recovery = setInterval(() => {
-      if (rec.current !== conn || !conn.open || rec.phase !== "backlogged") {
+      if (rec.current !== conn || !conn.open || rec.phase.current !== "backlogged") {
         this.#stopRecovery(rec);
         return;
       }
@@ -389,7 +417,7 @@ export class DeliveryRouter implements ConnectionHost {
       if (now > lowWater) return;
       this.#stopRecovery(rec);
       this.emit("backpressure", conn, { bufferedAmount: now, action: "resume" });
-      this.#startDrain(rec);
+      this.#startDrain(rec, "backlog");
     }, this.#c.pollIntervalMs);
     rec.recovery.unref();
   }
@@ -399,9 +427,10 @@ export class DeliveryRouter implements ConnectionHost {
     rec.recovery = undefined;
   }
 
-  #startDrain(rec: GatewayRecord): void {
+  /** Replays the backlog on the current socket, if `event` moves the phase to draining. */
+  #startDrain(rec: GatewayRecord, event: "handshake" | "backlog"): void {
     const conn = rec.current;
-    if (conn === undefined || !conn.open || this.#closing) return;
+    if (conn === undefined || !conn.open || this.#closing || rec.phase.next(event) === undefined) return;
     if (rec.drain !== undefined) {
       if (rec.drainTarget === conn) {
         rec.drain.appended();
@@ -409,7 +438,7 @@ export class DeliveryRouter implements ConnectionHost {
       }
       this.#stopDrain(rec);
     }
-    rec.phase = "draining";
+    rec.phase.apply(event);
     const drain = new Drain({
       buffer: this.#c.buffer,
       gatewayId: rec.gatewayId,
@@ -433,7 +462,7 @@ export class DeliveryRouter implements ConnectionHost {
         if (rec.drain !== drain) return;
         rec.drain = undefined;
         rec.drainTarget = undefined;
-        if (completed && rec.current === conn && conn.open && rec.phase === "draining") rec.phase = "live";
+        if (completed && rec.current === conn && conn.open) rec.phase.apply("drained");
         this.emit("drainEnd", conn, { replayed: drain.replayed, acked: drain.ackCount, aborted: !completed });
       },
       (err: unknown) => {
@@ -468,68 +497,9 @@ export class DeliveryRouter implements ConnectionHost {
 
   // ── bus ────────────────────────────────────────────────────────────────────
 
-  #publish(gatewayId: string, message: BusMessage): void {
-    this.#c.bus.publish(gatewayId, message).catch((err: unknown) => this.emit("handlerError", undefined, err, "bus.publish"));
-  }
-
-  /** Offers a push to the node holding the gateway; `undefined` when nobody answers in time. */
-  #offer(gatewayId: string, frame: BufferableFrame | InterruptInboundFrame): Promise<Extract<BusMessage, { kind: "delivered" }> | undefined> {
-    const id = randomUUID();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => finish(undefined), this.#c.remoteDeliveryTimeoutMs);
-      const finish = (answer: Extract<BusMessage, { kind: "delivered" }> | undefined): void => {
-        clearTimeout(timer);
-        this.#offers.delete(id);
-        resolve(answer);
-      };
-      this.#offers.set(id, finish);
-      this.#c.bus.publish(gatewayId, { kind: "deliver", origin: this.#c.nodeId, id, frame }).catch(() => finish(undefined));
-    });
-  }
-
   /** Handles a message from another node. Never throws. */
   onBusMessage(gatewayId: string, message: BusMessage): void {
-    if (message.origin === this.#c.nodeId) return;
-    switch (message.kind) {
-      case "deliver":
-        void this.#takeOffer(gatewayId, message).catch((err: unknown) => this.emit("handlerError", undefined, err, "bus.deliver"));
-        return;
-      case "delivered":
-        if (message.to === this.#c.nodeId) this.#offers.get(message.id)?.(message);
-        return;
-      case "acked":
-        this.#resolveAck(gatewayId, message.bufferId);
-        return;
-      case "kick": {
-        const rec = this.#records.get(gatewayId);
-        // A drain in progress may have read past the new entry already: it must look again.
-        if (rec !== undefined && (rec.phase === "live" || rec.drain !== undefined)) this.#startDrain(rec);
-        return;
-      }
-      case "revoke":
-        this.closeGateway(gatewayId, message.reason);
-        return;
-      default:
-        return;
-    }
-  }
-
-  async #takeOffer(gatewayId: string, message: Extract<BusMessage, { kind: "deliver" }>): Promise<void> {
-    const rec = this.#records.get(gatewayId);
-    if (rec === undefined || this.#closing) return;
-    const answer = (mode: "live" | "buffered", bufferId?: string): void => {
-      const reply: BusMessage = { kind: "delivered", origin: this.#c.nodeId, to: message.origin, id: message.id, mode };
-      if (bufferId !== undefined) reply.bufferId = bufferId;
-      this.#publish(gatewayId, reply);
-    };
-    if (message.frame.type === "interrupt_inbound") {
-      if (rec.current === undefined || !rec.current.open) return;
-      await rec.current.writeFrames([message.frame]);
-      answer("live");
-      return;
-    }
-    const route = await this.#routeLocal(rec, undefined, message.frame);
-    answer(route.mode, route.mode === "buffered" ? route.bufferId : undefined);
+    this.#cluster.onMessage(gatewayId, message);
   }
 
   // ── operations ─────────────────────────────────────────────────────────────
@@ -544,7 +514,7 @@ export class DeliveryRouter implements ConnectionHost {
   }
 
   publishRevoke(gatewayId: string, reason: string): void {
-    if (this.#c.clustered) this.#publish(gatewayId, { kind: "revoke", origin: this.#c.nodeId, reason });
+    if (this.#c.clustered) this.#cluster.revoke(gatewayId, reason);
   }
 
   connections(gatewayId?: string): Connection[] {
@@ -569,6 +539,6 @@ export class DeliveryRouter implements ConnectionHost {
 
   finishClose(): void {
     this.#ackWaiters.rejectAll(() => new ServerClosedError());
-    for (const finish of [...this.#offers.values()]) finish(undefined);
+    this.#cluster.abandonOffers();
   }
 }

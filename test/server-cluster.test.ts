@@ -31,6 +31,8 @@ type Tap = Parameters<typeof startRelay>[0];
 t.test("a push on another node reaches the gateway live", async (t) => {
   const { a, b } = await cluster(t);
   const gw = await handshake(a);
+  // The handshake first replays the (empty) backlog; live delivery starts when that ends.
+  await until(() => a.server.connection(GATEWAY)?.phase === "live");
   t.same(await b.server.sendInbound(GATEWAY, messageEvent("via-b")), { mode: "remote" });
   await gw.waitForType("inbound");
   t.same(texts(gw), ["via-b"]);
@@ -105,5 +107,7 @@ t.test("a lossy bus loses nothing: an unanswered offer is buffered, and a kick m
   t.type(frame?.bufferId, "string", "delivered from the buffer");
   t.equal(await buffer.size(GATEWAY), 0);
   dropDeliver = false;
+  // b's push resolved on the ack; node a ends its drain right after.
+  await until(() => a.server.connection(GATEWAY)?.phase === "live");
   t.same(await b.server.sendInbound(GATEWAY, messageEvent("ok")), { mode: "remote" });
 });

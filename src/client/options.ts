@@ -3,6 +3,7 @@
  */
 import type { OpName } from "../../generated/registry.js";
 import type { CommandManifestEntry, InboundFrame, InterruptInboundFrame, MessageEvent, SendAction } from "../../generated/types.js";
+import type { Dialer } from "../transport/types.js";
 import type { PassthroughRequest } from "./normalize.js";
 import type { ActionByOp } from "./results.js";
 import type { TokenProvider } from "./token.js";
@@ -81,6 +82,11 @@ export interface RelayClientOptions {
   coalesceAcks?: boolean;
   /** Longest accepted received line, in bytes. Default 1 MiB. */
   maxLineBytes?: number;
+  /**
+   * Opens the transport of each dial. Default: `ws` (WebSocket over TCP/TLS). An in-memory
+   * transport linked to a server helper (`createMemoryLink`) runs the same client without sockets.
+   */
+  dialer?: Dialer;
   /**
    * Largest accepted WebSocket message, in bytes (ws `maxPayload`); a larger one closes the
    * connection with 1009. Default 1 MiB, the contract's message limit.

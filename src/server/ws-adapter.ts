@@ -3,7 +3,7 @@
  * application heartbeat; WebSocket pings only).
  */
 import { WebSocket } from "ws";
-import { batchWritesThisTick } from "../ws-write-batching.js";
+import { batchWritesThisTick } from "../transport/ws-internals.js";
 import type { Connection, RelayTransport } from "./connection.js";
 
 export class WsTransport implements RelayTransport {

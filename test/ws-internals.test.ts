@@ -1,12 +1,15 @@
 /**
- * Writes made in one turn share one system call (the socket is corked until the next tick), yet
- * each stays its own WebSocket message, in order, and nothing waits past the turn.
+ * The `ws` internals this package relies on (src/transport/ws-internals.ts) still exist on the
+ * installed `ws`; and writes made in one turn share one system call (the socket is corked until
+ * the next tick), yet each stays its own WebSocket message, in order, and nothing waits past the
+ * turn.
  */
 import t from "tap";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
+import { Socket } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
-import { batchWritesThisTick } from "../src/ws-write-batching.js";
+import { batchWritesThisTick, closeCodeOfWsError, socketOf } from "../src/transport/ws-internals.js";
 
 t.test("one turn's messages are corked together, flushed on the next tick, and arrive one per message", async (t) => {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
@@ -48,4 +51,25 @@ t.test("one turn's messages are corked together, flushed on the next tick, and a
 t.test("a socket without its transport yet, or destroyed, is left alone", async (t) => {
   const unconnected = { _socket: null } as unknown as WebSocket;
   t.doesNotThrow(() => batchWritesThisTick(unconnected));
+});
+
+t.test("ws still keeps its socket in _socket and tags refused frames with the close code it sends", async (t) => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  t.teardown(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+  await new Promise<void>((resolve) => wss.once("listening", resolve));
+  const accepted = new Promise<WebSocket>((resolve) => wss.once("connection", resolve));
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { maxPayload: 16 });
+  t.teardown(() => client.terminate());
+  await new Promise<void>((resolve) => client.once("open", resolve));
+  const server = await accepted;
+  t.ok(socketOf(client) instanceof Socket, "a client's socket is found (write batching, pause)");
+  t.ok(socketOf(server) instanceof Socket, "a server-side socket is found");
+
+  const error = new Promise<Error>((resolve) => client.once("error", resolve));
+  const closed = new Promise<number>((resolve) => client.once("close", (code) => resolve(code)));
+  server.send("x".repeat(64));
+  const err = await error;
+  t.equal(closeCodeOfWsError(err), 1009, "the refusal carries the code ws sent");
+  t.equal(await closed, 1006, "while the close event itself reports 1006 (why the tag is read)");
+  t.equal(closeCodeOfWsError(new Error("plain")), undefined, "untagged errors have none");
 });

@@ -1,7 +1,7 @@
 /**
- * WebSocket-level keepalive, as V-late/V-latest (wire-protocol.md §1.3): a ping every
- * `intervalMs`, and the link is declared dead when a ping stays unanswered for `timeoutMs`.
- * There is no application heartbeat frame; connectors answer pings at the WebSocket layer.
+ * WebSocket-level keepalive of a dialled connection: a ping every `intervalMs`, and the link is
+ * declared dead when a ping stays unanswered for `timeoutMs`. There is no application heartbeat
+ * frame in the contract; connectors answer pings at the WebSocket layer.
  */
 import type WebSocket from "ws";
 

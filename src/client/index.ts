@@ -45,6 +45,9 @@ export type { RelayResult, ResultByOp, ActionByOp, LocalFailure } from "./result
 export type { PassthroughRequest } from "./normalize.js";
 export type { TokenProvider } from "./token.js";
 export { normalizeRelayUrl } from "./url.js";
+export { createMemoryLink, MemoryEnd } from "../transport/memory.js";
+export type { MemoryDial, MemoryEndEvents } from "../transport/memory.js";
+export type { Dialer, DialedTransport, DialRequest, RelayTransport, TransportEnd, TransportEvents } from "../transport/types.js";
 export { backoffCeilingMs, backoffDelayMs } from "./backoff.js";
 export { supportedOpsOf, isOpSupported } from "./ops.js";
 export { nextStepAfter } from "./reconnect-policy.js";

@@ -18,6 +18,7 @@ import type {
 } from "../../generated/types.js";
 import { CloseCode, CloseReason } from "../close-codes.js";
 import { encodeFrame, FrameDecoder, FrameValidationError, type DecodeError, type DecoderInput } from "../codec/index.js";
+import type { RelayTransport } from "../transport/types.js";
 import { validateFrame } from "../validation.js";
 import type { BufferableFrame } from "./delivery-buffer.js";
 import { abortError, CloseConnectionError, ConnectionClosedError } from "./errors.js";
@@ -36,23 +37,7 @@ import type {
   RelayServerEvents,
 } from "./types.js";
 
-/** What the connection needs from the socket underneath. */
-export interface RelayTransport {
-  /** Queues one text message; `done` runs once it is written out (or failed). */
-  send(message: string, done: (error?: Error) => void): void;
-  /** Bytes queued and not yet handed to the OS. */
-  readonly bufferedAmount: number;
-  readonly open: boolean;
-  close(code: number, reason: string): void;
-  /** Drops the socket without a closing handshake. */
-  terminate(): void;
-  /**
-   * Stop / restart reading from the peer. Called while a large received message is processed in
-   * slices, so the peer's further input waits in its own buffers (TCP backpressure) meanwhile.
-   */
-  pause?(): void;
-  resume?(): void;
-}
+export type { RelayTransport };
 
 export interface ConnectionConfig {
   onHello: HelloHandler;

@@ -15,6 +15,13 @@ export interface RelayTransport {
   close(code: number, reason: string): void;
   /** Drops the connection without a closing handshake. */
   terminate(): void;
+  /**
+   * Stop / restart reading from the peer, so the peer's further input waits in its own buffers
+   * (TCP backpressure) meanwhile. Optional for the server's transports (used while a large
+   * received message is processed in slices); every dialled transport has them.
+   */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** A transport the gateway dialled: it can also stop and restart reading (inbound backpressure). */

@@ -90,7 +90,11 @@ export class Drain {
   async run(): Promise<boolean> {
     const o = this.#o;
     while (!this.#aborted) {
-      if (!o.target.open) return false;
+      if (!o.target.open) {
+        // Nothing in flight can be acked on a closed target: their timers go with the drain.
+        this.abort();
+        return false;
+      }
       if (!this.#exhausted && this.#inFlight.size < o.window) {
         if (o.target.bufferedAmount > o.highWaterBytes) {
           await this.#sleep(o.pollIntervalMs);

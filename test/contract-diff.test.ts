@@ -50,6 +50,14 @@ t.test("the same contract has no changes", async (t) => {
   const d = diffContracts(base, version("new"));
   t.same(d.changes, []);
   t.equal(d.breaking, false);
+  const annotated = diffTo(
+    both((d) => {
+      d.HelloFrame.description = "Reworded.";
+      d.HelloFrame.properties.platform["x-drop-invalid-entries"] = true;
+      d.HelloFrame.properties.platform.examples = ["matrix"];
+    }),
+  );
+  t.same(annotated.changes, [], "descriptions, examples and x- keywords are annotations, not changes");
 });
 
 t.test("a new optional field is additive; producers and consumers come from the frame's direction", async (t) => {

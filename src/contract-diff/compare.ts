@@ -28,8 +28,9 @@ export interface RawChange {
   text: string;
 }
 
-/** Keywords that describe and never validate. */
-const ANNOTATIONS = new Set(["description", "title", "examples", "$comment", "$id", "$schema", "x-since", "x-removed", "x-direction", "x-contract-version"]);
+/** Keywords that describe and never validate (every `x-` keyword is one: validators ignore them). */
+const ANNOTATION_NAMES = new Set(["description", "title", "examples", "$comment", "$id", "$schema"]);
+const isAnnotation = (key: string) => ANNOTATION_NAMES.has(key) || key.startsWith("x-");
 /** Keywords this module compares one by one; everything else is compared as a whole. */
 const HANDLED = new Set([
   "type", "const", "enum", "default", "pattern", "format", "uniqueItems", "$ref", "items", "allOf",
@@ -48,7 +49,7 @@ export function canonical(value: Json | undefined): string {
     if (!isNode(v)) return v;
     const out: SchemaNode = {};
     for (const key of Object.keys(v).sort()) {
-      if (!dataOnly && ANNOTATIONS.has(key)) continue;
+      if (!dataOnly && isAnnotation(key)) continue;
       const data = dataOnly || key === "const" || key === "enum" || key === "default";
       // Inside `properties`, keys are field names, not keywords.
       out[key] = key === "properties" && !dataOnly && isNode(v[key]) ? stripNames(v[key] as SchemaNode) : strip(v[key]!, data);
@@ -271,6 +272,6 @@ export function compareNode(out: RawChange[], path: string, before: SchemaNode, 
   const objectish = (n: SchemaNode) => "properties" in n || "required" in n || "additionalProperties" in n;
   if (objectish(before) || objectish(after)) compareObject(out, path, before, after);
   if ("allOf" in before || "allOf" in after) compareAllOf(out, path, before, after);
-  const others = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => !HANDLED.has(k) && !ANNOTATIONS.has(k)));
+  const others = new Set([...Object.keys(before), ...Object.keys(after)].filter((k) => !HANDLED.has(k) && !isAnnotation(k)));
   for (const k of [...others].sort()) compareOpaque(out, path, k, before[k], after[k]);
 }

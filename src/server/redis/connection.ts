@@ -9,44 +9,27 @@
 import { createRequire } from "node:module";
 import type { Redis, RedisOptions } from "ioredis";
 import { RedisUnavailableError } from "./errors.js";
+import type { RedisConnectionOptions } from "./options.js";
 
-/**
- * Where connections come from: a `redis://` / `rediss://` URL, or a factory returning a new
- * ioredis client on each call (the bus needs two). Connections made either way belong to the
- * object that made them and are closed by its `close()`.
- */
-export type RedisConnectionSource = string | (() => Redis);
-
-export interface RedisConnectionOptions {
-  redis: RedisConnectionSource;
-  /** ioredis options for connections opened from a URL (ignored with a factory). */
-  redisOptions?: RedisOptions;
-  /**
-   * Names the connections (`CLIENT SETNAME <name>:<role>`) for `CLIENT LIST`; URL only. No
-   * spaces. Default: none.
-   */
-  connectionName?: string;
-  /** Prefix of every key and channel. Default `relay:`. */
-  keyPrefix?: string;
-  /** How long the first connect may take before operations reject. Default 10 000. */
-  connectTimeoutMs?: number;
-  /**
-   * A command sent but not answered within this long rejects with `RedisUnavailableError` (it
-   * may still have run: at-least-once). URL only. Default 5 000.
-   */
-  commandTimeoutMs?: number;
-  /** Connection errors and skipped bus messages or buffer entries; default: ignored. */
-  onError?: (error: Error, where: string) => void;
-}
+export type { RedisConnectionOptions, RedisConnectionSource } from "./options.js";
 
 export const DEFAULT_KEY_PREFIX = "relay:";
 
 type IoredisModule = { Redis: new (url: string, options: RedisOptions) => Redis };
 let ioredis: IoredisModule | undefined;
 
-function loadIoredis(): IoredisModule {
-  // CommonJS, required lazily: the in-memory server never pays for it.
-  ioredis ??= createRequire(import.meta.url)("ioredis") as IoredisModule;
+/**
+ * ioredis is an optional peer dependency: required lazily (CommonJS), so the in-memory server
+ * never needs it, and named in the error when it is not installed.
+ */
+export function loadIoredis(require: (id: string) => unknown = createRequire(import.meta.url)): IoredisModule {
+  if (ioredis !== undefined) return ioredis;
+  try {
+    ioredis = require("ioredis") as IoredisModule;
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw err;
+    throw new Error('relay-contract: the Redis scale-out needs the optional peer dependency "ioredis"; install it with `npm install ioredis` (version 5)', { cause: err });
+  }
   return ioredis;
 }
 
@@ -72,11 +55,12 @@ export class RedisLink {
       this.client = new Client(opts.redis, {
         commandTimeout: opts.commandTimeoutMs ?? 5_000,
         ...(opts.connectionName !== undefined && { connectionName: `${opts.connectionName}:${role}` }),
-        ...opts.redisOptions,
+        ...(opts.redisOptions as RedisOptions | undefined),
         ...extra,
       });
     } else if (typeof opts.redis === "function") {
-      this.client = opts.redis();
+      // The public type is structural (no ioredis in the declarations); the factory returns ioredis.
+      this.client = opts.redis() as unknown as Redis;
     } else {
       throw new TypeError("redis scale-out: `redis` must be a URL or a connection factory");
     }

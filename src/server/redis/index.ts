@@ -9,4 +9,4 @@ export type { RedisRelayBusOptions, BusAttachable, AttachOptions } from "./redis
 export { createRedisScaleOut } from "./scale-out.js";
 export type { RedisScaleOut, RedisScaleOutOptions } from "./scale-out.js";
 export { RedisUnavailableError } from "./errors.js";
-export type { RedisConnectionSource, RedisConnectionOptions } from "./connection.js";
+export type { RedisClient, RedisConnectionSource, RedisConnectionOptions } from "./options.js";

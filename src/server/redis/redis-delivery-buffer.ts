@@ -15,7 +15,8 @@
  */
 import type { BufferableFrame, BufferedEntry, DeliveryBuffer } from "../delivery-buffer.js";
 import { DEFAULT_MAX_ENTRIES_PER_GATEWAY, DeliveryBufferFullError } from "../delivery-buffer.js";
-import { DEFAULT_KEY_PREFIX, RedisLink, type RedisConnectionOptions } from "./connection.js";
+import { DEFAULT_KEY_PREFIX, RedisLink } from "./connection.js";
+import type { RedisConnectionOptions } from "./options.js";
 import { relayKeys, type RelayKeys } from "./keys.js";
 
 export interface RedisDeliveryBufferOptions extends RedisConnectionOptions {

@@ -15,7 +15,8 @@
  * while it was down was lost).
  */
 import type { BusHandler, BusMessage, RelayBus } from "../relay-bus.js";
-import { DEFAULT_KEY_PREFIX, RedisLink, type RedisConnectionOptions } from "./connection.js";
+import { DEFAULT_KEY_PREFIX, RedisLink } from "./connection.js";
+import type { RedisConnectionOptions } from "./options.js";
 import { relayKeys } from "./keys.js";
 
 export interface RedisRelayBusOptions extends RedisConnectionOptions {

@@ -25,9 +25,9 @@ const FROZEN_EXPORTS = {
   "./package.json": "./package.json",
 };
 
-t.test("package shape: ESM, Node ≥ 20, frozen exports map", async (t) => {
+t.test("package shape: ESM, Node 20.19+ or 22.12+, frozen exports map", async (t) => {
   t.equal(pkg.type, "module");
-  t.equal(pkg.engines.node, ">=20");
+  t.equal(pkg.engines.node, "^20.19.0 || >=22.12.0", "where both import and require(esm) work");
   t.same(pkg.exports, FROZEN_EXPORTS, "a change to the public entry points is a deliberate edit of this test");
   t.equal(pkg.bin["relay-contract"], "dist/src/cli/main.js");
 });

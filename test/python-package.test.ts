@@ -27,6 +27,7 @@ interface Vector {
 }
 const load = (name: string) => (JSON.parse(readFileSync(new URL(`../generated/vectors/${name}`, import.meta.url), "utf8")) as { vectors: Vector[] }).vectors;
 const frames = load("frames.json");
+const vectors = (id: string) => frames.find((v) => v.id === id)!.value;
 const all = [...frames, ...load("http.json")];
 const MODES = ["strict", "tolerant"] as const;
 
@@ -40,7 +41,7 @@ interface DriverOutput {
   frames: { strict: Issues; tolerant: Issues }[];
 }
 const driver = fileURLToPath(new URL("./python/relay_contract_driver.py", import.meta.url));
-const python = (input: { vectors?: Vector[]; frames?: FrameInput[] }) => runPythonJson<DriverOutput>(driver, input);
+const python = (input: { vectors?: Vector[]; frames?: FrameInput[]; receive?: FrameInput[] }) => runPythonJson<DriverOutput>(driver, input);
 const directionOfDefinition = (v: Vector) => frameDirectionOf((v.value as { type: string }).type);
 const isFrameVector = (v: Vector) => typeof (v.value as { type?: unknown })?.type === "string" && /Frame$/.test(v.definition);
 
@@ -145,4 +146,34 @@ t.test("constants: the same values as the TypeScript runtime; find_close_code ma
 t.test("the typical use that mypy checks also runs", async (t) => {
   const out = runPythonJson<{ issues: unknown[] }>(fileURLToPath(new URL("./python/typing_ok.py", import.meta.url)), {});
   t.strictSame(out, { issues: [] });
+});
+
+t.test("receive_frame: the receiver's view (ignored types, invalid list entries dropped) is validateFrame's in tolerant mode", async (t) => {
+  const descriptor = vectors("descriptor.valid.discord") as { descriptor: Record<string, unknown> };
+  const inbound = vectors("inbound.valid.dm-minimal") as { event: Record<string, unknown> };
+  const passthrough = frames.find((v) => v.definition === "PassthroughForwardFrame" && v.valid)!.value as { forward: Record<string, unknown> };
+  const cases: FrameInput[] = [
+    ...frames.filter(isFrameVector).map((v) => ({ value: v.value })),
+    ...EXTRA_FRAMES.map((f) => f.input),
+    { value: { type: "hello", platform: "discord", botId: "1", command_manifest: [{ name: "BAD NAME", description: "x" }, { name: "ok", description: "y" }, 7] } },
+    { value: { type: "hello", platform: "discord", botId: "1", command_manifest: "not a list" } },
+    { value: { ...descriptor, descriptor: { ...descriptor.descriptor, supported_ops: ["send", "", 5, "draft"] } }, direction: "connector-to-gateway" },
+    { value: { ...inbound, event: { ...inbound.event, media_urls: ["https://x.test/a", "", 3], media: [{ url: "https://x.test/a" }, { kind: "image" }], context: [{ text: "hi" }, { source: {} }] } } },
+    { value: { ...passthrough, forward: { ...passthrough.forward, headers: [["a", "b"], ["only-one"], "x", ["c", "d"]] } } },
+  ];
+  const { receive } = python({ receive: cases }) as unknown as { receive: { ok: boolean; value: unknown; issues: Issues; dropped: Issues; ignored: string | null }[] };
+  t.equal(receive.length, cases.length);
+  let droppedSeen = 0;
+  for (const [i, c] of cases.entries()) {
+    const ts = validateFrame(c.value, { mode: "tolerant", ...(c.direction && { direction: c.direction }) });
+    const py = receive[i]!;
+    const name = `case ${i} (${String((c.value as { type?: unknown } | null)?.type)})`;
+    t.equal(py.ok, ts.ok, `${name}: ok=${ts.ok}`);
+    if (!ts.ok) continue;
+    t.strictSame(py.value, ts.value, `${name}: the same value to act on`);
+    t.strictSame(py.dropped.map((d) => d.path), (ts.dropped ?? []).map((d) => d.path), `${name}: the same entries dropped`);
+    t.equal(py.ignored ?? undefined, ts.ignored, `${name}: ignored the same way`);
+    droppedSeen += py.dropped.length;
+  }
+  t.ok(droppedSeen >= 8, `${droppedSeen} entries dropped in all`);
 });

@@ -69,7 +69,7 @@ from relay_contract import (  # noqa: E402 - after the path set-up above
     PassthroughForwardFrame,
     bearer_header,
     make_upgrade_token,
-    validate_frame,
+    receive_frame,
 )
 
 #: A connection that stayed up this long resets the reconnect ladder.
@@ -265,16 +265,18 @@ class Gateway:
         except ValueError:
             log("relay: skipping malformed frame")
             return
-        # The receiver rules (tolerant schema): unknown fields and open enum values pass; what
-        # fails them is reported and skipped, never fatal. Echoed gateway frames and unknown
-        # types are ignored silently.
-        if isinstance(value, dict) and value.get("type") not in CONNECTOR_TYPES:
+        # The receiver rules: unknown fields and open enum values pass, frame types this side
+        # does not act on (unknown, or its own echoed back) are ignored, a list entry that fails
+        # is dropped and reported; what fails the rest is reported and skipped, never fatal.
+        received = receive_frame(value, direction="connector-to-gateway")
+        if not received.ok:
+            log(f"relay: skipping invalid frame: {received.issues[0].message}")
             return
-        issues = validate_frame(value, direction="connector-to-gateway", mode="tolerant")
-        if issues:
-            log(f"relay: skipping invalid frame: {issues[0].message}")
+        if received.ignored is not None:
             return
-        await self.on_frame(conn, cast(ConnectorFrame, value))
+        for dropped in received.dropped:
+            log(f"relay: {dropped.message}")
+        await self.on_frame(conn, cast(ConnectorFrame, received.value))
 
     async def on_frame(self, conn: Connection, frame: ConnectorFrame) -> None:
         if frame["type"] == "descriptor":
@@ -368,10 +370,6 @@ class Gateway:
         if self.conn is conn:
             conn.dormant = True
             await conn.ws.close(CloseCode.NORMAL)
-
-
-#: Frame types this gateway receives; gateway types echoed back and unknown types are ignored.
-CONNECTOR_TYPES = frozenset({"descriptor", "inbound", "interrupt_inbound", "outbound_result", "passthrough_forward", "going_idle_ack"})
 
 
 def main() -> int:

@@ -4,6 +4,7 @@
   the `type` / `op` discriminators, `GatewayFrame` / `ConnectorFrame` unions per direction;
 - `relay_contract.constants`: contract version, close codes with their meaning, limits;
 - `validate_frame` / `validate_definition`: the shipped JSON Schema files through `jsonschema`;
+  `receive_frame`: a receiver's view (ignored types, invalid list entries dropped);
 - `make_upgrade_token` / `verify_upgrade_token`: the upgrade bearer, standard library only.
 
 Everything here is generated from, or checked against, the same schemas as the TypeScript
@@ -25,13 +26,14 @@ from .tokens import (
     make_upgrade_token,
     verify_upgrade_token,
 )
-from .validation import SCHEMA_DIR, FrameDirection, Issue, ValidationMode, validate_definition, validate_frame
+from .validation import SCHEMA_DIR, FrameDirection, Issue, Received, ValidationMode, receive_frame, validate_definition, validate_frame
 
 __all__ = [
     *_constants,
     *_models,
     "FrameDirection",
     "Issue",
+    "Received",
     "SCHEMA_DIR",
     "SecretLookup",
     "SecretSet",
@@ -42,6 +44,7 @@ __all__ = [
     "find_close_code",
     "make_token",
     "make_upgrade_token",
+    "receive_frame",
     "validate_definition",
     "validate_frame",
     "verify_upgrade_token",

@@ -17,9 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Protocol, cast
 
-from .constants import CONNECTOR_FRAME_DEFINITIONS, DEFINITION_NAMES, GATEWAY_FRAME_DEFINITIONS, MAX_PROMPT_TOKEN_BYTES
+from .constants import CONNECTOR_FRAME_DEFINITIONS, DEFINITION_NAMES, DROPPABLE_LISTS, GATEWAY_FRAME_DEFINITIONS, MAX_PROMPT_TOKEN_BYTES
 
-__all__ = ["FrameDirection", "Issue", "ValidationMode", "SCHEMA_DIR", "validate_definition", "validate_frame"]
+__all__ = ["FrameDirection", "Issue", "Received", "ValidationMode", "SCHEMA_DIR", "receive_frame", "validate_definition", "validate_frame"]
 
 FrameDirection = Literal["gateway-to-connector", "connector-to-gateway"]
 #: `strict`: exactly the contract (producers, contract tests). `tolerant`: what a receiver must accept.
@@ -69,14 +69,23 @@ def _bundle(mode: str) -> Mapping[str, Any]:
         return cast(Mapping[str, Any], json.load(file))
 
 
-@cache
-def _validator(mode: str, definition: str) -> _Validator:
+def _compile(mode: str, schema: Mapping[str, Any]) -> _Validator:
     # Looked up at run time: the types and token helpers work without jsonschema installed, and
     # jsonschema ships no type information for mypy.
     jsonschema = importlib.import_module("jsonschema")
     draft7 = cast(_ValidatorClass, jsonschema.Draft7Validator)
     bundle = _bundle(mode)
-    return draft7({"$schema": bundle["$schema"], "definitions": bundle["definitions"], "allOf": [{"$ref": f"#/definitions/{definition}"}]})
+    return draft7({"$schema": bundle["$schema"], "definitions": bundle["definitions"], "allOf": [schema]})
+
+
+@cache
+def _validator(mode: str, definition: str) -> _Validator:
+    return _compile(mode, {"$ref": f"#/definitions/{definition}"})
+
+
+@cache
+def _entry_validator(frame_type: str, index: int) -> _Validator:
+    return _compile("tolerant", DROPPABLE_LISTS[frame_type][index]["schema"])
 
 
 def _keyword(error: _SchemaError) -> str:
@@ -144,8 +153,8 @@ def validate_frame(value: object, *, direction: FrameDirection | None = None, mo
 
     `direction` accepts only frame types travelling that way. Receivers use `mode="tolerant"`,
     where a frame type the receiver does not act on (unknown, or travelling the other way) has no
-    issues: it is ignored. Tolerant mode does not remove the invalid entries of the lists a
-    receiver filters (the TypeScript receiver does); those lists accept any value here.
+    issues: it is ignored, and the lists a receiver filters accept any value; `receive_frame`
+    also removes their invalid entries and says which.
     """
     if mode not in _BUNDLES:
         raise ValueError(f"mode must be 'strict' or 'tolerant', not {mode!r}")
@@ -171,3 +180,83 @@ def validate_frame(value: object, *, direction: FrameDirection | None = None, mo
     if issues or mode != "strict":
         return issues
     return _prompt_token_issues(frame)
+
+
+@dataclass(frozen=True)
+class Received:
+    """What a receiver makes of one frame (`receive_frame`)."""
+
+    #: False when the frame fails the receiver rules (`issues` say why); drop the frame then.
+    ok: bool
+    #: The frame to act on: the input with the invalid entries of filtered lists removed (the
+    #: input itself is never changed).
+    value: Any
+    issues: list[Issue]
+    #: One issue per entry (or non-list value) removed from a list the receiver filters.
+    dropped: list[Issue]
+    #: Set when the frame's type is not one this side acts on (unknown, or travelling the other way).
+    ignored: str | None = None
+
+
+def _drop_invalid_entries(frame_type: str, frame: dict[str, Any]) -> tuple[dict[str, Any], list[Issue]]:
+    """`frame` without the invalid entries of its filtered lists; the objects on the way are copied."""
+    value = frame
+    dropped: list[Issue] = []
+    for index, droppable in enumerate(DROPPABLE_LISTS.get(frame_type, [])):
+        path: list[str] = droppable["path"]
+        parents: list[dict[str, Any]] = [value]
+        for key in path[:-1]:
+            node = parents[-1].get(key)
+            if not isinstance(node, dict):
+                break
+            parents.append(node)
+        if len(parents) != len(path) or path[-1] not in parents[-1]:
+            continue
+        items = parents[-1][path[-1]]
+        where = _pointer(path)
+        kept: list[Any] | None = None
+        if not isinstance(items, list):
+            dropped.append(Issue(where, "type", f"{where} is not a list: dropped (treated as absent)"))
+        else:
+            validator = _entry_validator(frame_type, index)
+            kept = []
+            removed = False
+            for i, item in enumerate(items):
+                first = next(iter(validator.iter_errors(item)), None)
+                if first is None:
+                    kept.append(item)
+                    continue
+                removed = True
+                at = f"{where}/{i}"
+                dropped.append(Issue(at, _keyword(first), f"{at} dropped: {_pointer([*path, i, *first.absolute_path])}: {first.message}"))
+            if not removed:
+                continue
+        copies = [dict(p) for p in parents]
+        for i in range(len(copies) - 1):
+            copies[i][path[i]] = copies[i + 1]
+        if kept is None:
+            del copies[-1][path[-1]]
+        else:
+            copies[-1][path[-1]] = kept
+        value = copies[0]
+    return value, dropped
+
+
+def receive_frame(value: object, *, direction: FrameDirection | None = None) -> Received:
+    """A receiver's view of one decoded frame, as the TypeScript receiver has it.
+
+    A frame type this side does not act on is accepted and `ignored`; a frame failing the
+    tolerant schema is not `ok`; otherwise the invalid entries of the lists a receiver filters
+    are removed from `value` and reported in `dropped`, so one bad entry never sinks the frame.
+    """
+    issues = validate_frame(value, direction=direction, mode="tolerant")
+    if issues:
+        return Received(ok=False, value=value, issues=issues, dropped=[])
+    frame = cast(dict[str, Any], value)
+    frame_type = cast(str, frame["type"])
+    if _frame_definition(frame_type, direction) is None:
+        known = _direction_of(frame_type)
+        ignored = f"ignored: {json.dumps(frame_type)} is a {known} frame type" if known else "ignored: unknown type"
+        return Received(ok=True, value=value, issues=[], dropped=[], ignored=ignored)
+    kept, dropped = _drop_invalid_entries(frame_type, frame)
+    return Received(ok=True, value=kept, issues=[], dropped=dropped)

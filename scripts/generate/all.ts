@@ -45,7 +45,7 @@ export async function generateAll(definitions: TSchema[] = DEFINITIONS): Promise
   files.set("generated/asyncapi.json", buildAsyncApi(definitions, vectors));
   // Outside GENERATED_DIRS (hand-written files live beside them) but still checked for drift.
   files.set(`${PYTHON_PACKAGE_DIR}/models.py`, buildPythonModels(definitions));
-  files.set(`${PYTHON_PACKAGE_DIR}/constants.py`, buildPythonConstants(definitions));
+  files.set(`${PYTHON_PACKAGE_DIR}/constants.py`, buildPythonConstants(definitions, lists, String(set.tolerantBundle.$id)));
   files.set(DOC_PATH, buildContractDoc(definitions, vectors));
   return files;
 }

@@ -9,6 +9,7 @@ import { DEFAULT_MAX_LINE_BYTES } from "../../src/codec/limits.js";
 import { DEFAULT_UPGRADE_TOKEN_TTL_SECONDS, MAX_TOKEN_LENGTH } from "../../src/auth/token.js";
 import { MAX_PROMPT_TOKEN_BYTES } from "../../src/frame-rules.js";
 import { registryData } from "./registry.js";
+import type { DroppableList } from "./json-schemas.js";
 import { PYTHON_MODELS_HEADER } from "./python-models.js";
 import { docComment, pyLiteral } from "./python-source.js";
 
@@ -23,7 +24,20 @@ function tuple(name: string, annotation: string, items: unknown[]): string[] {
   return [`${name}: ${annotation} = (`, ...items.map((v) => `    ${pyLiteral(v)},`), ")"];
 }
 
-export function buildPythonConstants(definitions: TSchema[]): string {
+/**
+ * The lists a receiver filters entry by entry, with each entry's schema; refs are rewritten to
+ * `#/definitions/…` of the tolerant bundle, which the Python validator loads beside them.
+ */
+function droppable(lists: DroppableList[], tolerantId: string): Record<string, { path: string[]; schema: unknown }[]> {
+  const out: Record<string, { path: string[]; schema: unknown }[]> = {};
+  for (const l of lists) {
+    const schema = JSON.parse(JSON.stringify(l.itemSchema).replaceAll(`"${tolerantId}#/definitions/`, '"#/definitions/')) as unknown;
+    (out[l.frameType] ??= []).push({ path: l.path, schema });
+  }
+  return out;
+}
+
+export function buildPythonConstants(definitions: TSchema[], lists: DroppableList[] = [], tolerantId = ""): string {
   const data = registryData(definitions);
   const blocks: string[][] = [
     [...docComment("The contract version every frame of this package belongs to.", ""), `CONTRACT_VERSION: Final = ${data.CONTRACT_VERSION}`],
@@ -42,6 +56,15 @@ export function buildPythonConstants(definitions: TSchema[]): string {
     [...docComment("What `requestId` looks like when a gateway mints it (`uuid4().hex`).", ""), `REQUEST_ID_PATTERN: Final = ${pyLiteral(data.REQUEST_ID_PATTERN)}`],
     [...docComment("Prompt and option ids (they travel inside the `hp1:<prompt_id>:<option_id>` token).", ""), `PROMPT_ID_PATTERN: Final = ${pyLiteral(data.PROMPT_ID_PATTERN)}`],
     [...docComment("Every definition name, in the contract document's order.", ""), ...tuple("DEFINITION_NAMES", "Final[tuple[str, ...]]", data.DEFINITION_NAMES)],
+    [
+      ...docComment(
+        "Lists a receiver filters entry by entry, so one bad entry never sinks the frame: frame type → [{path from the frame root, JSON Schema of one entry (refs into bundle.tolerant.json's definitions)}].",
+        "",
+      ),
+      `DROPPABLE_LISTS: Final[Mapping[str, list[dict[str, Any]]]] = json.loads(`,
+      `    ${pyLiteral(JSON.stringify(droppable(lists, tolerantId)))}`,
+      ")",
+    ],
     [
       ...docComment("Longest line (one frame) a relay decoder accepts, in UTF-8 bytes: the gateway's websockets `max_size` default.", ""),
       `MAX_LINE_BYTES: Final = ${DEFAULT_MAX_LINE_BYTES}`,
@@ -104,10 +127,11 @@ export function buildPythonConstants(definitions: TSchema[]): string {
     PYTHON_MODELS_HEADER,
     '"""Names and numbers of the Hermes relay contract (contract_version 1)."""',
     "",
+    "import json",
     "from collections.abc import Mapping",
     "from dataclasses import dataclass",
     "from enum import IntEnum, StrEnum",
-    "from typing import Final",
+    "from typing import Any, Final",
     "",
     "__all__ = [",
     ...names.map((n) => `    ${JSON.stringify(n)},`),

@@ -18,6 +18,11 @@ def issues(found: list[Issue]) -> list[dict[str, str]]:
     return [{"path": i.path, "keyword": i.keyword, "message": i.message} for i in found]
 
 
+def receive(value: Any, direction: Any) -> dict[str, Any]:
+    r = relay_contract.receive_frame(value, direction=direction)
+    return {"ok": r.ok, "value": r.value, "issues": issues(r.issues), "dropped": issues(r.dropped), "ignored": r.ignored}
+
+
 def verdict(result: VerifyResult) -> dict[str, Any]:
     if result.ok:
         return {"ok": True, "gatewayId": result.gateway_id, "expiresAt": result.expires_at}
@@ -59,6 +64,7 @@ def main() -> None:
             {mode: issues(relay_contract.validate_frame(f["value"], direction=f.get("direction"), mode=mode)) for mode in MODES}
             for f in data.get("frames", [])
         ],
+        "receive": [receive(f["value"], f.get("direction")) for f in data.get("receive", [])],
         "mint": [relay_contract.make_upgrade_token(m["gatewayId"], m["secret"], m["ttlSeconds"], m["now"]) for m in data.get("mint", [])],
         "verify": [
             verdict(relay_contract.verify_upgrade_token(v["token"], v["secrets"], v["now"], v["leewaySeconds"]))

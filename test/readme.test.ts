@@ -1,6 +1,6 @@
 /**
  * The README's promises: one set-up command, one main command (the demo), one test command that
- * .ci/run calls, and the connector/gateway snippets exactly as the tested examples show them.
+ * .ci/run calls, and the codec, connector and gateway snippets exactly as the tested examples show them.
  */
 import t from "tap";
 import { readFileSync } from "node:fs";
@@ -18,7 +18,7 @@ t.test("the README names the set-up, main and test commands, and CI runs the tes
 });
 
 t.test("README snippets are the tested examples' snippets", async (t) => {
-  for (const snippet of ["docs/snippets/server.md", "docs/snippets/client.md"]) {
+  for (const snippet of ["docs/snippets/codec.md", "docs/snippets/server.md", "docs/snippets/client.md"]) {
     const code = codeOf(read(snippet));
     t.ok(code.length > 200, `${snippet} has code`);
     t.ok(readme.includes(code), `README carries ${snippet} verbatim`);

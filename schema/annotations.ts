@@ -26,7 +26,7 @@ import { Type, type TSchema, type TObject, type TProperties, type SchemaOptions 
  */
 export const END = "(?!\\n)$";
 
-/** The additive steps of contract_version 1 (wire-protocol.md §0). */
+/** The additive steps of contract_version 1 (contract §13). */
 export const STEPS = ["P3", "V-mid", "V-late", "V-latest", "V-sidecar"] as const;
 export type Step = (typeof STEPS)[number];
 

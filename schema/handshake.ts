@@ -2,7 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { definition, END, since, tag } from "./annotations.js";
 
-/** Discord CHAT_INPUT command and option names (wire-protocol.md §3.1). */
+/** Discord CHAT_INPUT command and option names (contract §16). */
 export const DISCORD_NAME_PATTERN = `^[a-z0-9_-]{1,32}${END}`;
 
 export const DiscordCommandOption = definition(

@@ -2,7 +2,7 @@
 import { Type } from "@sinclair/typebox";
 import { definition, END, nullableString, since, tag } from "./annotations.js";
 
-/** Platforms the gateway's `Platform` enum knows (wire-protocol.md §3.3.2); others map to `relay`. */
+/** Platforms the gateway's `Platform` enum knows (contract §17); others map to `relay`. */
 export const KNOWN_PLATFORMS = [
   "local", "telegram", "discord", "whatsapp", "whatsapp_cloud", "slack", "signal", "mattermost", "matrix",
   "homeassistant", "email", "sms", "dingtalk", "api_server", "webhook", "msgraph_webhook", "feishu", "wecom",

@@ -1,5 +1,5 @@
 /**
- * WebSocket close codes on the relay socket (wire-protocol.md §1.6), as data: the contract
+ * WebSocket close codes on the relay socket (contract §10), as data: the contract
  * document renders its table from here and the server/client use the same constants.
  *
  * The gateway itself only ever performs a normal close; everything else is sent by the
@@ -26,7 +26,7 @@ export interface CloseCodeEntry {
   readonly meaning: string;
   readonly sentBy: CloseSender;
   readonly clientRetries: ClientRetries;
-  /** Protocol step (§0) or standard that introduced it. */
+  /** Protocol step (§13) or standard that introduced it. */
   readonly since: string;
 }
 
@@ -156,7 +156,7 @@ export const CLOSE_CODES: readonly CloseCodeEntry[] = Object.freeze([
     code: CloseCode.BadFrames,
     name: "BadFrames",
     reason: CloseReason.BadFrames,
-    meaning: "Defined by this contract: the peer kept sending lines that cannot be decoded (invalid JSON, not an object, no `type`, schema failures, over-long lines). One bad line is only reported and skipped (§1.2); closing needs a run of them, and the threshold is receiver policy. Unknown or echoed frame types never count. Gateways handle the code as an ordinary failure.",
+    meaning: "Defined by this contract: the peer kept sending lines that cannot be decoded (invalid JSON, not an object, no `type`, schema failures, over-long lines). One bad line is only reported and skipped (§3); closing needs a run of them, and the threshold is receiver policy. Unknown or echoed frame types never count. Gateways handle the code as an ordinary failure.",
     sentBy: "either",
     clientRetries: "yes",
     since: "contract v1 (relay-contract)",

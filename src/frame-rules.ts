@@ -4,7 +4,7 @@
  */
 import type { ValidationIssue } from "./validation-types.js";
 
-/** Telegram's callback_data cap, which binds every platform's prompt buttons (§3.7). */
+/** Telegram's callback_data cap, which binds every platform's prompt buttons (§19). */
 export const MAX_PROMPT_TOKEN_BYTES = 64;
 
 /** The callback payload of one prompt option: `hp1:<prompt_id>:<option_id>`. */

@@ -31,9 +31,16 @@ const FRAMES: Record<string, string> = Object.fromEntries(
 );
 const OPS: Record<string, string> = Object.fromEntries(Object.entries(ACTIONS).map(([op, s]) => [op, s.$id as string]));
 
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** `\n### 4.1 name\n` (sections are numbered), for `### name`. */
+function headingPattern(level: "##" | "###", name: string, flags = ""): RegExp {
+  return new RegExp(`\\n${level} \\d+(?:\\.\\d+)?\\.? ${escape(name)}\\n`, flags);
+}
+
 /** The text of `### name` up to the next `##`/`###` heading. */
 function section(doc: string, name: string): string | undefined {
-  const start = doc.indexOf(`\n### ${name}\n`);
+  const start = doc.search(headingPattern("###", name));
   if (start < 0) return undefined;
   const rest = doc.slice(start + 1);
   const end = rest.slice(1).search(/\n#{2,3} /);
@@ -49,7 +56,7 @@ function exampleOf(text: string): unknown {
 function problemsOf(doc: string): string[] {
   const problems: string[] = [];
   for (const name of names) {
-    const count = doc.split(`\n### ${name}\n`).length - 1;
+    const count = [...doc.matchAll(headingPattern("###", name, "g"))].length;
     if (count !== 1) problems.push(`definition ${name}: ${count} sections`);
   }
   for (const [type, name] of Object.entries(FRAMES)) {
@@ -161,7 +168,7 @@ t.test("the hand-written sections and their diagrams are there", async (t) => {
   for (const heading of required) t.ok(headings.includes(heading), `section "${heading}"`);
 
   const sectionOf = (heading: string) => {
-    const start = rendered.indexOf(`\n## ${heading}\n`);
+    const start = rendered.search(headingPattern("##", heading));
     const end = rendered.indexOf("\n## ", start + 1);
     return rendered.slice(start, end < 0 ? undefined : end);
   };
@@ -187,7 +194,7 @@ t.test("the hand-written sections and their diagrams are there", async (t) => {
 });
 
 t.test("every recorded decision is collected in Decisions", async (t) => {
-  const decisions = rendered.slice(rendered.indexOf("\n## Decisions\n"), rendered.indexOf("\n## Definitions: "));
+  const decisions = rendered.slice(rendered.search(headingPattern("##", "Decisions")), rendered.search(/\n## \d+\. Definitions: /));
   const marked: string[] = [];
   JSON.stringify(DEFINITIONS, (key, value) => {
     if (key === "description" && typeof value === "string" && (value.includes("Decision:") || value.includes("(uncertain)"))) marked.push(value);

@@ -611,9 +611,15 @@ function renderAuthVector(): string {
 
 interface Headings {
   level: number;
+  /** The title, without its section number. */
   text: string;
+  /** The stable anchor: the slug of the title (it does not change when sections are renumbered). */
   slug: string;
+  /** `4` or `4.1`; undefined for unnumbered headings (Contents, templates before numbering). */
+  number: string | undefined;
 }
+
+const HEADING = /^(#{2,3}) (?:(\d+(?:\.\d+)?)\.? )?(.+?)\s*#*\s*$/;
 
 /** `##` and `###` headings outside fenced code blocks. */
 export function headingsOf(markdown: string): Headings[] {
@@ -622,17 +628,41 @@ export function headingsOf(markdown: string): Headings[] {
   for (const line of markdown.split("\n")) {
     if (/^(```|~~~)/.test(line)) fenced = !fenced;
     if (fenced) continue;
-    const match = /^(#{2,3}) (.+?)\s*#*\s*$/.exec(line);
-    if (match) out.push({ level: match[1]!.length, text: match[2]!, slug: slug(match[2]!) });
+    const match = HEADING.exec(line);
+    if (match) out.push({ level: match[1]!.length, text: match[3]!, slug: slug(match[3]!), number: match[2] });
   }
   return out;
+}
+
+/**
+ * Numbers the sections — `## 4. Handshake sequence`, `### 4.1 …` — in document order (Contents
+ * aside), so the package's documents, code comments and requirements cite them as `§4`. Each
+ * numbered heading is preceded by an explicit anchor, the slug of its title, so links such as
+ * `relay-connector-contract.md#handshake-sequence` survive renumbering.
+ */
+function numberSections(markdown: string): string {
+  let major = 0;
+  let minor = 0;
+  let fenced = false;
+  return markdown
+    .split("\n")
+    .map((line) => {
+      if (/^(```|~~~)/.test(line)) fenced = !fenced;
+      const match = fenced ? null : /^(#{2,3}) (.+?)\s*#*\s*$/.exec(line);
+      if (!match || match[2] === "Contents") return line;
+      const number = match[1] === "##" ? `${++major}.` : `${major}.${++minor}`;
+      if (match[1] === "##") minor = 0;
+      return `<a id="${slug(match[2]!)}"></a>\n\n${match[1]} ${number} ${match[2]}`;
+    })
+    .join("\n");
 }
 
 function renderToc(markdown: string): string {
   const lines: string[] = [];
   for (const heading of headingsOf(markdown)) {
     if (heading.text === "Contents") continue;
-    lines.push(`${heading.level === 2 ? "" : "  "}- [${heading.text}](#${heading.slug})`);
+    const label = heading.number === undefined ? heading.text : heading.level === 2 ? `${heading.number}. ${heading.text}` : `${heading.number} ${heading.text}`;
+    lines.push(`${heading.level === 2 ? "" : "  "}- [${label}](#${heading.slug})`);
   }
   return lines.join("\n");
 }
@@ -702,6 +732,7 @@ export function buildContractDoc(definitions: TSchema[], vectors: VectorFiles | 
     if (previous !== undefined) throw new Error(`two headings share the anchor #${heading.slug}: "${previous}" and "${heading.text}"`);
     slugs.set(heading.slug, heading.text);
   }
+  body = numberSections(body);
   body = body.split(TOC_MARK).join(renderToc(body));
   body = body.replace(/\n{3,}/g, "\n\n");
   return `${GENERATED_COMMENT}\n\n${body}\n`;

@@ -1,5 +1,5 @@
 /**
- * The V-latest reconnect ladder (wire-protocol.md §1.5).
+ * The V-latest reconnect ladder (contract §12).
  *
  * Attempt n (1-based) waits a uniform random time in [d/2, d] with d = min(base·2^(n−1), max);
  * base ≤ 0 or max ≤ 0 disables the wait. The attempt counter outlives individual connections:

@@ -1,7 +1,7 @@
 /**
  * Received connector frames as handlers see them. Frames are validated tolerantly (unknown
  * properties and open enum values allowed, most fields optional), so the values the gateway's
- * readers default are filled in here (wire-protocol.md §3.2–§3.4, §3.9): the typed handler
+ * readers default are filled in here (contract §16–§18, §21): the typed handler
  * arguments then hold what their types say.
  */
 import type {

@@ -1,5 +1,5 @@
 /**
- * `supported_ops` gating (wire-protocol.md §3.2, §7.6): an absent or empty list means the legacy
+ * `supported_ops` gating (contract §16): an absent or empty list means the legacy
  * set; otherwise the list is the whole set. New ops never fail open.
  */
 import { LEGACY_OPS, type OpName } from "../../generated/registry.js";
@@ -21,7 +21,7 @@ interface CachedOps {
 
 /**
  * The set built per `supported_ops` array, not per request (it was 2 % of a gateway's time in
- * bench/ §2). Descriptors are handed to callers, who could edit the list in place, so a hit is
+ * bench/ §1). Descriptors are handed to callers, who could edit the list in place, so a hit is
  * checked entry by entry against the snapshot — no allocation, and never a stale answer.
  */
 const cache = new WeakMap<readonly unknown[], CachedOps>();

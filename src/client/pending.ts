@@ -1,6 +1,6 @@
 /**
  * Requests written and waiting for their `outbound_result`, keyed by `requestId`
- * (wire-protocol.md §4.2). Each entry settles exactly once: by its result, its timeout, its
+ * (contract §5). Each entry settles exactly once: by its result, its timeout, its
  * connection ending, an abort, or the client closing — whichever comes first; the rest are no-ops,
  * which is how a late result for a timed-out id ends up ignored.
  */
@@ -10,7 +10,7 @@ export type Outcome = { result: RelayResult } | { error: unknown };
 
 /**
  * One waiting request: the promise's settle functions, its deadline timer and abort listener as
- * fields, rather than a settle closure per request capturing them (bench/ §2, 64 in flight).
+ * fields, rather than a settle closure per request capturing them (bench/ §1, 64 in flight).
  */
 export class PendingRequest {
   timer: NodeJS.Timeout | undefined = undefined;

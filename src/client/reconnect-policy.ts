@@ -1,5 +1,5 @@
 /**
- * What to do after a connection ended (wire-protocol.md §1.5, §1.6, §4.6, V-late/V-latest).
+ * What to do after a connection ended (contract §12, §10, §9, V-late/V-latest).
  * A pure function so every branch of the 4401 rules can be tested without sockets.
  */
 import { CloseCode, CloseReason } from "../close-codes.js";

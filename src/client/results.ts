@@ -1,5 +1,5 @@
 /**
- * Typed results per op, and the results the client synthesises locally (wire-protocol.md §3.6).
+ * Typed results per op, and the results the client synthesises locally (contract §20).
  * Local results never travel on the wire; `ambiguous: true` means the frame was written and the
  * outcome is unknown, so only idempotent ops should be retried.
  */

@@ -75,7 +75,7 @@ export interface ConnectionHost {
   closed(conn: Connection, code: number, reason: string): void;
 }
 
-/** Decode errors that say the peer sends garbage. Unknown and echoed types never count (§1.2). */
+/** Decode errors that say the peer sends garbage. Unknown and echoed types never count (§3). */
 const COUNTED: ReadonlySet<string> = new Set(["invalid_json", "not_object", "missing_type", "schema", "line_too_long"]);
 
 /**
@@ -331,7 +331,7 @@ export class Connection implements RelayConnection {
     const frame = { type: "descriptor" as const, descriptor };
     const invalid = this.#check(frame);
     if (invalid !== undefined) {
-      // A descriptor missing a required key crashes the gateway's frame handler (§3.2): never send one.
+      // A descriptor missing a required key crashes the gateway's frame handler (§16): never send one.
       this.#host.emit("handlerError", this, invalid, "hello");
       this.close(CloseCode.InternalError, CloseReason.InternalError);
       return;
@@ -360,7 +360,7 @@ export class Connection implements RelayConnection {
     void task.then(() => inFlight.delete(task));
   }
 
-  /** Runs one request and writes its result; never rejects (one promise chain per request: bench/ §2). */
+  /** Runs one request and writes its result; never rejects (one promise chain per request: bench/ §1). */
   async #answer(frame: OutboundFrame): Promise<void> {
     try {
       // Causality per socket: a request sent after a hello is handled after that hello's
@@ -409,7 +409,7 @@ export class Connection implements RelayConnection {
 
   #goingIdle(): void {
     // The host flips first (synchronously for this node, then in the shared store); only then
-    // is the ack written, so nothing pushed after the ack can go out live (§4.5).
+    // is the ack written, so nothing pushed after the ack can go out live (§8).
     this.#host
       .goingIdle(this)
       .then(() => {

@@ -1,5 +1,5 @@
 /**
- * The durable per-gateway delivery buffer (wire-protocol.md §4.4, `delivery:<instanceId>`).
+ * The durable per-gateway delivery buffer (contract §7, `delivery:<instanceId>`).
  *
  * Inbound for a gateway that cannot take it live (flipped by `going_idle`, disconnected,
  * draining, or not reading) is appended here; on the gateway's next handshake the server
@@ -111,7 +111,7 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
     if (log.live >= this.#max) throw new DeliveryBufferFullError(gatewayId, this.#max);
     // A copy, as a networked store would serialise it: later mutation by the caller cannot leak in.
     // Frozen, so `read` can hand out the stored copy itself: cloning each entry again on every
-    // read was the largest cost of a replay (bench/ §3).
+    // read was the largest cost of a replay (bench/ §2).
     const slot: Slot = { seq: ++this.#seq, frame: deepFreeze(structuredClone(frame)) };
     log.slots.push(slot);
     log.bySeq.set(slot.seq, slot);

@@ -1,5 +1,5 @@
 /**
- * Replaying a gateway's backlog on its connection (wire-protocol.md §4.4): entries go out in
+ * Replaying a gateway's backlog on its connection (contract §7): entries go out in
  * buffer order, each with its `bufferId`, at most `window` unacknowledged at a time; an entry
  * leaves the buffer only through `inbound_ack` (handled by the server, which then calls
  * `acked`). The drain ends when the buffer has nothing after its cursor, nothing is in flight

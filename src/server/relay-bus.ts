@@ -1,6 +1,6 @@
 /**
  * The relay bus: how server nodes that front the same gateways reach a gateway's socket when it
- * is held by another node (wire-protocol.md §3.4, "routed by the connector (relay bus) to
+ * is held by another node (contract §18, "routed by the connector (relay bus) to
  * whichever instance holds the session's socket"). Pushes, interrupts, revocations, ack
  * notifications and drain kicks all travel on it.
  */

@@ -1,5 +1,5 @@
 /**
- * Binds a `ws` socket to a connection core, and the ping keepalive (wire-protocol.md §1.3: no
+ * Binds a `ws` socket to a connection core, and the ping keepalive (contract §11: no
  * application heartbeat; WebSocket pings only).
  */
 import { WebSocket } from "ws";

@@ -3,7 +3,7 @@
  * tested against, and what `relay-contract agent` runs under `conformance gateway`.
  *
  * Handlers return as soon as the turn is scheduled — that is "handling" in the reference
- * (§4.3) — so buffered deliveries are acked then, and turns never hold back the reader.
+ * (§6) — so buffered deliveries are acked then, and turns never hold back the reader.
  */
 import type { MessageEvent } from "../../../generated/types.js";
 import { createRelayClient, type RelayClient } from "../../client/index.js";

@@ -176,7 +176,7 @@ const ops = scenario(
       const body = resultOf(result);
       ctx.check("RC-OUT-002", `op ${op} is answered`, body !== undefined && typeof body.success === "boolean", result === undefined ? `no outbound_result within ${stage.step} ms` : "the result has no boolean success");
     }
-    // platform + botId must name a hello'd pair (§3.5). A platform alone may fall back to the
+    // platform + botId must name a hello'd pair (§19). A platform alone may fall back to the
     // session default, so only the pair is checked.
     const strangerBot = await stage.request(peer, sampleAction("send"), { platform: stage.primary.platform, botId: "not-a-hellod-bot" });
     ctx.check("RC-OUT-003", "an outbound naming a botId that was not hello'd gets success:false", resultOf(strangerBot.result)?.success === false, strangerBot.result === undefined ? "no result" : `got ${JSON.stringify(resultOf(strangerBot.result))}`);

@@ -3,7 +3,7 @@
  * in one slot and a script touching both also runs on Redis Cluster.
  */
 export interface RelayKeys {
-  /** The gateway's delivery stream (`delivery:<gatewayId>` of wire-protocol.md §4.4). */
+  /** The gateway's delivery stream (`delivery:<gatewayId>` of contract §7). */
   delivery(gatewayId: string): string;
   /** Present while the gateway is flipped to buffered-only. */
   idle(gatewayId: string): string;

@@ -1,5 +1,5 @@
 /**
- * The durable delivery buffer on Redis Streams (wire-protocol.md §4.4): one stream per gateway,
+ * The durable delivery buffer on Redis Streams (contract §7): one stream per gateway,
  * the stream entry id is the `bufferId`, and the going-idle flag is a key every instance reads.
  *
  * - `append` → `XADD delivery:{gw} * f <json>`; with a bound, a script checks `XLEN` and adds in

@@ -1,5 +1,5 @@
 /**
- * Cross-language vectors for the upgrade token (contract §1): minted and verified by
+ * Cross-language vectors for the upgrade token (contract §3): minted and verified by
  * this package's implementation, re-checked by an independent Python stdlib implementation in
  * the tests. Pure and deterministic — fixed clocks, fixed secrets, fixed key order — because
  * `npm run generate` writes the result to `generated/vectors/auth-tokens.json`.

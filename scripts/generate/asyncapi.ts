@@ -45,7 +45,7 @@ function describe(definition: TSchema | undefined): string {
 }
 
 const BEARER_DESCRIPTION = [
-  "The gateway's upgrade token (contract §1), sent as `Authorization: Bearer <token>` on the `/relay` upgrade request when the gateway has an id and an upgrade secret configured (otherwise the upgrade is unauthenticated: development only).",
+  "The gateway's upgrade token (contract §3), sent as `Authorization: Bearer <token>` on the `/relay` upgrade request when the gateway has an id and an upgrade secret configured (otherwise the upgrade is unauthenticated: development only).",
   "token = base64url without padding of the UTF-8 bytes of `<gatewayId>:<exp>:<sig>`, where `exp` is Unix seconds (`floor(now) + 300`, or `0` for never) and `sig` is the lowercase hex HMAC-SHA256 of `<gatewayId>:<exp>` keyed with the upgrade secret.",
   "The connector verifies it against every secret of the gateway's verify list (rotation), rejects it when `now > exp`, and closes with 4401 (`\"expired\"` for an authentic but aged token, `\"unauthorized\"` otherwise). The tenant and instance come from this token, never from `hello`. A fresh token is minted for every dial.",
 ].join("\n\n");

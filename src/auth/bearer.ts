@@ -1,5 +1,5 @@
 /**
- * `Authorization: Bearer <token>` parsing for the `/relay` upgrade (contract §1).
+ * `Authorization: Bearer <token>` parsing for the `/relay` upgrade (contract §3).
  * Lenient only where HTTP is (scheme case, surrounding whitespace); anything ambiguous —
  * several headers, several credentials, parameters — is refused rather than guessed at.
  */

@@ -1,5 +1,5 @@
 /**
- * The `/relay` upgrade token (contract §1), byte-compatible with the gateway's
+ * The `/relay` upgrade token (contract §3), byte-compatible with the gateway's
  * `gateway/relay/auth.py`:
  *
  *   token = base64url_nopad(utf8(payload + ":" + exp + ":" + hex(HMAC-SHA256(utf8(secret), utf8(payload + ":" + exp)))))

@@ -21,7 +21,7 @@ interface CachedOps {
 
 /**
  * The set built per `supported_ops` array, not per request (it was 2 % of a gateway's time in
- * bench/ §1). Descriptors are handed to callers, who could edit the list in place, so a hit is
+ * bench/ section 2). Descriptors are handed to callers, who could edit the list in place, so a hit is
  * checked entry by entry against the snapshot — no allocation, and never a stale answer.
  */
 const cache = new WeakMap<readonly unknown[], CachedOps>();

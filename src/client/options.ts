@@ -75,7 +75,7 @@ export interface RelayClientOptions {
   /**
    * Send the `inbound_ack`s of deliveries handled in the same event-loop turn as one WebSocket
    * message of several newline-terminated frames (one socket write per replayed batch instead of
-   * one per frame). Receivers must accept that (§3), but the contract says a sender SHOULD put
+   * one per frame). Receivers must accept that (§2), but the contract says a sender SHOULD put
    * one frame per message (RC-FRM-002) and connectors written before it may parse one JSON value
    * per message, so it is off by default: turn it on for a connector known to split on newlines.
    */

@@ -10,7 +10,7 @@ export type Outcome = { result: RelayResult } | { error: unknown };
 
 /**
  * One waiting request: the promise's settle functions, its deadline timer and abort listener as
- * fields, rather than a settle closure per request capturing them (bench/ §1, 64 in flight).
+ * fields, rather than a settle closure per request capturing them (bench/ section 2, 64 in flight).
  */
 export class PendingRequest {
   timer: NodeJS.Timeout | undefined = undefined;

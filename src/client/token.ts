@@ -1,5 +1,5 @@
 /**
- * Where each dial's upgrade token comes from (contract §1): minted fresh for every dial
+ * Where each dial's upgrade token comes from (contract §3): minted fresh for every dial
  * from `gatewayId` + secret, or produced by the caller's function; no header when neither is set.
  */
 import { bearerHeader, makeUpgradeToken } from "../auth/index.js";

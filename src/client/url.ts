@@ -1,6 +1,6 @@
 /**
  * Dial-URL normalisation, exactly as the reference gateway's `_ws_dial_url` (contract
- * §1): the configured value is the connector *base* URL, and the socket lives at `/relay`.
+ * §3): the configured value is the connector *base* URL, and the socket lives at `/relay`.
  */
 
 /** `http(s)` → `ws(s)`, trailing `/` stripped, `/relay` appended unless already there. Idempotent. */

@@ -1,5 +1,5 @@
 /**
- * Streaming decoder for the newline-delimited-JSON transport (contract §3).
+ * Streaming decoder for the newline-delimited-JSON transport (contract §2).
  *
  * The socket is a byte/text stream cut into lines by "\n": one WebSocket message may hold
  * several frames, one frame may span messages, blank lines are skipped. Every line becomes

@@ -1,5 +1,5 @@
 /**
- * Frame encoding for the newline-delimited-JSON transport (contract §3): compact JSON
+ * Frame encoding for the newline-delimited-JSON transport (contract §2): compact JSON
  * plus the mandatory trailing "\n". Without that newline the gateway holds the frame back and
  * later glues it to the next one, losing both — so the newline is never optional here.
  */
@@ -46,7 +46,7 @@ export function encodeFrame<F extends FrameLike>(frame: F, opts: EncodeOptions =
   return JSON.stringify(frame) + "\n";
 }
 
-/** Several frames in one text message (allowed by §3; used for batched replay). */
+/** Several frames in one text message (allowed by §2; used for batched replay). */
 export function encodeFrames<F extends FrameLike>(frames: readonly F[], opts: EncodeOptions = {}): string {
   let out = "";
   for (const frame of frames) out += encodeFrame(frame, opts);

@@ -41,7 +41,7 @@ export interface DecodeError {
 }
 
 /**
- * Always false: the decoder survives every input, and §3 has the gateway skip bad lines and
+ * Always false: the decoder survives every input, and §2 has the gateway skip bad lines and
  * ignore unknown/echoed types. Kept as a function so callers route policy through one place.
  */
 export function isFatalDecodeError(_error: DecodeError): boolean {

@@ -5,8 +5,8 @@
  *   starts a fake connector on 127.0.0.1 and the gateway under test (a command, or an in-process
  *   factory) with this environment:
  *     RELAY_URL                 connector base URL (ws://127.0.0.1:PORT); dial `${RELAY_URL}/relay`
- *     RELAY_GATEWAY_ID          gateway id for the §1 bearer
- *     RELAY_SECRET              secret for the §1 bearer (mint a fresh token per dial)
+ *     RELAY_GATEWAY_ID          gateway id for the §3 bearer
+ *     RELAY_SECRET              secret for the §3 bearer (mint a fresh token per dial)
  *     RELAY_IDENTITIES          JSON [{"platform","botId"}…]: one hello each, in order
  *     RELAY_SCENARIO            scenario id (informational)
  *     RELAY_BACKOFF_BASE_MS     reconnect ladder base, also the dormant re-dial delay

@@ -20,7 +20,7 @@ export interface Requirement {
   readonly role: RequirementRole;
   /** One line, imperative, about the peer under test. */
   readonly title: string;
-  /** Section(s) of docs/relay-connector-contract.md, e.g. `§3, §7`, or another document of the package. */
+  /** Section(s) of docs/relay-connector-contract.md, e.g. `§2, §7`, or another document of the package. */
   readonly ref: string;
 }
 
@@ -28,38 +28,38 @@ const r = (id: string, level: RequirementLevel, role: RequirementRole, ref: stri
   Object.freeze({ id, level, role, ref, title });
 
 export const REQUIREMENTS: readonly Requirement[] = Object.freeze([
-  // Framing (§3)
-  r("RC-FRM-001", "MUST", "both", "§3", "Every message it sends ends with \"\\n\": no frame is left without its terminator"),
-  r("RC-FRM-002", "SHOULD", "both", "§3", "Sends one frame per WebSocket text message"),
-  r("RC-FRM-003", "MUST", "both", "§3", "Processes several newline-separated frames arriving in one message"),
-  r("RC-FRM-004", "MUST", "both", "§3", "Processes a frame split across several messages once its \"\\n\" arrives"),
-  r("RC-FRM-005", "MUST", "both", "§3, §14", "Skips blank lines and lines that are not JSON, and keeps the connection"),
+  // Framing (§2)
+  r("RC-FRM-001", "MUST", "both", "§2", "Every message it sends ends with \"\\n\": no frame is left without its terminator"),
+  r("RC-FRM-002", "SHOULD", "both", "§2", "Sends one frame per WebSocket text message"),
+  r("RC-FRM-003", "MUST", "both", "§2", "Processes several newline-separated frames arriving in one message"),
+  r("RC-FRM-004", "MUST", "both", "§2", "Processes a frame split across several messages once its \"\\n\" arrives"),
+  r("RC-FRM-005", "MUST", "both", "§2, §14", "Skips blank lines and lines that are not JSON, and keeps the connection"),
   // The reference gateway ends its reader on a JSON line that is not an object (hermes-agent
   // gateway/relay/ws_transport.py, WebSocketRelayTransport._handle_frame calls frame.get on it;
   // commit 00067189dfecf833d4d009c2dd977ae85cf800e0), so skipping one is a SHOULD.
-  r("RC-FRM-006", "SHOULD", "both", "§3, §14", "Skips JSON lines that are not objects (arrays, numbers, strings) and keeps the connection"),
-  // Tolerance (§3, §14)
+  r("RC-FRM-006", "SHOULD", "both", "§2, §14", "Skips JSON lines that are not objects (arrays, numbers, strings) and keeps the connection"),
+  // Tolerance (§2, §14)
   r("RC-TOL-001", "MUST", "both", "§14", "Ignores unknown fields in frames and nested objects"),
-  r("RC-TOL-002", "MUST", "both", "§3, §14", "Ignores unknown frame types and echoed frame types of its own direction, keeping the connection"),
+  r("RC-TOL-002", "MUST", "both", "§2, §14", "Ignores unknown frame types and echoed frame types of its own direction, keeping the connection"),
   // Wire validity (every frame on the wire is its own check)
-  r("RC-WIRE-001", "MUST", "gateway", "§2", "Every frame it sends (hello, outbound, interrupt, going_idle, inbound_ack) is valid against the strict schema"),
-  r("RC-WIRE-002", "MUST", "connector", "§2", "Every outbound_result, interrupt_inbound, passthrough_forward and going_idle_ack it sends is valid against the strict schema"),
-  // Handshake (§1, §16, §4)
-  r("RC-HS-001", "MUST", "gateway", "§1", "Dials the relay path: the base URL normalised with \"/relay\" appended once"),
+  r("RC-WIRE-001", "MUST", "gateway", "§1", "Every frame it sends (hello, outbound, interrupt, going_idle, inbound_ack) is valid against the strict schema"),
+  r("RC-WIRE-002", "MUST", "connector", "§1", "Every outbound_result, interrupt_inbound, passthrough_forward and going_idle_ack it sends is valid against the strict schema"),
+  // Handshake (§3, §16, §4)
+  r("RC-HS-001", "MUST", "gateway", "§3", "Dials the relay path: the base URL normalised with \"/relay\" appended once"),
   r("RC-HS-002", "MUST", "gateway", "§16, §4", "Sends one hello per configured identity, in configured order (the first is the default)"),
   r("RC-HS-003", "SHOULD", "gateway", "§4", "Sends all its hellos without waiting for descriptors"),
   r("RC-HS-004", "MUST", "connector", "§16, §4", "Answers each hello with exactly one descriptor, in hello order, for the hello's platform"),
   r("RC-DESC-001", "MUST", "connector", "§16", "Every descriptor is valid against the strict schema (CapabilityDescriptor, contract_version 1)"),
-  // Authentication (§1, §9, §10)
-  r("RC-AUTH-001", "MUST", "gateway", "§1", "Every dial carries Authorization: Bearer with a §1 token for its gateway id that verifies and is not expired"),
-  r("RC-AUTH-002", "MUST", "gateway", "§12, §1", "Mints a fresh token for every dial (a token is never reused across dials)"),
+  // Authentication (§3, §9, §10)
+  r("RC-AUTH-001", "MUST", "gateway", "§3", "Every dial carries Authorization: Bearer with a §3 token for its gateway id that verifies and is not expired"),
+  r("RC-AUTH-002", "MUST", "gateway", "§12, §3", "Mints a fresh token for every dial (a token is never reused across dials)"),
   r("RC-AUTH-003", "MUST", "gateway", "§9, §10", "Treats 4401 before any handshake as retryable: dials again"),
   r("RC-AUTH-004", "SHOULD", "gateway", "§9, §10", "After 4401 on a handshaked connection, tries one more dial, with a fresh token, before giving up (V-late+)"),
   r("RC-AUTH-005", "MUST", "gateway", "§9, §10", "A 4401 (reason other than \"expired\") refusing the fresh-token re-dial is terminal: it never dials again"),
   r("RC-AUTH-006", "SHOULD", "gateway", "§9, §10", "4401 with reason \"expired\" is never terminal: it reconnects"),
-  r("RC-AUTH-010", "MUST", "connector", "§1, §10", "Refuses a missing, malformed or wrongly signed token with 4401 (close or HTTP 401) and processes no frame"),
+  r("RC-AUTH-010", "MUST", "connector", "§3, §10", "Refuses a missing, malformed or wrongly signed token with 4401 (close or HTTP 401) and processes no frame"),
   r("RC-AUTH-011", "SHOULD", "connector", "§10", "Refuses an authentic but expired token with close 4401 and reason \"expired\""),
-  r("RC-AUTH-012", "MUST", "connector", "§1", "Accepts a valid upgrade token"),
+  r("RC-AUTH-012", "MUST", "connector", "§3", "Accepts a valid upgrade token"),
   // Requests (§19, §20, §5)
   r("RC-OUT-001", "MUST", "gateway", "§19", "Gives every outbound a fresh requestId (32 lowercase hex) never reused within the run"),
   r("RC-OUT-002", "MUST", "connector", "§19", "Answers every op of the contract (all 14) with an outbound_result, success or structured failure"),

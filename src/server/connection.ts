@@ -75,7 +75,7 @@ export interface ConnectionHost {
   closed(conn: Connection, code: number, reason: string): void;
 }
 
-/** Decode errors that say the peer sends garbage. Unknown and echoed types never count (§3). */
+/** Decode errors that say the peer sends garbage. Unknown and echoed types never count (§2). */
 const COUNTED: ReadonlySet<string> = new Set(["invalid_json", "not_object", "missing_type", "schema", "line_too_long"]);
 
 /**
@@ -108,7 +108,7 @@ export class Connection implements RelayConnection {
   #helloSeen = false;
   #invalidAt: number[] | undefined;
   // Created on first use: a gateway that only receives pushes never needs them, and per idle
-  // connection a Map, a Set and an AbortController were a third of the heap it costs (bench/ §4).
+  // connection a Map, a Set and an AbortController were a third of the heap it costs (bench/ section 4).
   readonly #ackWaiters = new AckWaiters();
   #inFlight: Set<Promise<void>> | undefined;
   #closedController: AbortController | undefined;
@@ -360,7 +360,7 @@ export class Connection implements RelayConnection {
     void task.then(() => inFlight.delete(task));
   }
 
-  /** Runs one request and writes its result; never rejects (one promise chain per request: bench/ §1). */
+  /** Runs one request and writes its result; never rejects (one promise chain per request: bench/ section 2). */
   async #answer(frame: OutboundFrame): Promise<void> {
     try {
       // Causality per socket: a request sent after a hello is handled after that hello's

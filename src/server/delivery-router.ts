@@ -253,7 +253,7 @@ export class DeliveryRouter implements ConnectionHost {
     const rec = this.#records.get(gatewayId);
     // The common case, a live socket under its high-water mark, is written here with one promise
     // (the write's) instead of the async chain below: every push in flight holds its promises, and
-    // on a busy connector that chain kept the GC busy for a third of the time (bench/ §1, push).
+    // on a busy connector that chain kept the GC busy for a third of the time (bench/ section 2, push).
     const conn = rec === undefined ? undefined : this.#liveSocket(rec, typeof target === "string" ? undefined : target);
     if (conn !== undefined) {
       let written: Promise<void>;

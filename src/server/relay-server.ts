@@ -1,5 +1,5 @@
 /**
- * `createRelayServer`: the connector role of the relay (contract §3, §2, §4) on the `ws`
+ * `createRelayServer`: the connector role of the relay (contract §2, §1, §4) on the `ws`
  * package — upgrade and auth, handshake, outbound dispatch, pushes with buffering and replay,
  * keepalive, backpressure, revocation and graceful shutdown.
  */

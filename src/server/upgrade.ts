@@ -1,6 +1,6 @@
 /**
  * Deciding an upgrade request before anything is upgraded: is it for the relay path, and does its
- * bearer verify (contract §1, §10).
+ * bearer verify (contract §3, §10).
  *
  * Why a failed bearer is answered by upgrading and closing with 4401 rather than HTTP 401: a
  * WebSocket client only sees a close code on an accepted socket — an HTTP 401 reaches the

@@ -24,7 +24,7 @@ export interface ConnectorConformanceOptions extends KitRunOptions {
   quietMs?: number;
 }
 
-/** The reference's dial-URL normalisation (contract §1), the same function the client dials with. */
+/** The reference's dial-URL normalisation (contract §3), the same function the client dials with. */
 export { normalizeRelayUrl };
 
 export async function runConnectorConformance(opts: ConnectorConformanceOptions): Promise<ConformanceReport> {

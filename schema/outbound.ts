@@ -164,7 +164,7 @@ export const ThreadRenameAction = action(
     only_if_current_name: Type.Optional(Type.String(since("V-late", "Rename only if the current name equals this (legacy guard)."))),
     metadata: metadata("V-late"),
   },
-  { not: { description: "Not both guards.", required: ["only_if_connector_created", "only_if_current_name"] } },
+  { not: { description: "Both guards at once.", required: ["only_if_connector_created", "only_if_current_name"] } },
 );
 
 export const DeleteAction = action("DeleteAction", "delete", "V-late", "Delete a message. Gated by `delete` in the chat's descriptor.", {

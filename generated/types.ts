@@ -1514,11 +1514,11 @@ export interface PassthroughForward {
    */
   path: string;
   /**
-   * Headers in arrival order as `[name, value]` pairs. Receivers drop entries that are not pairs of strings.
+   * Headers in arrival order as `[name, value]` pairs. Receivers read number and boolean members as their text and drop entries that are not pairs of such scalars.
    */
   headers: [string, string][];
   /**
-   * Standard base64 (with padding) of the exact sanitized body bytes. Receivers treat an undecodable value as an empty body.
+   * Standard base64 (with padding) of the exact sanitized body bytes. Receivers ignore ASCII whitespace in it (line-wrapped base64 decodes) and treat an otherwise undecodable value, wrong padding included, as an empty body.
    */
   bodyB64: string;
   /**

@@ -15,13 +15,20 @@ export const PassthroughForward = definition(
     method: Type.String(since("V-mid", "Original HTTP method.", { pattern: `^[A-Z]+${END}` })),
     path: Type.String(since("V-mid", "Original request path (e.g. `/interactions/discord/appShared`).", { pattern: "^/" })),
     headers: Type.Array(
-      Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: "`[name, value]`.", "x-receiver": "exact" }),
-      since("V-mid", "Headers in arrival order as `[name, value]` pairs. Receivers drop entries that are not pairs of strings.", {
+      Type.Array(Type.String(), {
+        minItems: 2,
+        maxItems: 2,
+        description: "`[name, value]`.",
+        // The reference keeps any two-element pair and reads both members as strings (a number
+        // or boolean becomes its text), so a receiver accepts scalar members and coerces them.
+        "x-tolerant": { type: "array", minItems: 2, maxItems: 2, items: { type: ["string", "number", "boolean"] } },
+      }),
+      since("V-mid", "Headers in arrival order as `[name, value]` pairs. Receivers read number and boolean members as their text and drop entries that are not pairs of such scalars.", {
         "x-drop-invalid-entries": true,
       }),
     ),
     bodyB64: Type.String(
-      since("V-mid", "Standard base64 (with padding) of the exact sanitized body bytes. Receivers treat an undecodable value as an empty body.", {
+      since("V-mid", "Standard base64 (with padding) of the exact sanitized body bytes. Receivers ignore ASCII whitespace in it (line-wrapped base64 decodes) and treat an otherwise undecodable value, wrong padding included, as an empty body.", {
         pattern: `^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?${END}`,
       }),
     ),

@@ -279,6 +279,37 @@ t.test("passthrough_forward: body decoded to bytes, acked after the handler when
   t.same(conn.acks, ["pt-1"], "the buffered forward is acked, the live ones are not");
 });
 
+t.test("passthrough_forward: line-wrapped base64 decodes and scalar header members are read as text, like the reference", async (t) => {
+  // ws_transport.py `_passthrough_from_wire` (hermes-agent 00067189): base64.b64decode skips
+  // whitespace; every two-element header pair is kept with str() of both members.
+  const seen: Array<{ body: Buffer; headers: unknown }> = [];
+  const { client, conn } = await setup(t, {}, { handlers: { passthroughForward: (req) => void seen.push({ body: req.body, headers: req.headers }) } });
+  const protocolErrors = record(client, "protocolError");
+  const payload = Buffer.from(JSON.stringify({ type: 1, data: "x".repeat(100) }));
+  const wrapped = payload.toString("base64").replace(/.{76}/g, "$&\r\n");
+  t.ok(wrapped.includes("\r\n"), "the body is MIME-wrapped");
+  const forward = {
+    platform: "discord",
+    botId: "dc-bot",
+    method: "POST",
+    path: "/interactions/discord/appShared",
+    headers: [["content-length", payload.length], ["x-retry", false], ["x-sig", "abc"], ["x-obj", { a: 1 }]],
+    bodyB64: wrapped,
+  };
+  conn.send({ type: "passthrough_forward", forward });
+  conn.send({ type: "passthrough_forward", forward: { ...forward, headers: [], bodyB64: "YW Jj\nYQ=" } });
+  await until(() => seen.length === 2);
+  t.ok(seen[0]?.body.equals(payload), "wrapped body decoded to the exact bytes");
+  t.same(seen[0]?.headers, [["content-length", String(payload.length)], ["x-retry", "False"], ["x-sig", "abc"]], "scalars read as text, the object member dropped");
+  t.equal(seen[1]?.body.length, 0, "wrong padding still refused");
+  t.same(
+    protocolErrors.map((e) => e.code),
+    ["entry_dropped", "invalid_base64"],
+    "only the object header and the badly padded body are reported",
+  );
+  t.match(protocolErrors[0]?.issues, [{ path: "/forward/headers/3" }]);
+});
+
 t.test("peer garbage never crashes the client and is reported", async (t) => {
   const texts: string[] = [];
   const { client, conn } = await setup(t, {}, { handlers: { inbound: (e) => void texts.push(e.text) } });

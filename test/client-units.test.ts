@@ -76,11 +76,18 @@ t.test("supported_ops gating", async (t) => {
   t.equal(isOpSupported("draft", descriptor("x", { supported_ops: ["draft"] })), false, "draft needs supports_draft_streaming too");
 });
 
-t.test("passthrough bodies: standard base64 only", async (t) => {
+// The reference decodes with Python's base64.b64decode (validate=False): whitespace is skipped,
+// wrong padding raises (ws_transport.py `_passthrough_from_wire`, hermes-agent 00067189).
+t.test("passthrough bodies: standard base64, ASCII whitespace ignored, padding enforced", async (t) => {
   t.same(decodeBase64("AP8K"), Buffer.from([0x00, 0xff, 0x0a]));
   t.same(decodeBase64(""), Buffer.alloc(0));
   t.same(decodeBase64("YQ=="), Buffer.from("a"));
   t.equal(decodeBase64("YQ"), undefined, "padding required");
+  t.equal(decodeBase64("YQ="), undefined, "short padding refused");
+  t.equal(decodeBase64("Y Q"), undefined, "padding required after whitespace is removed");
   t.equal(decodeBase64("a-_b"), undefined, "base64url alphabet refused");
-  t.equal(decodeBase64("YW Jj"), undefined);
+  t.same(decodeBase64("YW Jj"), Buffer.from("abc"), "a space inside");
+  t.same(decodeBase64("YWJj\nZGVm\n"), Buffer.from("abcdef"), "MIME line wrapping");
+  t.same(decodeBase64("\tYWJj\r\nZGVm\u000b\fYQ==  "), Buffer.from("abcdefa"), "every ASCII whitespace character");
+  t.equal(decodeBase64("YWJj\u00a0ZGVm"), undefined, "non-ASCII whitespace is not skipped");
 });

@@ -196,7 +196,7 @@ DEFINITION_NAMES: Final[tuple[str, ...]] = (
 #: [{path from the frame root, JSON Schema of one entry (refs into bundle.tolerant.json's
 #: definitions)}].
 DROPPABLE_LISTS: Final[Mapping[str, list[dict[str, Any]]]] = json.loads(
-    "{\"hello\":[{\"path\":[\"command_manifest\"],\"schema\":{\"$ref\":\"#/definitions/CommandManifestEntry\"}}],\"descriptor\":[{\"path\":[\"descriptor\",\"supported_ops\"],\"schema\":{\"minLength\":1,\"type\":\"string\"}}],\"inbound\":[{\"path\":[\"event\",\"media_urls\"],\"schema\":{\"minLength\":1,\"type\":\"string\"}},{\"path\":[\"event\",\"media\"],\"schema\":{\"$ref\":\"#/definitions/MediaItem\"}},{\"path\":[\"event\",\"context\"],\"schema\":{\"$ref\":\"#/definitions/ContextItem\"}}],\"passthrough_forward\":[{\"path\":[\"forward\",\"headers\"],\"schema\":{\"minItems\":2,\"maxItems\":2,\"description\":\"`[name, value]`.\",\"type\":\"array\",\"items\":{\"type\":\"string\"}}}]}"
+    "{\"hello\":[{\"path\":[\"command_manifest\"],\"schema\":{\"$ref\":\"#/definitions/CommandManifestEntry\"}}],\"descriptor\":[{\"path\":[\"descriptor\",\"supported_ops\"],\"schema\":{\"minLength\":1,\"type\":\"string\"}}],\"inbound\":[{\"path\":[\"event\",\"media_urls\"],\"schema\":{\"minLength\":1,\"type\":\"string\"}},{\"path\":[\"event\",\"media\"],\"schema\":{\"$ref\":\"#/definitions/MediaItem\"}},{\"path\":[\"event\",\"context\"],\"schema\":{\"$ref\":\"#/definitions/ContextItem\"}}],\"passthrough_forward\":[{\"path\":[\"forward\",\"headers\"],\"schema\":{\"description\":\"`[name, value]`.\",\"type\":\"array\",\"minItems\":2,\"maxItems\":2,\"items\":{\"type\":[\"string\",\"number\",\"boolean\"]}}}]}"
 )
 
 

@@ -78,17 +78,41 @@ export interface PassthroughRequest extends PassthroughForward {
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const ASCII_WHITESPACE = /[\t\n\v\f\r ]/g;
 
-/** Standard base64 with padding, strictly; `undefined` when undecodable. */
+/**
+ * Standard base64 with padding; `undefined` when undecodable. ASCII whitespace is ignored, so
+ * line-wrapped (MIME) base64 decodes, as the reference's `base64.b64decode` reads it
+ * (ws_transport.py `_passthrough_from_wire`); wrong padding and other alphabets are refused.
+ */
 export function decodeBase64(text: string): Buffer | undefined {
-  return BASE64.test(text) ? Buffer.from(text, "base64") : undefined;
+  const compact = text.replace(ASCII_WHITESPACE, "");
+  return BASE64.test(compact) ? Buffer.from(compact, "base64") : undefined;
+}
+
+/** A header member as the reference reads it (`str(value)`): text kept, numbers and booleans as their text. */
+function headerText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value === "boolean") return value ? "True" : "False";
+  return undefined;
+}
+
+function headerPairs(value: unknown): Array<[string, string]> {
+  if (!Array.isArray(value)) return [];
+  const pairs: Array<[string, string]> = [];
+  for (const entry of value) {
+    if (!Array.isArray(entry) || entry.length !== 2) continue;
+    const name = headerText(entry[0]);
+    const text = headerText(entry[1]);
+    if (name !== undefined && text !== undefined) pairs.push([name, text]);
+  }
+  return pairs;
 }
 
 export function normalizePassthrough(value: unknown): { request: PassthroughRequest; bodyValid: boolean } {
   const raw = asRecord(value);
-  const headers = Array.isArray(raw.headers)
-    ? raw.headers.filter((h): h is [string, string] => Array.isArray(h) && h.length === 2 && typeof h[0] === "string" && typeof h[1] === "string")
-    : [];
+  const headers = headerPairs(raw.headers);
   const bodyB64 = str(raw.bodyB64, "");
   const body = decodeBase64(bodyB64);
   const request = {

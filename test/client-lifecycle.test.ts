@@ -1,12 +1,14 @@
 /**
  * The client's lifecycle table (src/client/lifecycle.ts) with `nextStepAfter` says what the
- * contract document's reconnect table says, row by row; and the table itself is closed: every
- * state can be closed, only `ready` writes, and the final states stay final.
+ * contract document's reconnect table says, row by row, and what the close-code table's
+ * "client retries" column says for each code; and the table itself is closed: every state can
+ * be closed, only `ready` writes, and the final states stay final.
  */
 import t from "tap";
 import { readFileSync } from "node:fs";
 import { allows, endEvent, transition, TRANSITIONS } from "../src/client/lifecycle.js";
 import { nextStepAfter, type ConnectionEnd } from "../src/client/index.js";
+import { CLOSE_CODES } from "../src/close-codes.js";
 import type { RelayClientState } from "../src/client/index.js";
 
 const doc = readFileSync(new URL("../docs/relay-connector-contract.md", import.meta.url), "utf8");
@@ -90,4 +92,21 @@ t.test("the transition table is closed", async (t) => {
   t.equal(endEvent({ kind: "backoff", resetLadder: false }, false), "stop", "with reconnect off an end stops");
   t.equal(transition("ready", "stop"), "disconnected");
   t.equal(transition("disconnected", "connect"), "connecting", "connect() dials again after a stop");
+});
+
+t.test("the close-code table's retry column is what nextStepAfter decides", async (t) => {
+  for (const entry of CLOSE_CODES) {
+    const label = `${entry.code} ${JSON.stringify(entry.reason)} (${entry.clientRetries})`;
+    const after = (authRetry: boolean, everHandshaked: boolean): string =>
+      nextStepAfter({ ...base, code: entry.code, reason: entry.reason, authRetry, everHandshaked, upMs: everHandshaked ? 1000 : undefined }).kind;
+    const seen = { before: after(false, false), after: after(false, true), freshToken: after(true, true) };
+    if (entry.clientRetries === "yes") {
+      t.same(seen, { before: "backoff", after: "backoff", freshToken: "backoff" }, `${label}: the ladder, whatever came before`);
+    } else if (entry.clientRetries === "once-with-fresh-token") {
+      t.same(seen, { before: "backoff", after: "auth-retry", freshToken: "terminal" }, `${label}: one fresh-token re-dial after a handshake, then terminal`);
+    } else {
+      // Never retried: only the gateway's own deliberate close ends the client for good.
+      t.equal(entry.sentBy, "gateway", `${label}: a close the client never retries is the gateway's own`);
+    }
+  }
 });

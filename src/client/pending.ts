@@ -70,19 +70,6 @@ export class PendingRequests {
     return true;
   }
 
-  /** Settles every request written on `generation` (its socket ended). */
-  settleGeneration(generation: number, outcome: () => Outcome): number {
-    let n = 0;
-    for (const [id, entry] of [...this.#entries]) {
-      if (entry.generation !== generation) continue;
-      this.#entries.delete(id);
-      entry.finish(outcome());
-      n++;
-    }
-    this.#notifyIfDrained();
-    return n;
-  }
-
   settleAll(outcome: () => Outcome): number {
     const all = [...this.#entries.values()];
     this.#entries.clear();

@@ -41,14 +41,6 @@ export interface DecodeError {
 }
 
 /**
- * Always false: the decoder survives every input, and §2 has the gateway skip bad lines and
- * ignore unknown/echoed types. Kept as a function so callers route policy through one place.
- */
-export function isFatalDecodeError(_error: DecodeError): boolean {
-  return false;
-}
-
-/**
  * Thrown by `encodeFrame({ validate })` instead of putting an invalid frame on the wire. The
  * contract's one class (from `validation.ts`), so `instanceof` holds whichever module threw.
  */

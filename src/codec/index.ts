@@ -10,6 +10,6 @@ export type {
   DecoderInput,
   FrameDecoderOptions,
 } from "./decoder.js";
-export { FrameValidationError, isFatalDecodeError, DECODE_ERROR_CODES } from "./errors.js";
+export { FrameValidationError, DECODE_ERROR_CODES } from "./errors.js";
 export type { DecodeError, DecodeErrorCode } from "./errors.js";
 export type { FrameValidator, FrameDirectionLookup } from "./validator.js";

@@ -15,9 +15,19 @@ import { cleanSupportedOps } from "./ops.js";
 
 type Rec = Record<string, unknown>;
 
-const MESSAGE_TYPES = new Set(["text", "location", "photo", "video", "audio", "voice", "document", "sticker", "command"]);
-const CHAT_TYPES = new Set(["dm", "group", "channel", "thread", "forum"]);
-const ALWAYS_SENT_NULLABLE = ["chat_name", "user_id", "user_name", "thread_id", "chat_topic"] as const;
+/*
+ * What a receiver fills in. The runtime does not load schema/, so these are stated here and
+ * test/client-normalize-schema.test.ts holds them to the schema's enums and `default`s.
+ */
+/** The gateway's `MessageType` values: the schema's enum without `image`, which reads as `text`. */
+export const RECEIVED_MESSAGE_TYPES: ReadonlySet<string> = new Set(["text", "location", "photo", "video", "audio", "voice", "document", "sticker", "command"]);
+export const RECEIVED_CHAT_TYPES: ReadonlySet<string> = new Set(["dm", "group", "channel", "thread", "forum"]);
+/** `SessionSource` fields that are always sent: `null` when absent. */
+export const ALWAYS_SENT_NULLABLE = ["chat_name", "user_id", "user_name", "thread_id", "chat_topic"] as const;
+export const SOURCE_DEFAULTS = Object.freeze({ platform: "relay", chat_id: "", chat_type: "dm" });
+export const EVENT_DEFAULTS = Object.freeze({ text: "", message_type: "text" });
+const MESSAGE_TYPES = RECEIVED_MESSAGE_TYPES;
+const CHAT_TYPES = RECEIVED_CHAT_TYPES;
 
 function asRecord(value: unknown): Rec {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Rec) : {};
@@ -31,9 +41,9 @@ export function normalizeSource(value: unknown): SessionSource {
   const raw = asRecord(value);
   const source: Rec = {
     ...raw,
-    platform: str(raw.platform, "relay"),
-    chat_id: str(raw.chat_id, ""),
-    chat_type: typeof raw.chat_type === "string" && CHAT_TYPES.has(raw.chat_type) ? raw.chat_type : "dm",
+    platform: str(raw.platform, SOURCE_DEFAULTS.platform),
+    chat_id: str(raw.chat_id, SOURCE_DEFAULTS.chat_id),
+    chat_type: typeof raw.chat_type === "string" && CHAT_TYPES.has(raw.chat_type) ? raw.chat_type : SOURCE_DEFAULTS.chat_type,
   };
   for (const key of ALWAYS_SENT_NULLABLE) source[key] = typeof raw[key] === "string" ? raw[key] : null;
   return source as unknown as SessionSource;
@@ -43,9 +53,9 @@ export function normalizeMessageEvent(value: unknown): MessageEvent {
   const raw = asRecord(value);
   return {
     ...raw,
-    text: str(raw.text, ""),
+    text: str(raw.text, EVENT_DEFAULTS.text),
     // Connectors have sent `image`, which is no member: it reads as text, like the reference.
-    message_type: (typeof raw.message_type === "string" && MESSAGE_TYPES.has(raw.message_type) ? raw.message_type : "text") as MessageEvent["message_type"],
+    message_type: (typeof raw.message_type === "string" && MESSAGE_TYPES.has(raw.message_type) ? raw.message_type : EVENT_DEFAULTS.message_type) as MessageEvent["message_type"],
     source: normalizeSource(raw.source),
   } as MessageEvent;
 }

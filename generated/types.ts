@@ -547,7 +547,7 @@ export interface OutboundFrame {
   requestId: string;
   action: OutboundAction;
   /**
-   * Egress platform (#52830); omitted means the session default (first hello).
+   * Egress platform: the reply goes out through an identity hello'd for it. Omitted means the session default (first hello). Without `botId`, the connector acts as that platform's first hello'd identity; a platform no hello on this socket named gets a structured failure, never a send through the session default (another platform's credentials). The gateway omits `botId` exactly when it does not front the platform.
    */
   platform?: string;
   /**

@@ -249,7 +249,7 @@ export const OutboundFrame = definition(
     ),
     action: Type.Unsafe({ $ref: "OutboundAction", description: "The operation.", "x-since": "P3", "x-receiver": "required" }),
     platform: Type.Optional(
-      Type.String(since("V-mid", "Egress platform (#52830); omitted means the session default (first hello).", { minLength: 1 })),
+      Type.String(since("V-mid", "Egress platform: the reply goes out through an identity hello'd for it. Omitted means the session default (first hello). Without `botId`, the connector acts as that platform's first hello'd identity; a platform no hello on this socket named gets a structured failure, never a send through the session default (another platform's credentials). The gateway omits `botId` exactly when it does not front the platform.", { minLength: 1 })),
     ),
     botId: Type.Optional(
       Type.String(since("V-mid", "The botId hello'd for `platform` (#52830); only with `platform`. The connector answers a structured failure when `platform:botId` was not hello'd on this socket.")),

@@ -63,7 +63,7 @@ export const REQUIREMENTS: readonly Requirement[] = Object.freeze([
   // Requests (§19, §20, §5)
   r("RC-OUT-001", "MUST", "gateway", "§19", "Gives every outbound a fresh requestId (32 lowercase hex) never reused within the run"),
   r("RC-OUT-002", "MUST", "connector", "§19", "Answers every op of the contract (all 14) with an outbound_result, success or structured failure"),
-  r("RC-OUT-003", "MUST", "connector", "§19", "Answers an outbound naming a platform:botId that was not hello'd with success:false"),
+  r("RC-OUT-003", "MUST", "connector", "§19", "Answers an outbound naming a platform:botId that was not hello'd, or only a platform that no hello named, with success:false"),
   r("RC-COR-001", "MUST", "gateway", "§5", "Keeps several requests in flight and matches results by requestId, whatever their order"),
   r("RC-COR-002", "MUST", "gateway", "§20, §5", "Ignores an outbound_result whose requestId is unknown"),
   r("RC-COR-003", "MUST", "connector", "§20, §5", "Answers every outbound with exactly one outbound_result carrying its requestId, also with many in flight"),

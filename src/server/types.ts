@@ -42,8 +42,8 @@ export interface OutboundContext {
   requestId: string;
   /**
    * The identity to act as: the hello'd `platform:botId` the frame named, the first hello'd
-   * identity of the frame's `platform` when it named only a platform, else the session default
-   * (the first hello).
+   * identity of the frame's `platform` when it named only a platform, or the session default
+   * (the first hello) when it named no platform. A platform no hello named never reaches a handler.
    */
   identity: Identity;
   /** `platform`/`botId` exactly as the frame carried them. */

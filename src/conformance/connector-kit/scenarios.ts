@@ -176,10 +176,15 @@ const ops = scenario(
       const body = resultOf(result);
       ctx.check("RC-OUT-002", `op ${op} is answered`, body !== undefined && typeof body.success === "boolean", result === undefined ? `no outbound_result within ${stage.step} ms` : "the result has no boolean success");
     }
-    // platform + botId must name a hello'd pair (§19). A platform alone may fall back to the
-    // session default, so only the pair is checked.
+    // platform + botId must name a hello'd pair. A platform alone must be one a hello named:
+    // the gateway omits botId exactly when it does not front the platform, so a connector that
+    // fell back to the session default would send with another platform's credentials.
     const strangerBot = await stage.request(peer, sampleAction("send"), { platform: stage.primary.platform, botId: "not-a-hellod-bot" });
     ctx.check("RC-OUT-003", "an outbound naming a botId that was not hello'd gets success:false", resultOf(strangerBot.result)?.success === false, strangerBot.result === undefined ? "no result" : `got ${JSON.stringify(resultOf(strangerBot.result))}`);
+    const hellod = new Set(stage.kit.identities.map((i) => i.platform));
+    const unfronted = ["unfronted", "unfronted-2", "unfronted-3"].find((p) => !hellod.has(p)) ?? "unfronted-x";
+    const strangerPlatform = await stage.request(peer, sampleAction("send"), { platform: unfronted });
+    ctx.check("RC-OUT-003", "an outbound naming only a platform that was not hello'd gets success:false (never the session default)", resultOf(strangerPlatform.result)?.success === false, strangerPlatform.result === undefined ? "no result" : `got ${JSON.stringify(resultOf(strangerPlatform.result))}`);
   },
 );
 

@@ -1,5 +1,5 @@
 /**
- * Running one `outbound` request (wire-protocol.md §3.5–3.7, §4.2): resolve the identity it
+ * Running one `outbound` request (contract §19–3.7, §5): resolve the identity it
  * names, call the connector's handler for its op under a deadline, and turn every failure into a
  * structured `success: false` result — the gateway has no error frame, only results.
  */
@@ -36,9 +36,10 @@ export type IdentityResolution = { ok: true; identity: Identity } | { ok: false;
 /**
  * `platform` + `botId` must be a hello'd pair (the reference connector validates the pair);
  * `platform` alone picks that platform's first hello'd identity. A `platform` that no hello on
- * this connection named is refused: the gateway omits `botId` exactly when it does not front
- * the platform, and sending through the session default would post with another platform's
- * credentials (possibly into a colliding chat id). Only an absent `platform` means the default.
+ * this connection named is refused (§19): the gateway omits `botId` exactly when it does not
+ * front the platform, and sending through the session default would post with another
+ * platform's credentials (possibly into a colliding chat id). Only an absent `platform` means
+ * the default.
  */
 export function resolveIdentity(frame: Pick<OutboundFrame, "platform" | "botId">, identities: readonly Identity[] | IdentityLookup): IdentityResolution {
   const table = Array.isArray(identities) ? lookupOf(identities as readonly Identity[]) : (identities as IdentityLookup);
@@ -112,7 +113,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
   if (typeof handler !== "function") return failure(`unsupported op "${op}": this connector has no handler for it`);
 
   // The handler's signal is created on first use: most handlers never look at it, and in Node an
-  // AbortController plus its listeners costs more than the rest of a request (bench/, §2).
+  // AbortController plus its listeners costs more than the rest of a request (bench/ section 2).
   let controller: AbortController | undefined;
   let abortedWith: Error | undefined;
   const abort = (reason: Error): void => {
@@ -141,7 +142,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
 
   // The handler still runs a microtask later, as it always has (after the rest of the message's
   // frames are dispatched). Only a handler that returns a promise gets a deadline timer, a close
-  // hook and a race: a synchronous answer cannot be late (bench/ §2, per-request timers and
+  // hook and a race: a synchronous answer cannot be late (bench/ section 2, per-request timers and
   // promises were most of runOutbound's cost).
   const closedAtStart = run.connectionSignal.aborted;
   if (closedAtStart) abort(new Error("relay connection closed"));

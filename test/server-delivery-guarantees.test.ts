@@ -2,6 +2,11 @@
  * Server helper delivery guarantees: one order per gateway even when live writes fail after
  * later pushes were buffered; `delivery: "acked"` (every push held until its `inbound_ack`);
  * the delivery buffer's default per-gateway bound surfacing as a typed error.
+ *
+ * Acked delivery relies on a rule of the reference gateway: it acks every `inbound` carrying a
+ * `bufferId` once its handler returned, replay or not (NousResearch/hermes-agent,
+ * gateway/relay/ws_transport.py, `WebSocketRelayTransport._handle_frame`, commit 04077d89). The
+ * package client follows the same rule, which the last acked test checks over a socket.
  */
 import t from "tap";
 import type { InboundFrame } from "../generated/types.js";

@@ -37,7 +37,7 @@ try {
 
   const publint = run(bin("publint"), ["run", tarball, "--strict"]);
   if (publint.status !== 0 || !/All good/.test(publint.stdout)) problems.push(`publint:\n${publint.stdout}${publint.stderr}`);
-  const attw = run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "ascii", "--no-emoji"]);
+  const attw = run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "ascii", "--no-emoji", "--no-definitely-typed"]);
   if (attw.status !== 0) problems.push(`attw (esm-only):\n${attw.stdout}${attw.stderr}`);
 
   // A consumer with the dependencies only (not the optional peers, not our dev dependencies).

@@ -121,7 +121,12 @@ export function buildAuthVectors(): AuthVectors {
   const oddLength = mintVectors.find((v) => v.token.length % 4 !== 0) as MintVector;
   const expOfBasic = String(exp);
   const sigOfBasic = basic.signature;
-  const padded = oddLength.token + "=".repeat(4 - (oddLength.token.length % 4));
+  // Correct `=` padding is read like the unpadded token (the reference connector decodes with
+  // Node's Buffer.from(token, "base64url")); any other padding is malformed.
+  const withResidue = (residue: number) => mintVectors.find((v) => v.token.length % 4 === residue) as MintVector;
+  const needsTwo = withResidue(2);
+  const needsOne = withResidue(3);
+  const aligned = withResidue(0);
 
   const inputs: VerifyInput[] = [
     { name: "valid", token: basic.token, secrets: [SECRET], now: NOW },
@@ -148,7 +153,14 @@ export function buildAuthVectors(): AuthVectors {
     { name: "long_gateway_id", token: tok("long_gateway_id").token, secrets: [SECRET], now: NOW },
     { name: "truncated_token", token: basic.token.slice(0, -4), secrets: [SECRET], now: NOW },
     { name: "truncated_by_one_char", token: basic.token.slice(0, -1), secrets: [SECRET], now: NOW },
-    { name: "padding_added", token: padded, secrets: [oddLength.secret], now: NOW },
+    { name: "padded_two", token: `${needsTwo.token}==`, secrets: [needsTwo.secret], now: NOW },
+    { name: "padded_one", token: `${needsOne.token}=`, secrets: [needsOne.secret], now: NOW },
+    { name: "padding_too_short", token: `${needsTwo.token}=`, secrets: [needsTwo.secret], now: NOW },
+    { name: "padding_too_long", token: `${needsOne.token}==`, secrets: [needsOne.secret], now: NOW },
+    { name: "padding_three", token: `${needsOne.token}===`, secrets: [needsOne.secret], now: NOW },
+    { name: "padding_on_aligned_token", token: `${aligned.token}==`, secrets: [aligned.secret], now: NOW },
+    { name: "padding_inside", token: `${needsTwo.token.slice(0, 4)}=${needsTwo.token.slice(4)}=`, secrets: [needsTwo.secret], now: NOW },
+    { name: "padded_truncated_token", token: `${basic.token.slice(0, -4)}${"=".repeat((4 - (basic.token.length % 4)) % 4)}`, secrets: [SECRET], now: NOW },
     { name: "odd_length_token_unpadded", token: oddLength.token, secrets: [oddLength.secret], now: NOW },
     { name: "non_base64url_char", token: `${basic.token.slice(0, 8)}+${basic.token.slice(9)}`, secrets: [SECRET], now: NOW },
     { name: "non_base64url_dot", token: `${basic.token.slice(0, 8)}.${basic.token.slice(9)}`, secrets: [SECRET], now: NOW },

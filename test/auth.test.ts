@@ -78,7 +78,14 @@ t.test("every verdict", async (t) => {
   t.strictSame(verify(token, { secrets: ["", "  "] }), { ok: false, reason: "unknown_gateway" });
   t.strictSame(verify(token, { secrets: ["old", SECRET] }).ok, true, "rotation: second secret");
   t.strictSame(verify(token, { secrets: [" ", SECRET] }).ok, true, "unusable secret skipped");
-  t.strictSame(verify(`${token}=`), { ok: false, reason: "malformed" });
+  // A correctly padded token reads like the unpadded one (the reference connector decodes with
+  // Buffer.from(token, "base64url")); padding of any other length is malformed.
+  const pad = "=".repeat((4 - (token.length % 4)) % 4);
+  t.ok(pad.length > 0, "this token has padding to add");
+  t.strictSame(verify(`${token}${pad}`), { ok: true, gatewayId: "gw-a", expiresAt: exp }, "correct padding accepted");
+  t.strictSame(verify(`${token}${pad}=`), { ok: false, reason: "malformed" }, "one '=' too many");
+  t.strictSame(verify(`${token}====`), { ok: false, reason: "malformed" });
+  t.equal(makeUpgradeToken({ gatewayId: "gw-a", secret: SECRET, now: NOW }).includes("="), false, "minting stays unpadded");
   t.strictSame(verify(""), { ok: false, reason: "malformed" });
 
   const never = makeToken("gw-a", SECRET, 0, NOW);
@@ -174,7 +181,13 @@ t.test("vectors carry the verdicts their names promise", async (t) => {
     non_ascii_secret: "ok",
     non_ascii_gateway_id: "ok",
     truncated_token: "malformed",
-    padding_added: "malformed",
+    padded_two: "ok",
+    padded_one: "ok",
+    padding_too_short: "malformed",
+    padding_too_long: "malformed",
+    padding_three: "malformed",
+    padding_on_aligned_token: "malformed",
+    padding_inside: "malformed",
     odd_length_token_unpadded: "ok",
     non_base64url_char: "malformed",
     non_canonical_base64: "malformed",

@@ -70,6 +70,23 @@ t.test("leewaySeconds accepts a token just past its expiry", async (t) => {
   await gw.waitForType("descriptor");
 });
 
+t.test("a correctly padded token upgrades like the unpadded one; wrong padding gets 4401", async (t) => {
+  // The reference connector decodes the bearer with Buffer.from(token, "base64url"), which reads
+  // `=` padding, so a gateway port that forgets to strip it is still admitted there.
+  const relay = await startRelay(t, { auth: { secrets: [SECRET] } });
+  const padOf = (tok: string) => "=".repeat((4 - (tok.length % 4)) % 4);
+  // Gateway ids of three consecutive lengths: one of them gives a token that takes padding.
+  const token = ["gw-a", "gw-ab", "gw-abc"]
+    .map((gatewayId) => makeUpgradeToken({ gatewayId, secret: SECRET, now: Date.now() / 1000 }))
+    .find((tok) => padOf(tok).length > 0) as string;
+  t.ok(token, "a token that takes padding");
+  const gw = await relay.gateway({ authorization: bearerHeader(`${token}${padOf(token)}`) });
+  gw.hello();
+  await gw.waitForType("descriptor");
+  t.pass("the padded token's gateway got its descriptor");
+  await expectRefused(t, await relay.gateway({ authorization: bearerHeader(`${token}${padOf(token)}=`) }), CloseReason.Unauthorized);
+});
+
 t.test("rotated secrets: primary and secondary verify, via an async lookup by gateway id", async (t) => {
   const lookups: string[] = [];
   const relay = await startRelay(t, {

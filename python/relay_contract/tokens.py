@@ -39,7 +39,9 @@ SecretSet = Union[str, Iterable[str], None]
 #: Resolves a gateway id (the token's unverified payload) to its secrets.
 SecretLookup = Callable[[str], SecretSet]
 
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+# base64url with optional "=" padding: minting never pads, but the reference connector decodes with
+# Node's Buffer.from(token, "base64url"), which reads a correctly padded token the same.
+_BASE64URL = re.compile(r"([A-Za-z0-9_-]+)(={0,2})")
 _HEX_SHA256 = re.compile(r"[0-9a-f]{64}")
 # Canonical decimal only (what minting writes), at most 15 digits like the TypeScript side.
 _DECIMAL_EXP = re.compile(r"0|[1-9][0-9]{0,14}")
@@ -120,14 +122,18 @@ def _parse(token: object) -> tuple[str, str, int, str] | None:
     """(payload, exp text, exp, signature) of a token `make_token` could have produced, else None."""
     if not isinstance(token, str) or token == "" or len(token) > MAX_TOKEN_LENGTH:
         return None
-    if not _BASE64URL.fullmatch(token) or len(token) % 4 == 1:
+    match = _BASE64URL.fullmatch(token)
+    if match is None:
+        return None
+    body, padding = match.group(1), len(match.group(2))
+    if len(body) % 4 == 1 or (padding > 0 and padding != 4 - len(body) % 4):
         return None
     try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
     except (binascii.Error, ValueError):
         return None
-    # Only the canonical unpadded encoding (no stray low bits in the last character).
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != token:
+    # Only the canonical encoding (no stray low bits in the last character).
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != body:
         return None
     try:
         text = raw.decode("utf-8")

@@ -62,7 +62,9 @@ export interface ParsedToken {
   signature: string;
 }
 
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+// base64url with optional `=` padding: minting never pads, but the reference connector decodes
+// with Node's `Buffer.from(token, "base64url")`, which reads a padded token the same.
+const BASE64URL = /^([A-Za-z0-9_-]+)(={0,2})$/;
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 // Canonical decimal only (what minting writes), short enough to stay an exact JS number.
 const DECIMAL_EXP = /^(?:0|[1-9][0-9]{0,14})$/;
@@ -107,15 +109,21 @@ export function bearerHeader(token: string): string {
 
 /**
  * Syntax only — use it to peek the gateway id before looking up secrets, never to trust it.
- * Rejects anything `makeToken` could not have produced: characters outside base64url, padding,
- * non-canonical base64, invalid UTF-8, a non-decimal or non-canonical `exp`, a signature that is
- * not 64 lowercase hex digits, an empty payload.
+ * Accepts what `makeToken` produces, and the same token with its correct `=` padding (what a
+ * padding encoder writes; the reference connector reads both). Rejects the rest: characters
+ * outside base64url, padding of the wrong length, non-canonical base64, invalid UTF-8, a
+ * non-decimal or non-canonical `exp`, a signature that is not 64 lowercase hex digits, an empty
+ * payload.
  */
 export function parseToken(token: unknown): ParsedToken | undefined {
   if (typeof token !== "string" || token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
-  if (!BASE64URL.test(token) || token.length % 4 === 1) return undefined;
-  const bytes = Buffer.from(token, "base64url");
-  if (bytes.toString("base64url") !== token) return undefined;
+  const match = BASE64URL.exec(token);
+  if (match === null) return undefined;
+  const body = match[1] as string;
+  const padding = (match[2] as string).length;
+  if (body.length % 4 === 1 || (padding > 0 && padding !== 4 - (body.length % 4))) return undefined;
+  const bytes = Buffer.from(body, "base64url");
+  if (bytes.toString("base64url") !== body) return undefined;
   const text = bytes.toString("utf8");
   if (!Buffer.from(text, "utf8").equals(bytes)) return undefined;
 

@@ -13,6 +13,16 @@ export function quote(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+// Patterns end in `(?!\n)$` so Python's `re` (where `$` also matches before a final newline)
+// reads them like ECMAScript; the guard is an implementation detail, not part of the rule a reader
+// needs, so messages show the pattern with a plain `$`.
+const PYTHON_END_GUARD = /\(\?!\\n\)\$/g;
+
+/** A `pattern` as people read it: the regex without its Python end-of-string guard. */
+export function displayPattern(pattern: string): string {
+  return pattern.replace(PYTHON_END_GUARD, "$$");
+}
+
 export function describeError(error: RawError): string {
   const where = error.instancePath === "" ? "the value" : error.instancePath;
   const p = error.params;
@@ -28,7 +38,7 @@ export function describeError(error: RawError): string {
     case "const":
       return `${where} must be ${quote(p.allowedValue)}`;
     case "pattern":
-      return `${where} must match the pattern ${String(p.pattern)}`;
+      return `${where} must match the pattern ${displayPattern(String(p.pattern))}`;
     case "minLength":
     case "maxLength":
     case "minItems":

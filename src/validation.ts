@@ -57,13 +57,24 @@ export function frameDirectionOf(type: string): FrameDirection | undefined {
 export const GATEWAY_FRAME_TYPES: readonly string[] = Object.freeze([...GATEWAY_TYPES.keys()]);
 export const CONNECTOR_FRAME_TYPES: readonly string[] = Object.freeze([...CONNECTOR_TYPES.keys()]);
 
-/** Validate a value against one named definition of the contract. */
+/** The mode of `validateDefinition`: positional, or `{ mode }` like `validateFrame`'s options. */
+function modeOf(mode: unknown): ValidationMode {
+  const value = mode !== null && typeof mode === "object" ? (mode as { mode?: unknown }).mode : mode;
+  if (value === undefined) return "strict";
+  if (value === "strict" || value === "tolerant") return value;
+  throw new TypeError(`validateDefinition: mode must be "strict" or "tolerant" (or { mode }), got ${quote(value)}`);
+}
+
+/**
+ * Validate a value against one named definition of the contract. `mode` (default `strict`) is a
+ * string or `{ mode }`; anything else throws a `TypeError`.
+ */
 export function validateDefinition<T = unknown>(
   definition: DefinitionName,
   value: unknown,
-  mode: ValidationMode = "strict",
+  mode: ValidationMode | { mode?: ValidationMode } = "strict",
 ): ValidationResult<T> {
-  const validate = validatorFor(mode, definition);
+  const validate = validatorFor(modeOf(mode), definition);
   if (validate(value)) return { ok: true, value: value as T };
   return { ok: false, issues: toIssues(validate.errors) };
 }

@@ -26,6 +26,7 @@ import {
   REQUEST_ID_PATTERN,
   STEPS,
 } from "../../schema/index.js";
+import { displayPattern } from "../../src/validation-messages.js";
 import { renderCloseCodeTable } from "../../src/close-codes.js";
 import { buildAuthVectors } from "../auth-vectors.js";
 import { nameOf, toJson, type Json, type JsonObject } from "./json-schemas.js";
@@ -281,12 +282,12 @@ function constraints(node: JsonObject): string[] {
     else if (typeof max === "number") out.push(`≤ ${max}${unit}`);
   };
   range(node.minLength, node.maxLength, " characters", "non-empty");
-  if (typeof node.pattern === "string") out.push(`pattern ${code(node.pattern)}`);
+  if (typeof node.pattern === "string") out.push(`pattern ${code(displayPattern(node.pattern))}`);
   if (typeof node.format === "string") out.push(`format ${code(node.format)}`);
   range(node.minimum, node.maximum, "", "");
   range(node.minItems, node.maxItems, " items", "non-empty");
   if (node.uniqueItems === true) out.push("unique items");
-  if (isObject(node.propertyNames) && typeof node.propertyNames.pattern === "string") out.push(`property names match ${code(node.propertyNames.pattern)}`);
+  if (isObject(node.propertyNames) && typeof node.propertyNames.pattern === "string") out.push(`property names match ${code(displayPattern(node.propertyNames.pattern))}`);
   return out;
 }
 
@@ -390,7 +391,7 @@ function openness(raw: JsonObject): string {
   if (isObject(raw["x-dispatch"])) return "Which other properties are allowed is decided by the selected branch.";
   if (raw.additionalProperties === false) return "Unknown properties: the strict schema rejects them (producers must not add any); receivers ignore them.";
   if (raw.additionalProperties === true || (isObject(raw.properties) && !("additionalProperties" in raw) && raw.type === "object")) {
-    const names = isObject(raw.propertyNames) && typeof raw.propertyNames.pattern === "string" ? ` whose names match ${code(raw.propertyNames.pattern)}` : "";
+    const names = isObject(raw.propertyNames) && typeof raw.propertyNames.pattern === "string" ? ` whose names match ${code(displayPattern(raw.propertyNames.pattern))}` : "";
     return `Open object: properties not listed here are allowed${names}.`;
   }
   return "";
@@ -689,8 +690,8 @@ export function buildContractDoc(definitions: TSchema[], vectors: VectorFiles | 
     toc: () => TOC_MARK,
     "contract-version": () => "1",
     "legacy-ops": () => LEGACY_OPS.map(code).join(", "),
-    "request-id-pattern": () => code(REQUEST_ID_PATTERN),
-    "prompt-id-pattern": () => code(PROMPT_ID_PATTERN),
+    "request-id-pattern": () => code(displayPattern(REQUEST_ID_PATTERN)),
+    "prompt-id-pattern": () => code(displayPattern(PROMPT_ID_PATTERN)),
     "frame-inventory": () => renderFrameInventory(model),
     "op-inventory": () => renderOpInventory(model),
     definitions: () => renderDefinitions(model),

@@ -153,6 +153,17 @@ t.test("binary UTF-8 decoded across message boundaries", async (t) => {
   t.strictSame(frames(d3.push(Buffer.from([0x7b, 0xff, 0x0a]))), [{ error: "invalid_json" }], "invalid UTF-8 → U+FFFD → not JSON");
 });
 
+// JSON (RFC 8259) has no NaN or Infinity; Python's json.dumps writes them unless allow_nan=False,
+// which the contract requires of producers. A receiver reports such a line as invalid_json.
+t.test("NaN and Infinity are not JSON: invalid_json, as the contract states", async (t) => {
+  for (const token of ["NaN", "Infinity", "-Infinity"]) {
+    const line = `{"type": "outbound_result", "requestId": "${"a".repeat(32)}", "result": {"success": true, "duration": ${token}}}`;
+    t.strictSame(codes(decoder().push(`${line}\n`)), ["invalid_json"], token);
+  }
+  const inString = `{"type": "outbound_result", "requestId": "${"a".repeat(32)}", "result": {"success": true, "note": "NaN"}}`;
+  t.strictSame(frames(decoder().push(`${inString}\n`)).length, 1, "the text NaN inside a string is fine");
+});
+
 t.test("every error code", async (t) => {
   const cases: [string, DecodeErrorCode, Partial<{ frameType: string }>?][] = [
     ["{not json}", "invalid_json"],

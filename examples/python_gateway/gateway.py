@@ -234,7 +234,8 @@ class Gateway:
         conn = self.conn
         if conn is None:
             raise ConnectionError("relay transport not connected")
-        await conn.ws.send(json.dumps(frame) + "\n")
+        # JSON has no NaN/Infinity (RFC 8259); allow_nan=False refuses them here, not at the receiver.
+        await conn.ws.send(json.dumps(frame, allow_nan=False) + "\n")
 
     async def reader(self, conn: Connection) -> None:
         # At most one line is held; a line longer than MAX_LINE_BYTES is dropped (through its

@@ -12,6 +12,7 @@ import type { OpName } from "../../generated/registry.js";
 import type { CapabilityDescriptor, GatewayFrame, OutboundAction, OutboundFrame, SendAction } from "../../generated/types.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../codec/decoder.js";
 import { encodeFrame } from "../codec/encode.js";
+import { validateFrame } from "../validation.js";
 import { wsDialer } from "../transport/ws-dialer.js";
 import type { Dialer } from "../transport/types.js";
 import { ReconnectLadder } from "./backoff.js";
@@ -83,7 +84,7 @@ export class RelayClient {
   readonly #dialer: Dialer;
   readonly #helloLines: string[];
   readonly #helloPlatforms: ReadonlySet<string>;
-  readonly #validate: boolean;
+  readonly #validate: "strict" | "tolerant" | "off";
   readonly #now: () => number;
   readonly #ladder: ReconnectLadder;
   readonly #queue = new DeliveryQueue(() => this.#session?.updateReading());
@@ -117,7 +118,11 @@ export class RelayClient {
       throw new TypeError(`createRelayClient: the relay URL must be http(s) or ws(s), got ${JSON.stringify(options.url)}`);
     }
 
-    this.#validate = options.validateOutgoing ?? true;
+    const validate = options.validateOutgoing ?? "strict";
+    if (validate !== true && validate !== false && validate !== "strict" && validate !== "tolerant" && validate !== "off") {
+      throw new TypeError('createRelayClient: validateOutgoing must be "strict", "tolerant", "off" or a boolean');
+    }
+    this.#validate = validate === true ? "strict" : validate === false ? "off" : validate;
     this.#now = options.now ?? Date.now;
     this.#dialer = options.dialer ?? wsDialer;
     if (typeof this.#dialer !== "function") throw new TypeError("createRelayClient: dialer must be a function");
@@ -574,7 +579,10 @@ export class RelayClient {
   }
 
   #encode(frame: GatewayFrame): string {
-    return encodeFrame(frame, this.#validate ? { validate: true, direction: "gateway-to-connector" } : {});
+    const mode = this.#validate;
+    if (mode === "off") return encodeFrame(frame);
+    if (mode === "strict") return encodeFrame(frame, { validate: true, direction: "gateway-to-connector" });
+    return encodeFrame(frame, { validate: (value, opts) => validateFrame(value, { ...opts, mode }), direction: "gateway-to-connector" });
   }
 
   #rejectConnectWaiters(error: unknown): void {

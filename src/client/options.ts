@@ -70,8 +70,12 @@ export interface RelayClientOptions {
   keepaliveIntervalMs?: number;
   /** An unanswered ping ends the connection after this long. Default 60 s. */
   keepaliveTimeoutMs?: number;
-  /** Validate every outgoing frame against the strict contract before writing it. Default true. */
-  validateOutgoing?: boolean;
+  /**
+   * Validation of every outgoing frame before it is written, as the server helper's option of
+   * the same name: `"strict"` (the producer's contract; default), `"tolerant"` (what a receiver
+   * accepts), `"off"`. `true` and `false` mean `"strict"` and `"off"`.
+   */
+  validateOutgoing?: boolean | "strict" | "tolerant" | "off";
   /**
    * Send the `inbound_ack`s of deliveries handled in the same event-loop turn as one WebSocket
    * message of several newline-terminated frames (one socket write per replayed batch instead of

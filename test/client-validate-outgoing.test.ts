@@ -4,7 +4,8 @@
  * nothing; booleans stay accepted as "strict" / "off".
  */
 import t from "tap";
-import { createRelayClient, type OutboundAction } from "../src/client/index.js";
+import type { OutboundAction } from "../generated/types.js";
+import { createRelayClient } from "../src/client/index.js";
 import { connectedClient } from "./helpers/fake-connector.js";
 
 // An unknown property: a strict producer must not send it, a tolerant receiver accepts it.

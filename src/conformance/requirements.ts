@@ -42,7 +42,13 @@ export const REQUIREMENTS: readonly Requirement[] = Object.freeze([
   r("RC-TOL-001", "MUST", "both", "§14", "Ignores unknown fields in frames and nested objects"),
   r("RC-TOL-002", "MUST", "both", "§2, §14", "Ignores unknown frame types and echoed frame types of its own direction, keeping the connection"),
   // Wire validity (every frame on the wire is its own check)
-  r("RC-WIRE-001", "MUST", "gateway", "§1", "Every frame it sends (hello, outbound, interrupt, going_idle, inbound_ack) is valid against the strict schema"),
+  // A receiver acts on what the tolerant schema accepts (§14): the reference gateway itself sends
+  // plugin commands that break producer rules and relies on the connector dropping those entries
+  // (hermes-agent gateway/relay/command_manifest.py, build_relay_command_manifest; commit
+  // 1fb1a58a9ab329c29f6989bea6414b7610ca4d46), so the MUST is receiver acceptance and the producer
+  // rules are a SHOULD.
+  r("RC-WIRE-001", "MUST", "gateway", "§1, §14", "Every frame it sends (hello, outbound, interrupt, going_idle, inbound_ack) is accepted by a receiver (the tolerant schema)"),
+  r("RC-WIRE-003", "SHOULD", "gateway", "§1, §14", "Every frame it sends also meets the producer rules (the strict schema); a frame that breaks only those is an advisory"),
   r("RC-WIRE-002", "MUST", "connector", "§1", "Every outbound_result, interrupt_inbound, passthrough_forward and going_idle_ack it sends is valid against the strict schema"),
   // Handshake (§3, §16, §4)
   r("RC-HS-001", "MUST", "gateway", "§3", "Dials the relay path: the base URL normalised with \"/relay\" appended once"),

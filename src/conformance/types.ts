@@ -9,7 +9,7 @@ export type CheckStatus = "pass" | "fail" | "skip";
 /** One observation tied to one requirement. */
 export interface Check {
   requirement: string;
-  /** What was observed, e.g. `wire G→C: every frame the gateway sent is strictly valid`. */
+  /** What was observed, e.g. `wire G→C: a receiver accepts every frame the gateway sent`. */
   name: string;
   status: CheckStatus;
   /** Why it failed or was skipped. */

@@ -1,6 +1,7 @@
 /**
  * The kit's view of the wire: every message the peer under test sends is read here, every frame
- * is validated against the strict schema, and framing faults are recorded — while the kit itself
+ * is validated (a gateway's against what a receiver accepts and, as a SHOULD, the producer rules;
+ * a connector's against the strict schema), and framing faults are recorded — while the kit itself
  * keeps going as a lenient receiver, so one fault does not mask the behaviour the other
  * requirements look at. Validity is one check per scenario and requirement (naming each invalid
  * frame), so the number of checks does not depend on how many frames a peer's timing produced.
@@ -25,7 +26,10 @@ export interface WireFrame {
   seq: number;
 }
 
-/** Which requirement the strict validity of a frame of this type belongs to. */
+/** The SHOULD on a gateway's frames meeting the producer rules (strict schema). */
+export const PRODUCER_RULES_REQUIREMENT = "RC-WIRE-003";
+
+/** Which requirement the validity of a frame of this type belongs to (a gateway's: receiver acceptance). */
 export function wireRequirementOf(direction: WireDirection, type: string): string {
   if (direction === "G→C") return "RC-WIRE-001";
   if (type === "descriptor") return "RC-DESC-001";
@@ -49,7 +53,8 @@ interface Tally {
 
 /** The check name of a wire requirement. */
 function wireCheckName(direction: WireDirection, requirement: string): string {
-  if (direction === "G→C") return "wire G→C: every frame the gateway sent is strictly valid";
+  if (requirement === PRODUCER_RULES_REQUIREMENT) return "wire G→C: every frame the gateway sent meets the producer rules";
+  if (direction === "G→C") return "wire G→C: a receiver accepts every frame the gateway sent";
   if (requirement === "RC-DESC-001") return "wire C→G: every descriptor is strictly valid";
   if (requirement === "RC-INB-001") return "wire C→G: every inbound is strictly valid";
   return "wire C→G: every other frame the connector sent is strictly valid";
@@ -99,19 +104,26 @@ export class WireLog {
     try {
       value = JSON.parse(line);
     } catch {
-      this.#tally("(not JSON)", this.direction === "G→C" ? "RC-WIRE-001" : "RC-WIRE-002", `#${seq}: invalid JSON: ${clip(line)}`);
+      const problem = `#${seq}: invalid JSON: ${clip(line)}`;
+      this.#tally("(not JSON)", this.direction === "G→C" ? "RC-WIRE-001" : "RC-WIRE-002", problem);
+      if (this.direction === "G→C") this.#tally("(not JSON)", PRODUCER_RULES_REQUIREMENT, problem);
       return undefined;
     }
     const type = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as { type?: unknown }).type : undefined;
     const typeName = typeof type === "string" ? type : "(no type)";
     const direction = this.direction === "G→C" ? "gateway-to-connector" : "connector-to-gateway";
     const result = validateFrame(value, { mode: "strict", direction, report: true });
-    // The kit judges a producer, so the strict schema decides the check; the message says
-    // whether a receiver would still accept the frame (producer rules only: an advisory).
     const receiver = result.ok ? undefined : validateFrame(value, { mode: "tolerant", direction });
     const verdict = receiver === undefined ? "" : receiver.ok ? " (advisory: a receiver accepts it; only producer rules are broken)" : " (a receiver refuses it)";
     const problem = result.ok ? undefined : `#${seq}: ${result.issues.slice(0, 3).map((i) => `${i.path || "/"}: ${i.message}`).join("; ")}${verdict} — ${clip(line)}`;
-    this.#tally(typeName, wireRequirementOf(this.direction, typeName), problem);
+    if (this.direction === "G→C") {
+      // A gateway is judged as the reference is: a MUST on what a receiver accepts, a SHOULD on
+      // the producer rules; both checks are recorded for every frame, so their count is stable.
+      this.#tally(typeName, "RC-WIRE-001", receiver === undefined || receiver.ok ? undefined : problem);
+      this.#tally(typeName, PRODUCER_RULES_REQUIREMENT, problem);
+    } else {
+      this.#tally(typeName, wireRequirementOf(this.direction, typeName), problem);
+    }
     if (typeof type !== "string") return undefined;
     return { type, frame: value as Record<string, unknown>, at: Date.now(), seq };
   }

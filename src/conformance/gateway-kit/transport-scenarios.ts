@@ -268,7 +268,7 @@ export const GATEWAY_TRANSPORT_SCENARIOS: readonly GatewayScenario[] = Object.fr
 
 const REACHED = new Set(GATEWAY_TRANSPORT_SCENARIOS.flatMap((s) => s.requirements));
 /** Checked on whatever the gateway sends, in every scenario (wire log and end-of-scenario checks). */
-const OBSERVED_ANYWAY = new Set(["RC-FRM-001", "RC-FRM-002", "RC-WIRE-001", "RC-ACK-002"]);
+const OBSERVED_ANYWAY = new Set(["RC-FRM-001", "RC-FRM-002", "RC-WIRE-001", "RC-WIRE-003", "RC-ACK-002"]);
 
 /** Why a gateway requirement is untested in the transport profile. */
 export const TRANSPORT_UNTESTED_REASONS: Readonly<Record<string, string>> = Object.freeze(

@@ -23,6 +23,7 @@ export const BROKEN_GATEWAYS: ReadonlyArray<BrokenPeer<GatewayFault>> = [
   { fault: "hello-primary-only", trips: "RC-HS-002", what: "says hello for its primary identity only" },
   { fault: "no-buffered-ack", trips: "RC-ACK-001", what: "never acks buffered inbound" },
   { fault: "reader-ends-on-non-object", trips: "RC-FRM-006", what: "stops reading a connection on a JSON line that is not an object" },
+  { fault: "plugin-command-manifest", trips: "RC-WIRE-003", what: "sends plugin commands that break the producer rules (a receiver drops them)" },
 ];
 
 /**
@@ -37,6 +38,7 @@ export const BROKEN_GATEWAYS_TRANSPORT: ReadonlyArray<BrokenPeer<GatewayFault>> 
   { fault: "reuse-token", trips: "RC-AUTH-002", what: "reuses one upgrade token across dials" },
   { fault: "hello-primary-only", trips: "RC-HS-002", what: "says hello for its primary identity only" },
   { fault: "reader-ends-on-non-object", trips: "RC-FRM-006", what: "stops reading a connection on a JSON line that is not an object" },
+  { fault: "plugin-command-manifest", trips: "RC-WIRE-003", what: "sends plugin commands that break the producer rules (a receiver drops them)" },
 ];
 
 export const BROKEN_CONNECTORS: ReadonlyArray<BrokenPeer<ConnectorFault>> = [

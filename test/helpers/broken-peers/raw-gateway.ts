@@ -27,7 +27,13 @@ export type GatewayFault =
    */
   | "terminal-only-after-descriptor"
   /** Stops reading a connection on a JSON line that is not an object, and dials anew (as the reference does). */
-  | "reader-ends-on-non-object";
+  | "reader-ends-on-non-object"
+  /**
+   * Sends a slash-command manifest with a plugin entry that breaks the producer rules (an
+   * upper-case name, a 130-character description), as the reference gateway passes plugin
+   * commands through for the connector to drop — an advisory, not a refusal.
+   */
+  | "plugin-command-manifest";
 
 type Rec = Record<string, unknown>;
 
@@ -95,7 +101,12 @@ class RawAgent {
     ws.on("open", () => {
       const identities = JSON.parse(this.#env.RELAY_IDENTITIES) as Array<{ platform: string; botId: string }>;
       const hellos = this.#fault === "hello-primary-only" ? identities.slice(0, 1) : identities;
-      for (const id of hellos) this.#write({ type: "hello", platform: id.platform, botId: id.botId });
+      for (const id of hellos) {
+        const manifest = this.#fault === "plugin-command-manifest"
+          ? { command_manifest: [{ name: "status", description: "Show the session status" }, { name: "MyPlugin", description: "x".repeat(130) }] }
+          : {};
+        this.#write({ type: "hello", platform: id.platform, botId: id.botId, ...manifest });
+      }
     });
     ws.on("message", (data) => this.#onMessage(conn, data.toString()));
     ws.on("close", (code, reasonBuf) => {

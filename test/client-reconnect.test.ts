@@ -4,6 +4,10 @@
  */
 import t from "tap";
 import { createRelayClient, RelayConnectError, type CloseEvent, type RelayClient, type RelayClientOptions } from "../src/client/index.js";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
+import { wsDialer } from "../src/transport/ws-dialer.js";
+import type { Dialer } from "../src/transport/types.js";
 import { FakeConnector, messageEvent, nextEvent, record, sleep, type FakeConnectorOptions } from "./helpers/fake-connector.js";
 
 async function start(
@@ -271,6 +275,40 @@ t.test("the retry marker is consumed: a later connection's 4401 is provisional a
   );
   t.same(revoked, []);
   t.equal(fake.connections.length, 4);
+});
+
+t.test("a network failure between a provisional 4401 and the fresh-token dial keeps the marker", async (t) => {
+  // ws_transport.py `_dial_and_start` (hermes-agent 00067189): the fresh-token marker is consumed
+  // only when a dial's token reaches an auth outcome (upgrade accepted, or 4401), "so a network
+  // blip cannot un-mark the real fresh-token dial".
+  const refused = await new Promise<string>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(`ws://127.0.0.1:${port}/relay`));
+    });
+  });
+  let dials = 0;
+  // The second dial goes to a port nothing listens on: a real connection refusal.
+  const dialer: Dialer = (request, events) => wsDialer(++dials === 2 ? { ...request, url: refused } : request, events);
+  const { fake, client } = await start(t, { onHandshake: (conn) => conn.close(4401, "unauthorized") }, { dialer, secret: "s3cret", gatewayId: "gw" });
+  const seen = record(client, "close");
+  const connecting = record(client, "connecting");
+  const revokedP = nextEvent(client, "revoked");
+  await client.connect();
+  await revokedP;
+  t.same(
+    seen.map((e) => [e.code === 4401 ? 4401 : "network", e.cause, e.authRetry, e.willRetry]),
+    [
+      [4401, "socket", true, true],
+      ["network", "dial-error", true, true],
+      [4401, "socket", false, false],
+    ],
+    "the refused dial leaves the marker; the next 4401 is the fresh token's refusal",
+  );
+  t.same(connecting.map((c) => c.authRetry), [false, true, true], "both dials after the first carry the marker");
+  t.equal(client.state, "revoked", "terminal: the lifecycle has no dial from revoked");
+  t.equal(dials, 3, "no extra dial before latching");
+  t.equal(fake.upgrades.length, 2);
 });
 
 t.test('4401 "expired" is never terminal', async (t) => {

@@ -4,6 +4,7 @@
  */
 import t from "tap";
 import { LocalError } from "../src/client/index.js";
+import { TRANSITIONS } from "../src/client/lifecycle.js";
 import { connectedClient, nextEvent, record, sleep, type Frame, type FakeConnectorOptions } from "./helpers/fake-connector.js";
 
 const setup = connectedClient;
@@ -107,7 +108,7 @@ t.test("an AbortSignal cancels the wait", async (t) => {
 });
 
 t.test("close() is clean and final", async (t) => {
-  const { fake, client, conn } = await setup(t, silent, { backoffBaseMs: 5 });
+  const { fake, client, conn } = await setup(t, silent, { backoffBaseMs: 5, backoffMaxMs: 20, random: () => 1 });
   const closes = record(client, "close");
   const connecting = record(client, "connecting");
   const pending = client.send({ chat_id: "c", content: "x" }, { timeoutMs: 5000 });
@@ -119,7 +120,15 @@ t.test("close() is clean and final", async (t) => {
   t.equal(closes.length, 1);
   t.equal(closes[0]?.cause, "client-close");
   t.equal(closes[0]?.willRetry, false);
-  await sleep(60);
+  // Deterministic: "closed" has no transition at all, so no timer can dial again from it.
+  t.equal(client.state, "closed");
+  t.same(TRANSITIONS.closed, {}, "the lifecycle has no way out of closed");
+  // And observed: any re-dial would have been scheduled within one full backoffMaxMs.
+  const late = nextEvent(client, "connecting", () => true, 200).then(
+    () => "dialed",
+    () => "none",
+  );
+  t.equal(await late, "none", "no connecting event within ten times backoffMaxMs");
   t.equal(connecting.length, 0, "no more dials");
   t.equal(fake.connections.length, 1);
   t.equal(client.state, "closed");

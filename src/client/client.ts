@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { OpName } from "../../generated/registry.js";
 import type { CapabilityDescriptor, GatewayFrame, OutboundAction, OutboundFrame, SendAction } from "../../generated/types.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../codec/decoder.js";
+import { CloseCode } from "../close-codes.js";
 import { encodeFrame } from "../codec/encode.js";
 import { validateFrame } from "../validation.js";
 import { wsDialer } from "../transport/ws-dialer.js";
@@ -438,7 +439,9 @@ export class RelayClient {
       },
       this.#host,
     );
-    this.#authRetryNext = false;
+    // The marker stays until this dial reaches an auth outcome (upgrade accepted, or 401/4401):
+    // a dial that fails on the network never had its token judged, so the next one is still the
+    // fresh-token retry (ws_transport.py `_dial_and_start` / `_latch_if_fresh_token_refused`).
     this.#session = session;
     this.#events.emit("connecting", { generation: session.generation, url: this.url, attempt: this.#ladder.attempt, authRetry: session.authRetry });
     session.start();
@@ -451,6 +454,8 @@ export class RelayClient {
       encode: (frame) => this.#encode(frame),
       opened: (session) => {
         if (session !== this.#session) return;
+        // The upgrade was accepted: this dial's token reached its auth outcome.
+        if (session.authRetry) this.#authRetryNext = false;
         this.#move("open");
         this.#events.emit("open", { generation: session.generation });
       },
@@ -548,7 +553,10 @@ export class RelayClient {
     }
 
     const delay = step.kind === "auth-retry" ? 0 : step.kind === "dormant" ? this.#settings.dormantRedialMs : this.#ladder.next();
-    this.#authRetryNext = step.kind === "auth-retry";
+    // A 4401 (or HTTP 401) judged the token; any other end of a dial whose upgrade never opened
+    // leaves the fresh-token marker for the next dial.
+    const judged = info.code === CloseCode.Unauthorized;
+    this.#authRetryNext = step.kind === "auth-retry" || (this.#authRetryNext && session.authRetry && !judged);
     const close: CloseEvent = {
       ...base,
       willRetry: true,

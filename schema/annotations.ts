@@ -14,7 +14,10 @@
  * - `x-receiver: "exact"`: a receiver needs this value exactly as constrained (every keyword kept);
  * - `x-tolerant`: the schema a receiver applies instead of this one (a value the reference coerces);
  * - `x-drop-invalid-entries`: on an array, a receiver drops entries that fail the item schema's
- *   receiver variant one by one and keeps the rest (the array's items are not checked as a whole).
+ *   receiver variant one by one and keeps the rest (the array's items are not checked as a whole);
+ * - `x-null-as-absent`: on an object definition, a receiver accepts `null` for every property it
+ *   does not require and treats it as absent: the Python producer fills such keys from values it
+ *   may not have (`{"thread_id": source.thread_id}` is `None` outside a thread).
  * Both drafts ignore unknown `x-` keywords, so the annotations that stay are harmless to Python.
  */
 import { Type, type TSchema, type TObject, type TProperties, type SchemaOptions } from "@sinclair/typebox";
@@ -54,6 +57,9 @@ export interface FieldExtras extends SchemaOptions {
   /** The step that removed the field (still accepted, no longer produced). */
   "x-removed"?: Step;
 }
+
+/** Definition option: a receiver reads `null` in any property it does not require as absent. */
+export const NULL_AS_ABSENT = { "x-null-as-absent": true } as const;
 
 /** Options for one property: the step that introduced it and what it means. */
 export function since(step: Step, description: string, extras: FieldExtras = {}): SchemaOptions {

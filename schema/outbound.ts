@@ -1,6 +1,6 @@
 /** Outbound family (G→C): the `outbound` envelope and every `action.op`. */
 import { Type, type TProperties } from "@sinclair/typebox";
-import { definition, END, nullableString, since, tag, type Step } from "./annotations.js";
+import { definition, END, NULL_AS_ABSENT, nullableString, since, tag, type Step } from "./annotations.js";
 import { dispatchUnion } from "./dispatch.js";
 import { PROMPT_ID_PATTERN } from "./inbound.js";
 
@@ -38,7 +38,8 @@ export const OutboundMetadata = definition(
     unfurl_links: Type.Optional(Type.Boolean(since("V-late", "Slack only: unfurl links."))),
     unfurl_media: Type.Optional(Type.Boolean(since("V-late", "Slack only: unfurl media."))),
   },
-  { additionalProperties: true },
+  // The gateway builds the bag from the chat's source (`thread_id` is `None` outside a thread).
+  { additionalProperties: true, ...NULL_AS_ABSENT },
 );
 
 const chatId = (step: Step = "P3") => Type.String(since(step, "Target chat id.", { minLength: 1, "x-receiver": "required" }));

@@ -156,7 +156,7 @@ export const CLOSE_CODES: readonly CloseCodeEntry[] = Object.freeze([
     code: CloseCode.BadFrames,
     name: "BadFrames",
     reason: CloseReason.BadFrames,
-    meaning: "Defined by this contract: the peer kept sending lines that cannot be decoded (invalid JSON, not an object, no `type`, schema failures, over-long lines). One bad line is only reported and skipped (§2); closing needs a run of them, and the threshold is receiver policy. Unknown or echoed frame types never count. Gateways handle the code as an ordinary failure.",
+    meaning: "Defined by this contract: the peer kept sending lines that cannot be decoded (invalid JSON, not an object, no `type`, over-long lines). One bad line is only reported and skipped (§2); closing needs a run of them, and the threshold is receiver policy. Unknown or echoed frame types and frames the schema refuses never count: a refused frame decoded, is reported, and a refused `outbound` is answered with `success: false`. Gateways handle the code as an ordinary failure.",
     sentBy: "either",
     clientRetries: "yes",
     since: "contract v1 (relay-contract)",

@@ -111,11 +111,41 @@ t.test("garbage: reported and skipped, then the socket is closed with 4400 past 
   t.ok(gw.isOpen, "three invalid lines (the limit) are tolerated; valid frames in between still work");
   t.same(errors.map((e) => e.code), ["invalid_json", "not_object", "missing_type"]);
   t.ok(errors[0]?.excerpt?.startsWith("not json"), "the error carries the offending line");
-  gw.send({ type: "hello", platform: 42 });
-  const closed = await gw.waitClose();
-  t.same(closed, { code: CloseCode.BadFrames, reason: CloseReason.BadFrames });
-  t.equal(errors[3]?.code, "schema");
+  // Frames that decode but that the schema refuses are reported, never counted.
+  for (let i = 0; i < 5; i++) gw.send({ type: "hello", platform: 42 });
+  const refused = gw.outbound({ op: "send", chat_id: "c" }); // no content: refused, answered
+  t.equal((await gw.waitForResult(refused)).result.success, false);
+  t.equal(errors.filter((e) => e.code === "schema").length, 6, "schema refusals are reported");
   t.ok(errors[3]?.issues && errors[3].issues.length > 0, "schema errors carry the validation issues");
+  t.ok(gw.isOpen, "frames the schema refuses do not count toward the limit");
+  gw.sendRaw("{oops\n");
+  const closed = await gw.waitClose();
+  t.same(closed, { code: CloseCode.BadFrames, reason: CloseReason.BadFrames }, "the fourth undecodable line closes");
+});
+
+t.test("100 typing frames with metadata.thread_id null (Python None) keep the connection open and are handled as if the key were absent", async (t) => {
+  const seen: unknown[] = [];
+  const errors: DecodeError[] = [];
+  const relay = await startRelay(t, {
+    handlers: {
+      typing: (action) => {
+        seen.push(action.metadata);
+        return { success: true };
+      },
+    },
+  });
+  relay.server.on("protocolError", (_c, e) => errors.push(e));
+  const gw = await handshake(relay);
+  const ids: string[] = [];
+  for (let i = 0; i < 100; i++) ids.push(gw.outbound({ op: "typing", chat_id: `chat-${i}`, metadata: { thread_id: null, scope_id: "g1", _interim: null } }));
+  const results = await gw.waitForCount((f) => f.type === "outbound_result", 100, 20_000);
+  t.same(new Set(results.map((r) => (r.type === "outbound_result" ? r.requestId : ""))), new Set(ids), "every request answered");
+  t.ok(results.every((r) => r.type === "outbound_result" && r.result.success === true), "every one handled");
+  t.equal(seen.length, 100);
+  t.same(seen[0], { scope_id: "g1" }, "null keys reach the handler as absent");
+  t.ok(!Object.hasOwn(seen[99] as object, "thread_id"));
+  t.same(errors, [], "nothing reported: null is what the gateway legitimately sends");
+  t.ok(gw.isOpen, "the connection stays open");
 });
 
 t.test("an outbound the schema rejects still gets a failure result", async (t) => {

@@ -1,7 +1,8 @@
 /**
  * The contract document's "What a receiver must accept" reference: per frame type, what the
  * receiver variant of its definition checks, read from the authored schema's receiver
- * annotations (`x-receiver`, `x-tolerant`, `x-drop-invalid-entries`; schema/annotations.ts).
+ * annotations (`x-receiver`, `x-tolerant`, `x-drop-invalid-entries`, `x-null-as-absent`;
+ * schema/annotations.ts).
  * Everything not listed is checked for its type only, and every other rule is a producer rule.
  */
 import type { TSchema } from "@sinclair/typebox";
@@ -99,6 +100,15 @@ export function renderReceiverRules(definitions: TSchema[], f: ReceiverFormat): 
       for (const r of body) out.push(`| ${r.path.startsWith("`") || r.path.includes("(") ? r.path : f.code(r.path)} | ${r.rule.replace(/\|/g, "\\|")} |`);
     }
     out.push("", "Every other field: its type, when present. Every other rule of the definition is a producer rule (an advisory for a receiver).", "");
+  }
+  const nullable = definitions.filter((d) => toJson(d)["x-null-as-absent"] === true).map((d) => f.link(nameOf(d)));
+  if (nullable.length > 0) {
+    out.push(
+      "### `null` read as absent",
+      "",
+      `In ${nullable.join(", ")}, a receiver accepts \`null\` for every property it does not require and handles the value as if the key were absent: the Python producer fills these keys from values it may not have (a \`thread_id\` outside a thread is \`None\`).`,
+      "",
+    );
   }
   return out.join("\n");
 }

@@ -19,7 +19,7 @@ export type JsonObject = { [key: string]: Json };
 export type Variant = "strict" | "tolerant" | "types";
 
 /** Keywords that steer generation and never ship. */
-const GENERATION_ONLY = ["x-tolerant", "x-strict-only", "x-receiver", "x-drop-invalid-entries", "tsType", "x-dispatch"];
+const GENERATION_ONLY = ["x-tolerant", "x-strict-only", "x-receiver", "x-drop-invalid-entries", "x-null-as-absent", "tsType", "x-dispatch"];
 
 export function toJson(schema: TSchema): JsonObject {
   return JSON.parse(JSON.stringify(schema)) as JsonObject;
@@ -90,7 +90,17 @@ export function receiverNode(node: Json): Json {
   const props = isObject(node.properties) ? node.properties : undefined;
   for (const [key, value] of Object.entries(node)) {
     if (RECEIVER_KEYWORDS.has(key)) out[key] = value;
-    else if (key === "properties" || key === "definitions") {
+    else if (key === "properties" && node["x-null-as-absent"] === true) {
+      // `null` in a property the receiver does not require reads as absent.
+      const required = new Set(Array.isArray(node.required) ? node.required : []);
+      out[key] = Object.fromEntries(
+        Object.entries(value as JsonObject).map(([name, schema]) => {
+          const kept = receiverNode(schema);
+          const needed = required.has(name) && receiverNeed(schema) !== undefined;
+          return [name, needed ? kept : { anyOf: [kept, { type: "null" }] }];
+        }),
+      );
+    } else if (key === "properties" || key === "definitions") {
       out[key] = Object.fromEntries(Object.entries(value as JsonObject).map(([name, schema]) => [name, receiverNode(schema)]));
     } else if (key === "items") {
       out.items = receiverNode(value);

@@ -75,8 +75,13 @@ export interface ConnectionHost {
   closed(conn: Connection, code: number, reason: string): void;
 }
 
-/** Decode errors that say the peer sends garbage. Unknown and echoed types never count (§2). */
-const COUNTED: ReadonlySet<string> = new Set(["invalid_json", "not_object", "missing_type", "schema", "line_too_long"]);
+/**
+ * Decode errors that say the peer sends garbage: input that does not decode to a frame (§2). A
+ * frame the schema refuses never counts: it decoded, it is reported, and a refused `outbound`
+ * already gets its own `success: false`; a gateway sending many (a `typing` per active chat every
+ * few seconds) would otherwise be cut off along with every chat. Unknown and echoed types never count.
+ */
+const COUNTED: ReadonlySet<string> = new Set(["invalid_json", "not_object", "missing_type", "line_too_long"]);
 
 /**
  * A received message is decoded and dispatched at most this many lines (or, past this many

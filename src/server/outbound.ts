@@ -103,6 +103,26 @@ function onAbort(signal: AbortSignal, hook: () => void): () => void {
   return () => void registered.delete(hook);
 }
 
+/**
+ * `OutboundMetadata` is read with `null` as absent (its `x-null-as-absent` receiver rule): the
+ * gateway fills keys such as `thread_id` from values it may not have. The handler gets the action
+ * without those keys, so it sees the types it is promised; an action without a `null` is passed as is.
+ */
+function nullMetadataAsAbsent(action: OutboundFrame["action"]): OutboundFrame["action"] {
+  const metadata = (action as { metadata?: unknown }).metadata;
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) return action;
+  let hasNull = false;
+  for (const key in metadata) {
+    if (Object.hasOwn(metadata, key) && (metadata as Record<string, unknown>)[key] === null) {
+      hasNull = true;
+      break;
+    }
+  }
+  if (!hasNull) return action;
+  const kept = Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== null));
+  return { ...action, metadata: kept } as OutboundFrame["action"];
+}
+
 export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
   const { frame } = run;
   const resolved = resolveIdentity(frame, run.identities);
@@ -152,7 +172,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
   if (closedBeforeCall) abort(new Error("relay connection closed"));
   let value: unknown;
   try {
-    value = (handler as OutboundHandler<OpName>)(frame.action as never, ctx);
+    value = (handler as OutboundHandler<OpName>)(nullMetadataAsAbsent(frame.action) as never, ctx);
   } catch (err) {
     if (closedBeforeCall) return failure("relay connection closed");
     return thrown(err, op, run);

@@ -15,7 +15,7 @@
  * - `x-tolerant`: the schema a receiver applies instead of this one (a value the reference coerces);
  * - `x-drop-invalid-entries`: on an array, a receiver drops entries that fail the item schema's
  *   receiver variant one by one and keeps the rest (the array's items are not checked as a whole);
- * - `x-null-as-absent`: on an object definition, a receiver accepts `null` for every property it
+ * - `x-null-as-absent`: on an object definition, a receiver accepts `null` for every scalar property it
  *   does not require and treats it as absent: the Python producer fills such keys from values it
  *   may not have (`{"thread_id": source.thread_id}` is `None` outside a thread).
  * Both drafts ignore unknown `x-` keywords, so the annotations that stay are harmless to Python.

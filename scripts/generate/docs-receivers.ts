@@ -106,7 +106,7 @@ export function renderReceiverRules(definitions: TSchema[], f: ReceiverFormat): 
     out.push(
       "### `null` read as absent",
       "",
-      `In ${nullable.join(", ")}, a receiver accepts \`null\` for every property it does not require and handles the value as if the key were absent: the Python producer fills these keys from values it may not have (a \`thread_id\` outside a thread is \`None\`).`,
+      `In ${nullable.join(", ")}, a receiver accepts \`null\` for every scalar property it does not require and handles the value as if the key were absent: the Python producer fills these keys from values it may not have (a \`thread_id\` outside a thread is \`None\`).`,
       "",
     );
   }

@@ -91,13 +91,15 @@ export function receiverNode(node: Json): Json {
   for (const [key, value] of Object.entries(node)) {
     if (RECEIVER_KEYWORDS.has(key)) out[key] = value;
     else if (key === "properties" && node["x-null-as-absent"] === true) {
-      // `null` in a property the receiver does not require reads as absent.
+      // `null` in a scalar property the receiver does not require reads as absent: its type
+      // widens to a type list (a widening the compatibility gate reads as additive).
       const required = new Set(Array.isArray(node.required) ? node.required : []);
       out[key] = Object.fromEntries(
         Object.entries(value as JsonObject).map(([name, schema]) => {
           const kept = receiverNode(schema);
           const needed = required.has(name) && receiverNeed(schema) !== undefined;
-          return [name, needed ? kept : { anyOf: [kept, { type: "null" }] }];
+          if (needed || !isObject(kept) || typeof kept.type !== "string") return [name, kept];
+          return [name, { ...kept, type: [kept.type, "null"] }];
         }),
       );
     } else if (key === "properties" || key === "definitions") {

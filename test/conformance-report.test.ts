@@ -11,6 +11,7 @@ import {
   descriptorFor,
   ExpectedFailuresError,
   GATEWAY_SCENARIOS,
+  GATEWAY_TRANSPORT_SCENARIOS,
   CONNECTOR_SCENARIOS,
   parseExpectedFailures,
   passthroughFor,
@@ -220,7 +221,11 @@ t.test("docs/conformance.md carries the registry's table and every scenario", as
   t.equal(between, renderRequirementTable(), "the requirement table is the registry's rendering (regenerate with `relay-contract requirements --markdown`)");
   for (const s of GATEWAY_SCENARIOS) t.match(doc, new RegExp(`\\| \`${s.id}\` \\|`), `gateway scenario ${s.id} documented`);
   for (const s of CONNECTOR_SCENARIOS) t.match(doc, new RegExp(`\\| \`${s.id}\` \\|`), `connector scenario ${s.id} documented`);
-  for (const v of ["RELAY_URL", "RELAY_GATEWAY_ID", "RELAY_SECRET", "RELAY_IDENTITIES", "RELAY_SCENARIO", "RELAY_BACKOFF_BASE_MS", "RELAY_BACKOFF_MAX_MS", "RELAY_REQUEST_TIMEOUT_MS"]) {
+  for (const s of GATEWAY_TRANSPORT_SCENARIOS) t.match(doc, new RegExp(`\\| \`${s.id}\` \\|`), `transport scenario ${s.id} documented`);
+  for (const v of [
+    "RELAY_URL", "RELAY_GATEWAY_ID", "RELAY_SECRET", "RELAY_IDENTITIES", "RELAY_SCENARIO", "RELAY_PROFILE", "RELAY_BACKOFF_BASE_MS", "RELAY_BACKOFF_MAX_MS", "RELAY_REQUEST_TIMEOUT_MS",
+    "GATEWAY_RELAY_URL", "GATEWAY_RELAY_ID", "GATEWAY_RELAY_SECRET", "GATEWAY_RELAY_PLATFORMS", "GATEWAY_RELAY_BOT_IDS",
+  ]) {
     t.match(doc, v, `${v} documented`);
   }
 });

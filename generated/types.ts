@@ -155,7 +155,7 @@ export interface CapabilityDescriptor {
    */
   platform: string;
   /**
-   * Human label for the platform.
+   * Human label for the platform. Presentation only: a receiver needs the key present and accepts any value (a non-string reads as `""`).
    */
   label: string;
   /**

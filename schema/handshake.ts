@@ -1,6 +1,6 @@
 /** Handshake family: `hello` (G→C), `descriptor` (C→G) and the CapabilityDescriptor. */
 import { Type } from "@sinclair/typebox";
-import { definition, END, since, tag } from "./annotations.js";
+import { definition, END, NULL_AS_ABSENT, since, tag } from "./annotations.js";
 
 /** Discord CHAT_INPUT command and option names (contract §16). */
 export const DISCORD_NAME_PATTERN = `^[a-z0-9_-]{1,32}${END}`;
@@ -72,7 +72,7 @@ export const CapabilityDescriptor = definition(
   {
     contract_version: Type.Integer(since("P3", "Contract version; `1`. Evolution inside version 1 is additive only.", { minimum: 1, "x-receiver": "required" })),
     platform: Type.String(since("P3", "The platform this descriptor describes; the gateway stores descriptors by this key.", { minLength: 1, "x-receiver": "required" })),
-    label: Type.String(since("P3", "Human label for the platform.", { "x-receiver": "required" })),
+    label: Type.String(since("P3", "Human label for the platform. Presentation only: a receiver needs the key present and accepts any value (a non-string reads as `\"\"`).", { "x-receiver": "required", "x-tolerant": {} })),
     max_message_length: Type.Integer(
       since("P3", "Message length limit in `len_unit`. `0` means 4096; receivers map any value ≤ 0, and any value that is not an integer, to 4096.", {
         minimum: 0,
@@ -125,6 +125,9 @@ export const CapabilityDescriptor = definition(
       ),
     ),
   },
+  // descriptor.py `CapabilityDescriptor.from_json` keeps any value of the keys it does not
+  // normalise: a null presentation or optional key never breaks the handshake.
+  NULL_AS_ABSENT,
 );
 
 export const DescriptorFrame = definition(

@@ -1,6 +1,6 @@
 /** HTTP bodies of the same contract: enroll, provision, relevance policy, media upload. */
 import { Type } from "@sinclair/typebox";
-import { definition, sentBy, since } from "./annotations.js";
+import { definition, NULL_AS_ABSENT, sentBy, since } from "./annotations.js";
 import { HTTP_URL_PATTERN } from "./outbound.js";
 
 const gatewayId = (description: string, needed = false) =>
@@ -27,7 +27,8 @@ export const EnrollResponse = definition(
     tenant: Type.String(since("P3", "Tenant id.")),
     gatewayId: gatewayId("The enrolled gateway id."),
   },
-  sentBy("connector-to-gateway"),
+  // gateway_enroll.py `cmd_gateway_enroll` reads the optional keys as `str(result.get(k) or "")`.
+  { ...sentBy("connector-to-gateway"), ...NULL_AS_ABSENT },
 );
 
 export const ProvisionRequest = definition(
@@ -60,6 +61,7 @@ export const ProvisionResponse = definition(
   },
   {
     ...sentBy("connector-to-gateway"),
+    ...NULL_AS_ABSENT,
     anyOf: [
       { description: "Credentials issued.", "x-receiver": "required", required: ["secret"] },
       { description: "A replay that issues none.", "x-receiver": "required", properties: { secretIssued: { const: false } }, required: ["secretIssued"] },

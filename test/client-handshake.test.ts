@@ -77,6 +77,22 @@ t.test("default identity is (relay, \"\")", async (t) => {
   t.same(conn.hellos.map((h) => [h.platform, h.botId]), [["relay", ""]]);
 });
 
+t.test("a descriptor with null presentation and optional keys handshakes; nulls read as absent", async (t) => {
+  // descriptor.py `CapabilityDescriptor.from_json` (hermes-agent 09ffeaec) keeps any value of the
+  // keys it does not normalise, so a connector sending null there still completes the handshake.
+  const nulls = { label: null, emoji: null, platform_hint: null, pii_safe: null, supports_context: null, supports_block_formatting: null };
+  const { client } = await setup(t, { descriptorFor: (hello) => ({ ...descriptor(String(hello.platform)), ...nulls }) as never });
+  const errors: unknown[] = [];
+  client.on("protocolError", (e) => void errors.push(e));
+  const got = await client.connect();
+  t.equal(got.label, "", "a null label reads as empty");
+  for (const key of ["emoji", "platform_hint", "pii_safe", "supports_context", "supports_block_formatting"]) {
+    t.notOk(key in got, `${key}: null reads as absent`);
+  }
+  t.equal(got.supports_edit, descriptor("x").supports_edit, "the keys a receiver acts on are kept");
+  t.same(errors, [], "nothing reported");
+});
+
 t.test("supported_ops gates ops per platform descriptor without touching the wire", async (t) => {
   const { fake, client } = await setup(
     t,

@@ -148,7 +148,8 @@ class CapabilityDescriptor(TypedDict):
     #: The platform this descriptor describes; the gateway stores descriptors by this key.
     platform: str
 
-    #: Human label for the platform.
+    #: Human label for the platform. Presentation only: a receiver needs the key present and accepts
+    #: any value (a non-string reads as `""`).
     label: str
 
     #: Message length limit in `len_unit`. `0` means 4096; receivers map any value ≤ 0, and any

@@ -140,6 +140,11 @@ export function frameVectors(): Vector[] {
     .invalid("missing-len-unit", "len_unit is required.", DESCRIPTOR, { remove: ["/descriptor/len_unit"] }, { path: "/descriptor", keyword: "required" })
     .invalid("contract-version-string", "contract_version is an integer.", DESCRIPTOR, { set: { "/descriptor/contract_version": "1" } }, { path: "/descriptor/contract_version", keyword: "type" })
     .invalid("unknown-len-unit", "len_unit is chars or utf16; receivers treat other values as code points.", DESCRIPTOR, { set: { "/descriptor/len_unit": "bytes" } }, { path: "/descriptor/len_unit", keyword: "enum" }, true)
+    .invalid("label-null", "label is a string; a receiver needs only its presence (descriptor.py from_json keeps any value).", DESCRIPTOR, { set: { "/descriptor/label": null } }, { path: "/descriptor/label", keyword: "type" }, true)
+    .invalid("emoji-null", "emoji is a string; a receiver reads null as absent (the default).", DESCRIPTOR, { set: { "/descriptor/emoji": null } }, { path: "/descriptor/emoji", keyword: "type" }, true)
+    .invalid("supports-context-null", "supports_context is a boolean; a receiver reads null as absent (false).", DESCRIPTOR, { set: { "/descriptor/supports_context": null } }, { path: "/descriptor/supports_context", keyword: "type" }, true)
+    .invalid("supports-edit-null", "supports_edit is a boolean a receiver acts on: null is refused.", DESCRIPTOR, { set: { "/descriptor/supports_edit": null } }, { path: "/descriptor/supports_edit", keyword: "type" })
+    .invalid("missing-label", "label must be present, whatever its value.", DESCRIPTOR, { remove: ["/descriptor/label"] }, { path: "/descriptor", keyword: "required" })
     .invalid("missing-descriptor", "The descriptor object is required.", DESCRIPTOR, { remove: ["/descriptor"] }, { path: "", keyword: "required" });
 
   add(new VectorSet("inbound", "InboundFrame"))

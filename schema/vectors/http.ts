@@ -22,7 +22,10 @@ export function httpVectors(): Vector[] {
     .valid("empty-delivery-key", "deliveryKey may be empty (unused since P3).", { ...enrolled, deliveryKey: "" })
     .invalid("no-secret", "A body without secret is an error.", enrolled, { remove: ["/secret"] }, { path: "", keyword: "required" })
     .invalid("empty-secret", "secret is non-empty.", enrolled, { set: { "/secret": "" } }, { path: "/secret", keyword: "minLength" })
-    .invalid("tenant-number", "tenant is a string.", enrolled, { set: { "/tenant": 1 } }, { path: "/tenant", keyword: "type" });
+    .invalid("tenant-number", "tenant is a string.", enrolled, { set: { "/tenant": 1 } }, { path: "/tenant", keyword: "type" })
+    .invalid("tenant-null", "tenant is a string; a receiver reads null as absent (gateway_enroll.py: str(result.get(\"tenant\") or \"\")).", enrolled, { set: { "/tenant": null } }, { path: "/tenant", keyword: "type" }, true)
+    .invalid("gateway-id-null", "gatewayId is a string; a receiver reads null as absent.", enrolled, { set: { "/gatewayId": null } }, { path: "/gatewayId", keyword: "type" }, true)
+    .invalid("secret-null", "secret is what the receiver needs: null is refused.", enrolled, { set: { "/secret": null } }, { path: "/secret", keyword: "type" });
 
   const provision = { gatewayId: "gw-hermes", platform: "discord", botId: "1122334455667788990", gatewayEndpoint: "", routeKeys: ["discord:1122334455667788990"] };
   body("ProvisionRequest")
@@ -38,6 +41,8 @@ export function httpVectors(): Vector[] {
     .valid("replay-not-issued", "A replay issues no secret: not an error.", { secretIssued: false, tenant: "tenant-1", gatewayId: "gw-hermes", routeKeys: ["discord:1"] })
     .invalid("neither", "Neither secret nor secretIssued: malformed (\"no secret\").", provisioned, { remove: ["/secret", "/deliveryKey"] }, { path: "", keyword: "anyOf" })
     .invalid("missing-tenant", "tenant is required.", provisioned, { remove: ["/tenant"] }, { path: "", keyword: "required" }, true)
+    .invalid("secret-null", "secret is what the receiver needs: null is no secret, refused.", provisioned, { set: { "/secret": null } }, { path: "/secret", keyword: "type" })
+    .invalid("tenant-null", "tenant is a string; a receiver reads null as absent.", provisioned, { set: { "/tenant": null } }, { path: "/tenant", keyword: "type" }, true)
     .invalid("issued-string", "secretIssued is a boolean.", provisioned, { set: { "/secretIssued": "false" } }, { path: "/secretIssued", keyword: "type" });
 
   const policy = { platform: "discord", requireAddress: true, freeResponseScopes: ["chanA"], allowOtherBots: false };

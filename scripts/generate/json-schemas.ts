@@ -97,7 +97,8 @@ export function receiverNode(node: Json): Json {
       out[key] = Object.fromEntries(
         Object.entries(value as JsonObject).map(([name, schema]) => {
           const kept = receiverNode(schema);
-          const needed = required.has(name) && receiverNeed(schema) !== undefined;
+          // A value the receiver needs exactly (e.g. a secret) keeps its type even when optional.
+          const needed = receiverNeed(schema) === "exact" || (required.has(name) && receiverNeed(schema) !== undefined);
           if (needed || !isObject(kept) || typeof kept.type !== "string") return [name, kept];
           return [name, { ...kept, type: [kept.type, "null"] }];
         }),

@@ -74,7 +74,11 @@ export function bufferIdOf(frame: Rec): string | undefined {
 
 export function normalizeDescriptor(value: unknown): CapabilityDescriptor {
   const raw = asRecord(value);
-  const descriptor: Rec = { ...raw };
+  const descriptor: Rec = {};
+  // A null optional key reads as absent (its default); the tolerant schema lets only those through.
+  for (const [key, v] of Object.entries(raw)) if (v !== null) descriptor[key] = v;
+  // The label is presentation only: any value is accepted, a non-string reads as "".
+  descriptor.label = str(raw.label, "");
   // The reference maps any non-positive or non-integer length to its 4096 default.
   if (!Number.isInteger(raw.max_message_length) || (raw.max_message_length as number) <= 0) descriptor.max_message_length = 4096;
   if ("supported_ops" in raw) descriptor.supported_ops = cleanSupportedOps(raw.supported_ops);

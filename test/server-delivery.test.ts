@@ -372,3 +372,29 @@ t.test("a gateway that stays connected after going_idle_ack (its wait expired) i
   t.ok(next.isOpen, "a socket that handshakes again is not closed");
 });
 
+
+t.test("a gateway that closes after going_idle without waiting for the ack ends up buffered; its backlog replays on the next handshake", async (t) => {
+  // The reference gateway's shutdown waits for going_idle_ack only for a bounded time and then
+  // closes anyway (hermes-agent gateway/relay/ws_transport.py, go_idle: "the caller closes
+  // anyway"; commit 00067189), so the close may come before the ack was written or seen.
+  const relay = await startRelay(t);
+  const first = await handshake(relay);
+  first.send({ type: "going_idle" });
+  await first.close();
+  await until(() => relay.server.connections(GATEWAY).length === 0);
+  t.notOk(first.frames.some((f) => f.type === "going_idle_ack"), "the ack was never seen by the gateway");
+  const receipt = relay.server.sendInbound(GATEWAY, messageEvent("after-close"));
+  let size = 0;
+  for (let i = 0; i < 500 && size === 0; i++) {
+    size = await relay.server.buffer.size(GATEWAY);
+    if (size === 0) await sleep(10);
+  }
+  t.equal(size, 1, "a push after the close is buffered, not lost");
+  const gw = await relay.gateway();
+  gw.hello();
+  const replayed = await gw.waitForType("inbound");
+  t.equal(replayed.type === "inbound" ? replayed.event.text : undefined, "after-close");
+  t.ok(replayed.bufferId, "replayed with a bufferId");
+  gw.ack(String(replayed.bufferId));
+  t.equal((await receipt).mode, "buffered", "the receipt says buffered once the replay is acked");
+});

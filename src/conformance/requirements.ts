@@ -87,7 +87,7 @@ export const REQUIREMENTS: readonly Requirement[] = Object.freeze([
   r("RC-INT-003", "MUST", "gateway", "§18", "Egresses interrupt with the session_key and a reason (string or null)"),
   r("RC-PT-001", "MUST", "gateway", "§21", "Hands passthrough_forward to its handler with the body bytes decoded from bodyB64"),
   // Going idle (§22, §8)
-  r("RC-IDLE-001", "MUST", "gateway", "§8", "After going_idle, never closes before going_idle_ack arrives"),
+  r("RC-IDLE-001", "MUST", "gateway", "§8", "Going dormant after going_idle, stays connected until going_idle_ack arrives (a shutdown may close after a bounded wait; the reference waits 2 s)"),
   r("RC-IDLE-002", "MUST", "gateway", "§8", "Keeps handling inbound while waiting for going_idle_ack"),
   r("RC-IDLE-003", "MUST", "connector", "§22, §8", "Answers going_idle with going_idle_ack"),
   // The kit's prerequisite on a connector under test (docs/conformance.md)

@@ -225,7 +225,7 @@ const goingIdle = scenario(
     const served = await stage.expectSend(conn, "echo: while-idle");
     ctx.check("RC-IDLE-002", "inbound arriving before going_idle_ack is handled", served !== undefined, "no echo while waiting for the ack");
     await conn.peer.waitClosedOr(Math.min(200, stage.kit.quietMs));
-    ctx.check("RC-IDLE-001", "the connection stays open until going_idle_ack", conn.peer.open, `closed with ${conn.peer.closeInfo?.code ?? "?"} before the ack`);
+    ctx.check("RC-IDLE-001", "going dormant, the connection stays open until going_idle_ack", conn.peer.open, `closed with ${conn.peer.closeInfo?.code ?? "?"} before the ack`);
     conn.peer.send({ type: "going_idle_ack" });
 
     const closed = await conn.peer.waitClosedOr(stage.step);

@@ -164,3 +164,43 @@ t.test("mock-connector: descriptor file, scripted pushes, validated log, clean s
   t.equal(await exited, 0, "SIGTERM stops it cleanly");
   t.match(log, /mock-connector: stopped; 0 invalid frame\(s\) seen/);
 });
+
+t.test("mock-connector: a partial descriptor fills in over the default; a platform map; an invalid one is refused at start-up", async (t) => {
+  const start = async (content: unknown): Promise<{ url: string; stop: () => void }> => {
+    const file = join(dir, `descriptor-${Math.random().toString(36).slice(2)}.json`);
+    writeFileSync(file, JSON.stringify(content));
+    const child = spawn(process.execPath, [...TSX_CLI, "mock-connector", "--port", "0", "--host", "127.0.0.1", "--descriptor", file, "--quiet"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    t.teardown(() => void (child.exitCode === null && child.kill("SIGKILL")));
+    const [, url] = await waitForLine(child, /listening on (ws:\/\/127\.0\.0\.1:\d+)/, 10_000);
+    return { url: url as string, stop: () => child.kill("SIGTERM") };
+  };
+  const handshake = async (url: string, platform: string) => {
+    const client = createRelayClient({ url, gatewayId: "gw-any", secret: "unused", identities: [{ platform, botId: "b1" }], reconnect: false });
+    try {
+      return await client.connect();
+    } finally {
+      await client.close();
+    }
+  };
+
+  const partial = await start({ contract_version: 1, label: "Partial", supported_ops: ["send"] });
+  const d = await handshake(partial.url, "telegram");
+  t.equal(d.label, "Partial", "the file's keys answer the hello");
+  t.same(d.supported_ops, ["send"]);
+  t.equal(d.platform, "telegram", "platform is the hello's");
+  t.equal(d.max_message_length, descriptorFor("telegram").max_message_length, "the rest is the default descriptor");
+  partial.stop();
+
+  const map = await start({ discord: { label: "Mapped Discord" } });
+  t.equal((await handshake(map.url, "discord")).label, "Mapped Discord", "a platform map answers its platform");
+  t.equal((await handshake(map.url, "slack")).label, descriptorFor("slack").label, "other platforms get the default");
+  map.stop();
+
+  const file = join(dir, "bad-descriptor.json");
+  writeFileSync(file, JSON.stringify({ max_message_length: "big" }));
+  const bad = await cli(["mock-connector", "--port", "0", "--descriptor", file]);
+  t.equal(bad.status, 2, "an invalid descriptor is a usage error");
+  t.match(bad.stderr, /bad-descriptor\.json: not a valid descriptor: \/max_message_length/);
+  t.equal(bad.stderr.trim().split("\n").length, 1, "one line, no stack trace");
+  t.notMatch(bad.stderr + bad.stdout, /sent as is/);
+});

@@ -56,6 +56,12 @@ Usage:
       A connector to develop a gateway against: answers hellos (configurable descriptor) and
       every op, pushes scripted frames after each handshake, logs and validates all traffic.
       Without --gateway-id/--secret it accepts unauthenticated upgrades (development only).
+      --descriptor: a JSON descriptor, complete or partial (its keys replace the default's,
+      "platform" is the hello's), or {"PLATFORM": descriptor, ...} for per-platform ones; an
+      invalid result is refused at start-up (exit 2). --script: a JSON array of steps run after
+      each handshake ({"steps": [...], "once": true} runs them after the first only):
+      {"wait_ms": N}, {"inbound": MessageEvent, "bufferId"?: ID} (waits for its ack),
+      {"interrupt_inbound": {"session_key": K, "chat_id": C}}, {"passthrough": ..., "bufferId"?: ID}.
 
   relay-contract conformance connector --url ws://HOST:PORT --gateway-id ID --secret S
                                        [--identity PLATFORM:BOTID]... [common options]

@@ -57,23 +57,33 @@ export function loadScript(file: string): Script {
 }
 
 /**
- * A descriptor file holds one CapabilityDescriptor (used for every hello, with `platform` set to
- * the hello's) or an object mapping platforms to descriptors (others get the default).
+ * A descriptor file holds either a descriptor, complete or partial (its keys replace those of the
+ * default descriptor, for every hello, with `platform` set to the hello's), or an object mapping
+ * platforms to such descriptors (platforms not listed get the default). It is a map when every
+ * value is a JSON object. Each descriptor the file yields is checked at start-up: one the server
+ * helper could not send is a usage error naming its problems, never a connection closed later.
  */
-export function loadDescriptors(file: string, warn: (line: string) => void): (platform: string) => CapabilityDescriptor {
+export function loadDescriptors(file: string): (platform: string) => CapabilityDescriptor {
   const value = readJson(file, "descriptor file");
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UsageError(`descriptor file ${file}: expected a JSON object`);
-  const check = (d: unknown, where: string): void => {
+  if (!isPlainObject(value)) throw new UsageError(`descriptor file ${file}: expected a JSON object (a descriptor, or platforms mapped to descriptors)`);
+  const entries = Object.entries(value);
+  const isMap = entries.length > 0 && entries.every(([, v]) => isPlainObject(v));
+  const over = (platform: string, partial: object): CapabilityDescriptor => ({ ...descriptorFor(platform), ...partial, platform }) as CapabilityDescriptor;
+  const check = (d: CapabilityDescriptor, where: string): void => {
     const r = validateDefinition("CapabilityDescriptor", d);
-    if (!r.ok) warn(`warning: ${where} is not a valid CapabilityDescriptor (sent as is): ${r.issues.map((i) => `${i.path || "/"}: ${i.message}`).join("; ")}`);
+    if (!r.ok) throw new UsageError(`descriptor file ${file}${where}: not a valid descriptor: ${r.issues.map((i) => `${i.path || "/"}: ${i.message}`).join("; ")}`);
   };
-  if ("contract_version" in value) {
-    check(value, file);
-    return (platform) => ({ ...(value as CapabilityDescriptor), platform });
+  if (!isMap) {
+    check(over("mock", value), "");
+    return (platform) => over(platform, value);
   }
-  const map = value as Record<string, CapabilityDescriptor>;
-  for (const [platform, d] of Object.entries(map)) check(d, `${file} [${platform}]`);
-  return (platform) => map[platform] ?? descriptorFor(platform);
+  for (const [platform, partial] of entries) check(over(platform, partial as object), ` [${platform}]`);
+  const map = value as Record<string, object>;
+  return (platform) => over(platform, Object.hasOwn(map, platform) ? (map[platform] as object) : {});
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** Right after a handshake the server drains the backlog; pushes made then would be buffered too. */
@@ -114,7 +124,7 @@ export interface MockConnectorOptions {
 }
 
 export async function startMockConnector(opts: MockConnectorOptions): Promise<LoopbackConnector> {
-  const descriptor = opts.descriptorFile === undefined ? undefined : loadDescriptors(opts.descriptorFile, opts.log);
+  const descriptor = opts.descriptorFile === undefined ? undefined : loadDescriptors(opts.descriptorFile);
   const script = opts.scriptFile === undefined ? undefined : loadScript(opts.scriptFile);
   const authenticated = opts.gatewayId !== undefined && opts.secret !== undefined;
   const mock = await startLoopbackConnector({

@@ -39,6 +39,7 @@ import { notConnected, notSupported, transportClosed, type RelayResult } from ".
 import { Session, type Delivery, type EndInfo, type SessionHost } from "./session.js";
 import { authorizationSource, type AuthorizationSource } from "./token.js";
 import { normalizeRelayUrl } from "./url.js";
+import { numberOption } from "../options.js";
 
 const DEFAULT_IDENTITY: RelayIdentity = { platform: "relay", botId: "" };
 /** The gateway's websockets `max_size`: the largest message the contract lets either side send. */
@@ -46,13 +47,6 @@ const DEFAULT_MAX_PAYLOAD = DEFAULT_MAX_LINE_BYTES;
 const DEFAULT_MAX_QUEUED_DELIVERIES = 256;
 const DEFAULT_MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 
-function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new RangeError(`createRelayClient: ${name} must be a ${allowZero ? "non-negative" : "positive"} number`);
-  }
-  return value;
-}
 
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException("This operation was aborted", "AbortError");
@@ -147,27 +141,27 @@ export class RelayClient {
       now: this.#now,
     });
     this.#ladder = new ReconnectLadder({
-      baseMs: positive("backoffBaseMs", options.backoffBaseMs, 1000, true),
-      maxMs: positive("backoffMaxMs", options.backoffMaxMs, 30_000, true),
+      baseMs: numberOption("createRelayClient", "backoffBaseMs", options.backoffBaseMs, 1000, "zero-allowed"),
+      maxMs: numberOption("createRelayClient", "backoffMaxMs", options.backoffMaxMs, 30_000, "zero-allowed"),
       random: options.random ?? Math.random,
     });
     if (options.maxLineBytes !== undefined && !(Number.isSafeInteger(options.maxLineBytes) && options.maxLineBytes > 0)) {
       throw new RangeError("createRelayClient: maxLineBytes must be a positive integer");
     }
     this.#settings = {
-      handshakeTimeoutMs: positive("handshakeTimeoutMs", options.handshakeTimeoutMs, 30_000),
-      requestTimeoutMs: positive("requestTimeoutMs", options.requestTimeoutMs, 30_000),
-      goIdleTimeoutMs: positive("goIdleTimeoutMs", options.goIdleTimeoutMs, 10_000),
+      handshakeTimeoutMs: numberOption("createRelayClient", "handshakeTimeoutMs", options.handshakeTimeoutMs, 30_000),
+      requestTimeoutMs: numberOption("createRelayClient", "requestTimeoutMs", options.requestTimeoutMs, 30_000),
+      goIdleTimeoutMs: numberOption("createRelayClient", "goIdleTimeoutMs", options.goIdleTimeoutMs, 10_000),
       reconnect: options.reconnect ?? true,
-      dormantRedialMs: positive("dormantRedialMs", options.dormantRedialMs, 1000, true),
-      stableConnectionMs: positive("stableConnectionMs", options.stableConnectionMs, 60_000, true),
-      keepaliveIntervalMs: positive("keepaliveIntervalMs", options.keepaliveIntervalMs, 30_000, true),
-      keepaliveTimeoutMs: positive("keepaliveTimeoutMs", options.keepaliveTimeoutMs, 60_000),
+      dormantRedialMs: numberOption("createRelayClient", "dormantRedialMs", options.dormantRedialMs, 1000, "zero-allowed"),
+      stableConnectionMs: numberOption("createRelayClient", "stableConnectionMs", options.stableConnectionMs, 60_000, "zero-allowed"),
+      keepaliveIntervalMs: numberOption("createRelayClient", "keepaliveIntervalMs", options.keepaliveIntervalMs, 30_000, "zero-allowed"),
+      keepaliveTimeoutMs: numberOption("createRelayClient", "keepaliveTimeoutMs", options.keepaliveTimeoutMs, 60_000),
       maxLineBytes: options.maxLineBytes,
-      maxPayload: positive("maxPayload", options.maxPayload, DEFAULT_MAX_PAYLOAD),
+      maxPayload: numberOption("createRelayClient", "maxPayload", options.maxPayload, DEFAULT_MAX_PAYLOAD),
       perMessageDeflate: options.perMessageDeflate ?? false,
-      maxQueuedDeliveries: positive("maxQueuedDeliveries", options.maxQueuedDeliveries, DEFAULT_MAX_QUEUED_DELIVERIES),
-      maxQueuedBytes: positive("maxQueuedBytes", options.maxQueuedBytes, DEFAULT_MAX_QUEUED_BYTES),
+      maxQueuedDeliveries: numberOption("createRelayClient", "maxQueuedDeliveries", options.maxQueuedDeliveries, DEFAULT_MAX_QUEUED_DELIVERIES),
+      maxQueuedBytes: numberOption("createRelayClient", "maxQueuedBytes", options.maxQueuedBytes, DEFAULT_MAX_QUEUED_BYTES),
       coalesceAcks: options.coalesceAcks ?? false,
     };
     this.#handlers = { ...options.handlers };
@@ -267,7 +261,7 @@ export class RelayClient {
    */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
-    const drainMs = positive("drainMs", options.drainMs, 0, true);
+    const drainMs = numberOption("RelayClient.close", "drainMs", options.drainMs, 0, "zero-allowed");
     if (this.#redialTimer !== undefined) clearTimeout(this.#redialTimer);
     this.#redialTimer = undefined;
     this.#move("close");
@@ -295,6 +289,13 @@ export class RelayClient {
     type R = RelayResult<A["op"]>;
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
+    // A caller's mistake is refused whatever the connection's state.
+    let timeoutMs: number;
+    try {
+      timeoutMs = numberOption("RelayClient.request", "timeoutMs", options.timeoutMs, this.#settings.requestTimeoutMs);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.#state === "closed") return Promise.resolve(transportClosed(false) as R);
     const session = this.#writableSession();
     if (session === undefined) return Promise.resolve(notConnected() as R);
@@ -302,12 +303,6 @@ export class RelayClient {
     const descriptor = session.descriptorFor(options.platform);
     if (typeof op !== "string" || !isOpSupported(op, descriptor)) {
       return Promise.resolve(notSupported(String(op), descriptor?.platform) as R);
-    }
-    let timeoutMs: number;
-    try {
-      timeoutMs = positive("timeoutMs", options.timeoutMs, this.#settings.requestTimeoutMs);
-    } catch (err) {
-      return Promise.reject(err);
     }
 
     const requestId = randomUUID().replaceAll("-", "");
@@ -385,7 +380,7 @@ export class RelayClient {
     if (session === undefined) return Promise.resolve(false);
     let ms: number;
     try {
-      ms = positive("timeoutMs", timeoutMs, this.#settings.goIdleTimeoutMs);
+      ms = numberOption("RelayClient.goIdle", "timeoutMs", timeoutMs, this.#settings.goIdleTimeoutMs);
     } catch (err) {
       return Promise.reject(err);
     }

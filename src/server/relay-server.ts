@@ -30,6 +30,7 @@ import type {
 import { authenticate, httpReject, requestPath } from "./upgrade.js";
 import { bindWebSocket, closeWithin, WsTransport } from "./ws-adapter.js";
 import { withLoopback } from "./loopback.js";
+import { numberOption } from "../options.js";
 
 export interface ListenOptions {
   /** Default 0 (any free port). */
@@ -92,13 +93,6 @@ export interface TransportBinding {
 
 const DEFAULT_MAX_PAYLOAD = 1_048_576;
 
-function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
-  const v = value ?? fallback;
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new RangeError(`createRelayServer: ${name} must be a ${allowZero ? "non-negative" : "positive"} number`);
-  }
-  return v;
-}
 
 function deliveryMode(mode: unknown): "live" | "acked" {
   if (mode === undefined || mode === "live" || mode === "acked") return mode ?? "live";
@@ -139,11 +133,11 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     this.nodeId = options.nodeId ?? randomUUID();
     this.buffer = options.buffer ?? new InMemoryDeliveryBuffer();
     this.bus = options.bus ?? new InMemoryRelayBus();
-    const maxPayload = positive("maxPayload", options.maxPayload, DEFAULT_MAX_PAYLOAD);
-    const highWaterBytes = positive("backpressure.highWaterBytes", options.backpressure?.highWaterBytes, 1_048_576);
-    const closeAtBytes = positive("backpressure.closeAtBytes", options.backpressure?.closeAtBytes, 16 * 1_048_576);
+    const maxPayload = numberOption("createRelayServer", "maxPayload", options.maxPayload, DEFAULT_MAX_PAYLOAD);
+    const highWaterBytes = numberOption("createRelayServer", "backpressure.highWaterBytes", options.backpressure?.highWaterBytes, 1_048_576);
+    const closeAtBytes = numberOption("createRelayServer", "backpressure.closeAtBytes", options.backpressure?.closeAtBytes, 16 * 1_048_576);
     if (closeAtBytes <= highWaterBytes) throw new RangeError("createRelayServer: backpressure.closeAtBytes must exceed highWaterBytes");
-    const pollIntervalMs = positive("backpressure.pollIntervalMs", options.backpressure?.pollIntervalMs, 25);
+    const pollIntervalMs = numberOption("createRelayServer", "backpressure.pollIntervalMs", options.backpressure?.pollIntervalMs, 25);
 
     const fronted = withLoopback(options.conformanceLoopback ?? [], options.handlers ?? {}, options.onInterrupt, {
       sendInbound: (gatewayId, event) => this.sendInbound(gatewayId, event),
@@ -154,15 +148,15 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     this.#connConfig = {
       onHello: options.onHello,
       handlers: fronted.handlers,
-      outboundTimeoutMs: positive("outboundTimeoutMs", options.outboundTimeoutMs, 30_000),
-      maxConcurrentOutbound: positive("maxConcurrentOutbound", options.maxConcurrentOutbound, 256),
+      outboundTimeoutMs: numberOption("createRelayServer", "outboundTimeoutMs", options.outboundTimeoutMs, 30_000),
+      maxConcurrentOutbound: numberOption("createRelayServer", "maxConcurrentOutbound", options.maxConcurrentOutbound, 256),
       maxLineBytes: Math.max(maxPayload, DEFAULT_MAX_LINE_BYTES),
-      maxInvalidFrames: positive("invalidFrames.maxInvalidFrames", options.invalidFrames?.maxInvalidFrames, 20, true),
-      invalidFrameWindowMs: positive("invalidFrames.windowMs", options.invalidFrames?.windowMs, 10_000),
+      maxInvalidFrames: numberOption("createRelayServer", "invalidFrames.maxInvalidFrames", options.invalidFrames?.maxInvalidFrames, 20, "zero-allowed"),
+      invalidFrameWindowMs: numberOption("createRelayServer", "invalidFrames.windowMs", options.invalidFrames?.windowMs, 10_000),
       closeAtBytes,
       validateOutgoing: options.validateOutgoing ?? "strict",
-      helloTimeoutMs: positive("helloTimeoutMs", options.helloTimeoutMs, 10_000, true),
-      maxIdentities: positive("maxIdentities", options.maxIdentities, 1_000),
+      helloTimeoutMs: numberOption("createRelayServer", "helloTimeoutMs", options.helloTimeoutMs, 10_000, "zero-allowed"),
+      maxIdentities: numberOption("createRelayServer", "maxIdentities", options.maxIdentities, 1_000),
       exposeHandlerErrors: options.exposeHandlerErrors === true,
     };
     this.#router = new DeliveryRouter(
@@ -171,16 +165,16 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         bus: this.bus,
         clustered: options.bus !== undefined,
         nodeId: this.nodeId,
-        window: positive("replay.window", options.replay?.window, 64),
-        framesPerMessage: positive("replay.framesPerMessage", options.replay?.framesPerMessage, 1),
-        ackTimeoutMs: positive("replay.ackTimeoutMs", options.replay?.ackTimeoutMs, 30_000),
+        window: numberOption("createRelayServer", "replay.window", options.replay?.window, 64),
+        framesPerMessage: numberOption("createRelayServer", "replay.framesPerMessage", options.replay?.framesPerMessage, 1),
+        ackTimeoutMs: numberOption("createRelayServer", "replay.ackTimeoutMs", options.replay?.ackTimeoutMs, 30_000),
         highWaterBytes,
         pollIntervalMs,
-        remoteDeliveryTimeoutMs: positive("remoteDeliveryTimeoutMs", options.remoteDeliveryTimeoutMs, 2_000),
-        idleCloseAfterMs: positive("idleCloseAfterMs", options.idleCloseAfterMs, 15_000, true),
+        remoteDeliveryTimeoutMs: numberOption("createRelayServer", "remoteDeliveryTimeoutMs", options.remoteDeliveryTimeoutMs, 2_000),
+        idleCloseAfterMs: numberOption("createRelayServer", "idleCloseAfterMs", options.idleCloseAfterMs, 15_000, "zero-allowed"),
         acked: deliveryMode(options.delivery) === "acked",
         maxConnectionsPerGateway:
-          options.maxConnectionsPerGateway === undefined ? Number.POSITIVE_INFINITY : positive("maxConnectionsPerGateway", options.maxConnectionsPerGateway, 1),
+          options.maxConnectionsPerGateway === undefined ? Number.POSITIVE_INFINITY : numberOption("createRelayServer", "maxConnectionsPerGateway", options.maxConnectionsPerGateway, 1),
         validateOutgoing: options.validateOutgoing ?? "strict",
         onInterrupt: fronted.onInterrupt,
       },
@@ -190,7 +184,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     this.#unsubscribe = this.bus.subscribe((gatewayId, message) => this.#router.onBusMessage(gatewayId, message));
     this.#unsubscribe.catch((err: unknown) => this.emit("handlerError", undefined, err, "bus.subscribe"));
 
-    const ping = positive("pingIntervalMs", options.pingIntervalMs, 30_000, true);
+    const ping = numberOption("createRelayServer", "pingIntervalMs", options.pingIntervalMs, 30_000, "zero-allowed");
     if (ping > 0) {
       this.#keepalive = setInterval(() => {
         for (const transport of this.#transports.values()) transport.tick();

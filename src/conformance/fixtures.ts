@@ -3,7 +3,7 @@
  * contract's valid vectors). Typed against the generated types, and a test checks each one
  * against the strict schema, so a kit frame is never the reason a peer misbehaves.
  */
-import type { OpName } from "../../generated/registry.js";
+import { ACTION_DEFINITIONS, type OpName } from "../../generated/registry.js";
 import type {
   CapabilityDescriptor,
   CommandManifestEntry,
@@ -33,22 +33,8 @@ export const COMMAND_MANIFEST: CommandManifestEntry[] = [
   { name: "stop", description: "Stop the running turn" },
 ];
 
-export const ALL_OPS: readonly OpName[] = Object.freeze([
-  "send",
-  "edit",
-  "typing",
-  "follow_up",
-  "get_chat_info",
-  "send_media",
-  "prompt",
-  "react",
-  "thread_create",
-  "thread_rename",
-  "delete",
-  "draft",
-  "task_card",
-  "task_card_stop",
-]);
+/** Every op of the contract, in the schema's order (derived from the generated registry). */
+export const ALL_OPS: readonly OpName[] = Object.freeze(Object.keys(ACTION_DEFINITIONS) as OpName[]);
 
 const LABELS: Record<string, [label: string, dialect: string, max: number, unit: "chars" | "utf16"]> = {
   discord: ["Discord", "discord", 2000, "chars"],

@@ -53,3 +53,25 @@ t.test("an over-long line is dropped and reported; the next frame is handled", a
   const reports = stderr.split("\n").filter((l) => l.includes(`skipping a line over ${DEFAULT_MAX_LINE_BYTES} bytes`));
   t.equal(reports.length, 1, `reported once:\n${stderr}`);
 });
+
+t.test("an unusable RELAY_IDENTITIES stops the gateway with one line naming the setting, exit 2", async (t) => {
+  const cases: [string, RegExp][] = [
+    ["not json", /RELAY_IDENTITIES is not JSON/],
+    ["{}", /RELAY_IDENTITIES must be a non-empty JSON list/],
+    ["[]", /RELAY_IDENTITIES must be a non-empty JSON list/],
+    ['[{"platform":"slack"},{"botId":"B1"}]', /RELAY_IDENTITIES\[1\] needs a non-empty string "platform"/],
+  ];
+  for (const [value, expected] of cases) {
+    const child = spawn(PYTHON, [fileURLToPath(new URL("../examples/python_gateway/gateway.py", import.meta.url))], {
+      env: pythonEnv({ RELAY_URL: "ws://127.0.0.1:9", RELAY_IDENTITIES: value }),
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    t.equal(code, 2, `${value}: exit 2`);
+    t.match(stderr, expected, `${value}: says what is wrong`);
+    t.notMatch(stderr, /Traceback/, `${value}: no traceback`);
+    t.equal(stderr.trim().split("\n").length, 1, `${value}: one line`);
+  }
+});

@@ -100,6 +100,10 @@ def setting(env: Mapping[str, str], *names: str) -> str:
     return ""
 
 
+class ConfigError(ValueError):
+    """A setting the gateway cannot start with; main() prints it on one line and exits 2."""
+
+
 def identities_from(env: Mapping[str, str]) -> list[HelloFrame]:
     """The hellos to send, in order.
 
@@ -119,8 +123,21 @@ def identities_from(env: Mapping[str, str]) -> list[HelloFrame]:
             bot_id = str(entry.get("botId", "")).strip() if isinstance(entry, dict) else ""
             hellos.append({"type": "hello", "platform": platform, "botId": bot_id})
         return hellos
-    configured = json.loads(setting(env, "RELAY_IDENTITIES") or '[{"platform": "relay", "botId": ""}]')
-    return [{"type": "hello", "platform": str(i["platform"]), "botId": str(i["botId"])} for i in configured]
+    raw = setting(env, "RELAY_IDENTITIES") or '[{"platform": "relay", "botId": ""}]'
+    try:
+        configured: Any = json.loads(raw)
+    except ValueError as err:
+        raise ConfigError(f"RELAY_IDENTITIES is not JSON ({err})") from None
+    if not isinstance(configured, list) or not configured:
+        raise ConfigError('RELAY_IDENTITIES must be a non-empty JSON list like [{"platform": "slack", "botId": "B1"}]')
+    listed: list[HelloFrame] = []
+    for index, entry in enumerate(configured):
+        name = entry.get("platform") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"RELAY_IDENTITIES[{index}] needs a non-empty string \"platform\"")
+        bot_id = entry.get("botId", "")
+        listed.append({"type": "hello", "platform": name.strip(), "botId": "" if bot_id is None else str(bot_id).strip()})
+    return listed
 
 
 def too_long(text: str) -> bool:
@@ -378,7 +395,12 @@ def main() -> int:
         print("usage: GATEWAY_RELAY_URL=ws://host:port [GATEWAY_RELAY_ID=… GATEWAY_RELAY_SECRET=…] gateway.py", file=sys.stderr)
         return 2
     try:
-        asyncio.run(Gateway(os.environ).run())
+        gateway = Gateway(os.environ)
+    except ConfigError as err:
+        print(f"gateway.py: {err}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(gateway.run())
     except KeyboardInterrupt:
         pass
     return 0

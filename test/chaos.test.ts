@@ -22,7 +22,8 @@ import type { MessageEvent } from "../generated/types.js";
 import { createRelayClient, LocalError, type RelayClient } from "../src/client/index.js";
 import { createRelayServer, type DeliveryReceipt } from "../src/server/index.js";
 import { FaultProxy } from "./helpers/fault-proxy.js";
-import { descriptorFor, messageEvent, sleep } from "./helpers/raw-gateway.js";
+import { descriptor, messageEvent } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 const SECONDS = Number(process.env.CHAOS_SECONDS ?? 12);
 const GATEWAYS = 4;
@@ -78,7 +79,7 @@ async function chaos(t: Pick<typeof tap, "ok" | "equal" | "fail" | "same">, deli
   const secrets = new Map(Array.from({ length: GATEWAYS }, (_, i) => [`gw-${i}`, `secret-${i}`]));
   const server = createRelayServer({
     auth: { secrets: (id: string) => (secrets.has(id) ? [secrets.get(id) as string] : undefined) },
-    onHello: (hello) => descriptorFor(hello),
+    onHello: (hello) => descriptor(hello.platform),
     handlers: { send: async () => ({ success: true, message_id: "m" }) },
     delivery,
     pingIntervalMs: 1_000,

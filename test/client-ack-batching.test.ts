@@ -8,21 +8,9 @@ import t, { type Test } from "tap";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import { createRelayClient } from "../src/client/index.js";
+import { descriptor } from "./helpers/fixtures.js";
 
-const DESCRIPTOR = {
-  type: "descriptor",
-  descriptor: {
-    contract_version: 1,
-    platform: "telegram",
-    label: "Telegram",
-    max_message_length: 4096,
-    supports_draft_streaming: false,
-    supports_edit: true,
-    supports_threads: false,
-    markdown_dialect: "markdown",
-    len_unit: "chars",
-  },
-};
+const DESCRIPTOR = { type: "descriptor", descriptor: descriptor("telegram") };
 
 function inbound(i: number): string {
   const event = {

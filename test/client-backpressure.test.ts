@@ -6,7 +6,9 @@
  * descriptor table holds only hello'd platforms.
  */
 import t from "tap";
-import { connectedClient, descriptor, messageEvent, nextEvent, record, sleep, until } from "./helpers/fake-connector.js";
+import { connectedClient, nextEvent, record } from "./helpers/fake-connector.js";
+import { descriptor, messageEvent } from "./helpers/fixtures.js";
+import { sleep, until } from "./helpers/time.js";
 
 function gate(): { promise: Promise<void>; open: () => void } {
   let open!: () => void;

@@ -4,7 +4,8 @@
  */
 import { readFileSync } from "node:fs";
 import t from "tap";
-import { FakeConnector, messageEvent } from "./helpers/fake-connector.js";
+import { FakeConnector } from "./helpers/fake-connector.js";
+import { messageEvent } from "./helpers/fixtures.js";
 
 const example = readFileSync(new URL("../examples/gateway.ts", import.meta.url), "utf8");
 const snippet = readFileSync(new URL("../docs/snippets/client.md", import.meta.url), "utf8");

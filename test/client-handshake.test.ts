@@ -6,7 +6,8 @@ import t from "tap";
 import { verifyUpgradeTokenSync } from "../src/auth/index.js";
 import { FrameValidationError } from "../src/codec/index.js";
 import { createRelayClient, LocalError, RelayConnectError, type RelayClient, type RelayClientOptions } from "../src/client/index.js";
-import { descriptor, FakeConnector, nextEvent, type FakeConnectorOptions } from "./helpers/fake-connector.js";
+import { FakeConnector, nextEvent, type FakeConnectorOptions } from "./helpers/fake-connector.js";
+import { descriptor } from "./helpers/fixtures.js";
 
 async function setup(
   t: { teardown(fn: () => unknown): void },

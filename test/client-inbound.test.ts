@@ -4,14 +4,9 @@
  * blocking, passthrough bodies, tolerance of bad input.
  */
 import t from "tap";
-import {
-  connectedClient,
-  messageEvent,
-  nextEvent,
-  record,
-  sleep,
-  until,
-} from "./helpers/fake-connector.js";
+import { connectedClient, nextEvent, record } from "./helpers/fake-connector.js";
+import { messageEvent } from "./helpers/fixtures.js";
+import { sleep, until } from "./helpers/time.js";
 
 const setup = connectedClient;
 

@@ -8,7 +8,9 @@ import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { wsDialer } from "../src/transport/ws-dialer.js";
 import type { Dialer } from "../src/transport/types.js";
-import { FakeConnector, messageEvent, nextEvent, record, sleep, type FakeConnectorOptions } from "./helpers/fake-connector.js";
+import { FakeConnector, nextEvent, record, type FakeConnectorOptions } from "./helpers/fake-connector.js";
+import { messageEvent } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 async function start(
   t: { teardown(fn: () => unknown): void },

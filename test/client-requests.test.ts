@@ -5,7 +5,8 @@
 import t from "tap";
 import { LocalError } from "../src/client/index.js";
 import { TRANSITIONS } from "../src/client/lifecycle.js";
-import { connectedClient, nextEvent, record, sleep, type Frame, type FakeConnectorOptions } from "./helpers/fake-connector.js";
+import { connectedClient, nextEvent, record, type Frame, type FakeConnectorOptions } from "./helpers/fake-connector.js";
+import { sleep } from "./helpers/time.js";
 
 const setup = connectedClient;
 

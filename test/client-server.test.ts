@@ -11,26 +11,16 @@ import type { CapabilityDescriptor, HelloFrame } from "../generated/types.js";
 import { parseBearer, verifyUpgradeToken } from "../src/auth/index.js";
 import { createMemoryLink, createRelayClient, LocalError, type Dialer, type RelayClient, type RelayClientOptions } from "../src/client/index.js";
 import { createRelayServer, type RelayServer, type RelayServerOptions } from "../src/server/index.js";
-import { messageEvent, nextEvent, record, sleep, until } from "./helpers/fake-connector.js";
+import { nextEvent, record } from "./helpers/fake-connector.js";
+import { descriptor, messageEvent } from "./helpers/fixtures.js";
+import { sleep, until } from "./helpers/time.js";
 
 const GATEWAY = "gw-e2e";
 const SECRET = "e2e-secret";
 
+/** Discord advertises a narrow op list; every other platform gets the legacy set. */
 function describe(hello: Pick<HelloFrame, "platform">): CapabilityDescriptor {
-  return {
-    contract_version: 1,
-    platform: hello.platform,
-    label: hello.platform,
-    max_message_length: 4000,
-    supports_draft_streaming: false,
-    supports_edit: true,
-    supports_threads: false,
-    markdown_dialect: "markdown",
-    len_unit: "chars",
-    ...(hello.platform === "discord" && {
-      supported_ops: ["send", "get_chat_info"],
-    }),
-  };
+  return descriptor(hello.platform, hello.platform === "discord" ? { supported_ops: ["send", "get_chat_info"] } : {});
 }
 
 interface Setup {

@@ -6,7 +6,7 @@ import t from "tap";
 import { backoffCeilingMs, backoffDelayMs, isOpSupported, nextStepAfter, normalizeRelayUrl, supportedOpsOf, type ConnectionEnd } from "../src/client/index.js";
 import { ReconnectLadder } from "../src/client/backoff.js";
 import { decodeBase64 } from "../src/client/normalize.js";
-import { descriptor } from "./helpers/fake-connector.js";
+import { descriptor } from "./helpers/fixtures.js";
 
 t.test("URL normalisation as the reference _ws_dial_url", async (t) => {
   const cases: Array<[string, string]> = [

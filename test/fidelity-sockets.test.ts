@@ -7,8 +7,10 @@ import t from "tap";
 import type { HelloFrame, MessageEvent, ThreadRenameAction } from "../generated/types.js";
 import type { DecodeError } from "../src/codec/index.js";
 import { validateFrame } from "../src/validation.js";
-import { connectedClient, descriptor, messageEvent, record, until } from "./helpers/fake-connector.js";
-import { descriptorFor, startRelay } from "./helpers/raw-gateway.js";
+import { connectedClient, record } from "./helpers/fake-connector.js";
+import { startRelay } from "./helpers/raw-gateway.js";
+import { descriptor, messageEvent } from "./helpers/fixtures.js";
+import { until } from "./helpers/time.js";
 
 // gateway/relay/command_manifest.py build_relay_command_manifest @ 1fb1a58a9ab3: plugin commands
 // are appended with their registered name and description as given.
@@ -25,7 +27,7 @@ t.test("server: a hello with bad manifest entries gets its descriptor; the entri
   const relay = await startRelay(t, {
     onHello: (hello) => {
       hellos.push(hello);
-      return descriptorFor(hello);
+      return descriptor(hello.platform);
     },
   });
   relay.server.on("protocolError", (_conn, error) => errors.push(error));
@@ -47,7 +49,7 @@ t.test("server: an unguarded thread_rename and `_` metadata keys reach their han
   const renames: ThreadRenameAction[] = [];
   const edits: Record<string, unknown>[] = [];
   const relay = await startRelay(t, {
-    onHello: (hello) => descriptorFor(hello, { supported_ops: ["send", "edit", "typing", "follow_up", "thread_rename"] }),
+    onHello: (hello) => descriptor(hello.platform, { supported_ops: ["send", "edit", "typing", "follow_up", "thread_rename"] }),
     handlers: {
       thread_rename: (action) => {
         renames.push(action);

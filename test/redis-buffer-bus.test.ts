@@ -10,8 +10,9 @@ import { spawnSync } from "node:child_process";
 import { Redis } from "ioredis";
 import type { BufferableFrame, BusMessage } from "../src/server/index.js";
 import { ACK_ORIGIN, createRedisScaleOut, DEFAULT_MAX_ENTRIES_PER_GATEWAY, DeliveryBufferFullError, RedisDeliveryBuffer, RedisRelayBus, RedisUnavailableError, RECOVERY_ORIGIN } from "../src/server/index.js";
-import { messageEvent, sleep } from "./helpers/raw-gateway.js";
 import { startRedisServer } from "./helpers/redis-server.js";
+import { messageEvent } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 const redis = await startRedisServer();
 t.teardown(() => redis.stop());

@@ -8,8 +8,10 @@ import t from "tap";
 import type { InboundFrame } from "../generated/types.js";
 import { CloseCode, CloseReason } from "../src/close-codes.js";
 import { createRedisScaleOut, type BusMessage, type DeliveryBuffer, type RedisScaleOut, type RelayBus } from "../src/server/index.js";
-import { GATEWAY, handshake, messageEvent, sleep, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
+import { GATEWAY, handshake, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
 import { startRedisServer } from "./helpers/redis-server.js";
+import { messageEvent } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 const redis = await startRedisServer();
 t.teardown(() => redis.stop());

@@ -16,9 +16,9 @@
 import t from "tap";
 import { Redis } from "ioredis";
 import { createRelayClient } from "../src/client/index.js";
-import { sleep } from "./helpers/raw-gateway.js";
 import { NODE_SECRET, startLoadBalancer, startRedisNode, type PushRecord, type RedisNode } from "./helpers/redis-node.js";
 import { startRedisServer } from "./helpers/redis-server.js";
+import { sleep } from "./helpers/time.js";
 
 const GW = "gw-live";
 const GW_IDLE = "gw-away";

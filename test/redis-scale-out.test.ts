@@ -8,9 +8,9 @@ import t from "tap";
 import { Redis } from "ioredis";
 import type { InterruptInboundFrame } from "../generated/types.js";
 import { createRelayClient, type RelayClient } from "../src/client/index.js";
-import { sleep } from "./helpers/raw-gateway.js";
 import { NODE_SECRET, startLoadBalancer, startRedisNode, type PushRecord, type RedisNode, type RedisNodeConfig } from "./helpers/redis-node.js";
 import { startRedisServer } from "./helpers/redis-server.js";
+import { sleep } from "./helpers/time.js";
 
 const GW = "gw-main";
 const GW2 = "gw-second";

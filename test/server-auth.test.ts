@@ -10,7 +10,9 @@ import { WebSocketServer } from "ws";
 import { bearerHeader, makeUpgradeToken } from "../src/auth/index.js";
 import { CloseCode, CloseReason } from "../src/close-codes.js";
 import { createRelayServer, type RejectInfo } from "../src/server/index.js";
-import { descriptorFor, GATEWAY, handshake, RawGateway, SECRET, sleep, startRelay } from "./helpers/raw-gateway.js";
+import { GATEWAY, handshake, RawGateway, SECRET, startRelay } from "./helpers/raw-gateway.js";
+import { descriptor } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 async function expectRefused(t: Test, gw: RawGateway, reason: string): Promise<void> {
   // The gateway speaks immediately, as a real one does right after the 101.
@@ -26,7 +28,7 @@ t.test("wrong, missing, malformed tokens and unknown gateways: 4401 unauthorized
   const relay = await startRelay(t, {
     onHello: (h) => {
       hellos++;
-      return descriptorFor(h);
+      return descriptor(h.platform);
     },
   });
   const rejected: RejectInfo[] = [];
@@ -136,7 +138,7 @@ t.test("a failing secret store is not a verdict: 1011, never 4401", async (t) =>
 });
 
 t.test("unauthenticated mode exists only when chosen explicitly", async (t) => {
-  const onHello = descriptorFor;
+  const onHello = (hello: { platform: string }) => descriptor(hello.platform);
   t.throws(() => createRelayServer({ onHello } as never), TypeError, "auth is required");
   t.throws(() => createRelayServer({ onHello, auth: {} } as never), TypeError);
   t.throws(() => createRelayServer({ onHello, auth: { unauthenticated: "yes" } } as never), TypeError);
@@ -195,7 +197,7 @@ t.test("attached to an existing http.Server; 'ignore' leaves other paths to othe
   http.on("upgrade", (req, socket, head) => {
     if (req.url === "/app-ws") other.handleUpgrade(req, socket, head, (ws) => ws.close(4000, "app socket"));
   });
-  const relay = createRelayServer({ server: http, unknownPath: "ignore", auth: { secrets: [SECRET] }, onHello: (h) => descriptorFor(h), pingIntervalMs: 0 });
+  const relay = createRelayServer({ server: http, unknownPath: "ignore", auth: { secrets: [SECRET] }, onHello: (h) => descriptor(h.platform), pingIntervalMs: 0 });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
   t.teardown(async () => {

@@ -5,7 +5,9 @@
 import t from "tap";
 import type { InboundFrame } from "../generated/types.js";
 import type { DeliveryReceipt, RelayConnection } from "../src/server/index.js";
-import { GATEWAY, handshake, messageEvent, sleep, startRelay } from "./helpers/raw-gateway.js";
+import { GATEWAY, handshake, startRelay } from "./helpers/raw-gateway.js";
+import { messageEvent } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 const KiB = 1024;
 

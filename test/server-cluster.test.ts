@@ -7,7 +7,9 @@ import t from "tap";
 import type { InboundFrame } from "../generated/types.js";
 import { CloseCode, CloseReason } from "../src/close-codes.js";
 import { InMemoryDeliveryBuffer, InMemoryRelayBus, type BusMessage, type RelayBus } from "../src/server/index.js";
-import { GATEWAY, handshake, messageEvent, sleep, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
+import { GATEWAY, handshake, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
+import { messageEvent } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 const texts = (gw: RawGateway): string[] => gw.frames.flatMap((f) => (f.type === "inbound" ? [f.event.text] : []));
 

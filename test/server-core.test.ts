@@ -6,7 +6,8 @@ import t from "tap";
 import type { ConnectorFrame } from "../generated/types.js";
 import { FrameDecoder } from "../src/codec/index.js";
 import { createRelayServer, type RelayTransport } from "../src/server/index.js";
-import { descriptorFor, messageEvent, sleep } from "./helpers/raw-gateway.js";
+import { descriptor, messageEvent } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 class MemoryTransport implements RelayTransport {
   readonly sent: string[] = [];
@@ -37,7 +38,7 @@ class MemoryTransport implements RelayTransport {
 t.test("adopt(): handshake, outbound and pushes over an in-memory transport", async (t) => {
   const server = createRelayServer({
     auth: { secrets: ["unused"] },
-    onHello: (h) => descriptorFor(h),
+    onHello: (h) => descriptor(h.platform),
     handlers: { send: (a) => ({ success: true, message_id: `sent:${a.content}` }) },
     pingIntervalMs: 0,
   });

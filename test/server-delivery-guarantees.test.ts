@@ -18,7 +18,9 @@ import {
   type DeliveryReceipt,
   type RelayConnection,
 } from "../src/server/index.js";
-import { GATEWAY, handshake, messageEvent, SECRET, sleep, startRelay } from "./helpers/raw-gateway.js";
+import { GATEWAY, handshake, SECRET, startRelay } from "./helpers/raw-gateway.js";
+import { messageEvent } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 const KiB = 1024;
 const indexOf = (f: InboundFrame): number => Number(f.event.text.split(":")[0]);

@@ -14,7 +14,9 @@ import {
   type DeliveryBuffer,
   type DeliveryReceipt,
 } from "../src/server/index.js";
-import { GATEWAY, handshake, messageEvent, sleep, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
+import { GATEWAY, handshake, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
+import { messageEvent } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 const texts = (gw: RawGateway, from = 0): string[] =>
   gw.frames.slice(from).flatMap((f) => (f.type === "inbound" ? [f.event.text] : []));

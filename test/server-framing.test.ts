@@ -8,14 +8,16 @@ import { fileURLToPath } from "node:url";
 import type { HelloFrame } from "../generated/types.js";
 import { CloseCode, CloseReason } from "../src/close-codes.js";
 import type { DecodeError } from "../src/codec/index.js";
-import { descriptorFor, handshake, sleep, startRelay } from "./helpers/raw-gateway.js";
+import { handshake, startRelay } from "./helpers/raw-gateway.js";
+import { descriptor } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 t.test("several frames in one message are all processed, in order", async (t) => {
   const hellos: string[] = [];
   const relay = await startRelay(t, {
     onHello: (hello) => {
       hellos.push(hello.platform);
-      return descriptorFor(hello);
+      return descriptor(hello.platform);
     },
   });
   const gw = await relay.gateway();
@@ -34,7 +36,7 @@ t.test("one frame over several messages, and a frame without its newline waits f
   const relay = await startRelay(t, {
     onHello: (hello) => {
       calls++;
-      return descriptorFor(hello);
+      return descriptor(hello.platform);
     },
   });
   const gw = await relay.gateway();

@@ -11,7 +11,9 @@ import { WebSocket } from "ws";
 import { bearerHeader, makeUpgradeToken } from "../src/auth/index.js";
 import { CloseCode, CloseReason } from "../src/close-codes.js";
 import type { RejectInfo } from "../src/server/index.js";
-import { descriptorFor, GATEWAY, SECRET, sleep, startRelay } from "./helpers/raw-gateway.js";
+import { GATEWAY, SECRET, startRelay } from "./helpers/raw-gateway.js";
+import { descriptor } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 t.test("a burst of distinct-identity hellos: handled in slices, never one long turn, identities O(1)", async (t) => {
   // A self-re-arming setImmediate counts event-loop turns: every hello records the turn it ran
@@ -31,7 +33,7 @@ t.test("a burst of distinct-identity hellos: handled in slices, never one long t
     maxIdentities: 100_000,
     onHello: (hello) => {
       perTurn.set(turn, (perTurn.get(turn) ?? 0) + 1);
-      return descriptorFor(hello);
+      return descriptor(hello.platform);
     },
   });
   const gw = await relay.gateway();

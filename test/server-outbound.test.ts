@@ -7,7 +7,9 @@ import t from "tap";
 import type { OutboundResult } from "../generated/types.js";
 import { CloseCode, CloseReason } from "../src/close-codes.js";
 import { CloseConnectionError, type OutboundContext } from "../src/server/index.js";
-import { descriptorFor, GATEWAY, handshake, sleep, startRelay } from "./helpers/raw-gateway.js";
+import { GATEWAY, handshake, startRelay } from "./helpers/raw-gateway.js";
+import { descriptor } from "./helpers/fixtures.js";
+import { sleep } from "./helpers/time.js";
 
 const send = (content: string, chat = "c1"): Record<string, unknown> => ({ op: "send", chat_id: chat, content, reply_to: null });
 
@@ -23,7 +25,7 @@ t.test("one descriptor per hello; identities accumulate, the first is the defaul
     onHello: async (hello, ctx) => {
       seen.push([hello.platform, ctx.index]);
       if (hello.platform === "telegram") await sleep(30); // a slow first answer must not reorder descriptors
-      return descriptorFor(hello, { label: `L-${hello.platform}` });
+      return descriptor(hello.platform, { label: `L-${hello.platform}` });
     },
   });
   const handshakes: string[] = [];
@@ -85,7 +87,7 @@ t.test("a request sent right after the hellos is handled after them (the gateway
     onHello: async (hello) => {
       if (hello.platform === "discord") await sleep(40); // a slow second identity
       order.push(`descriptor:${hello.platform}`);
-      return descriptorFor(hello);
+      return descriptor(hello.platform);
     },
     handlers: {
       send: (_a, ctx) => {

@@ -6,7 +6,8 @@
  */
 import t from "tap";
 import { createMemoryLink, createRelayClient, MemoryEnd, type TransportEnd, type TransportEvents } from "../src/client/index.js";
-import { descriptor, messageEvent, sleep, until } from "./helpers/fake-connector.js";
+import { descriptor, messageEvent } from "./helpers/fixtures.js";
+import { sleep, until } from "./helpers/time.js";
 
 function recorder(): { events: TransportEvents; log: string[]; ended: Promise<TransportEnd> } {
   const log: string[] = [];

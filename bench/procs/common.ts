@@ -1,4 +1,5 @@
 /** Pieces shared by the baseline and subject child processes, so both do the same exchange. */
+import { setTimeout as sleep } from "node:timers/promises";
 import * as fx from "../lib/fixtures.js";
 
 export interface ProcConfig {
@@ -39,8 +40,6 @@ export function sendAction(root: string): fx.Json {
 export function requestIdOf(n: number, salt: number): string {
   return (salt.toString(16).padStart(8, "0") + n.toString(16).padStart(24, "0")).slice(-32);
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Writes a heap snapshot (diagnosis of §4: bench/tools/heap-diff.ts compares two). */
 export async function heapSnapshot(file: string): Promise<{ file: string }> {

@@ -7,7 +7,7 @@
  */
 import type { TSchema } from "@sinclair/typebox";
 import { CONNECTOR_FRAMES, GATEWAY_FRAMES } from "../../schema/index.js";
-import { nameOf, receiverNode, toJson, type Json, type JsonObject } from "./json-schemas.js";
+import { isObject, nameOf, receiverNode, toJson, type Json, type JsonObject } from "./json-schemas.js";
 
 /** Formatting helpers of the document renderer (docs.ts), passed in to keep one definition of each. */
 export interface ReceiverFormat {
@@ -16,8 +16,6 @@ export interface ReceiverFormat {
   typeText(node: JsonObject): string;
   constraints(node: JsonObject): string[];
 }
-
-const isObject = (value: Json | undefined): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
 
 function need(node: Json | undefined): string | undefined {
   return isObject(node) && typeof node["x-receiver"] === "string" ? node["x-receiver"] : undefined;

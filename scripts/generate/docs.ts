@@ -29,7 +29,7 @@ import {
 import { displayPattern } from "../../src/validation-messages.js";
 import { renderCloseCodeTable } from "../../src/close-codes.js";
 import { buildAuthVectors } from "../auth-vectors.js";
-import { nameOf, toJson, type Json, type JsonObject } from "./json-schemas.js";
+import { isObject, nameOf, toJson, type Json, type JsonObject } from "./json-schemas.js";
 import type { Vector, VectorFiles } from "./vectors.js";
 import { renderReceiverRules } from "./docs-receivers.js";
 
@@ -94,10 +94,6 @@ interface Model {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function str(value: Json | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;

@@ -31,7 +31,8 @@ export function nameOf(schema: TSchema | JsonObject): string {
   return id;
 }
 
-function isObject(value: Json | undefined): value is JsonObject {
+/** A JSON object (not null, not an array). */
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 

@@ -9,6 +9,7 @@
  * Leniency: a message whose unterminated tail is a complete JSON object is taken as a frame
  * (and RC-FRM-001 fails); any other tail is kept as the start of a frame split across messages.
  */
+import { setTimeout as delay } from "node:timers/promises";
 import WebSocket from "ws";
 import { validateFrame } from "../validation.js";
 import type { ScenarioContext } from "./runner.js";
@@ -411,16 +412,7 @@ export class WirePeer {
   }
 }
 
-/** Promise-based sleep that ends early when `signal` aborts. */
+/** Waits `ms`, ending early (and quietly) when `signal` aborts: a scenario's waits end with it. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -12,6 +12,7 @@ import type { IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import type { CapabilityDescriptor, OutboundResult } from "../../generated/types.js";
+import { descriptor } from "./fixtures.js";
 import { createRelayClient, type RelayClient, type RelayClientEvents, type RelayClientOptions } from "../../src/client/index.js";
 
 export type Frame = { type: string } & Record<string, unknown>;
@@ -38,40 +39,6 @@ export interface FakeConnectorOptions {
   onHandshake?: (conn: FakeConnection) => void;
   /** Answer WebSocket pings. Default true. */
   autoPong?: boolean;
-}
-
-export function descriptor(platform: string, extra: Partial<CapabilityDescriptor> = {}): CapabilityDescriptor {
-  return {
-    contract_version: 1,
-    platform,
-    label: platform,
-    max_message_length: 4000,
-    supports_draft_streaming: false,
-    supports_edit: true,
-    supports_threads: false,
-    markdown_dialect: "markdown",
-    len_unit: "chars",
-    ...extra,
-  };
-}
-
-export function messageEvent(text: string, chatId = "c1", extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    text,
-    message_type: "text",
-    message_id: `m-${text}`,
-    source: {
-      platform: "telegram",
-      chat_id: chatId,
-      chat_type: "dm",
-      chat_name: null,
-      user_id: "u1",
-      user_name: "user",
-      thread_id: null,
-      chat_topic: null,
-    },
-    ...extra,
-  };
 }
 
 export class FakeConnection {
@@ -299,9 +266,6 @@ export class FakeConnector {
 
 // ---- client-side test utilities (kept here so client tests share one helper file) ----------
 
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** The next `event` whose payload matches. */
 export function nextEvent<K extends keyof RelayClientEvents>(
   client: RelayClient,
@@ -328,15 +292,6 @@ export function record<K extends keyof RelayClientEvents>(client: RelayClient, e
   const seen: RelayClientEvents[K][] = [];
   client.on(event, (payload) => seen.push(payload));
   return seen;
-}
-
-/** Polls `condition` until it holds; rejects after `timeoutMs`. For arrivals, never for absences. */
-export async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
-  }
 }
 
 /** A fake connector and a connected client (keepalive off), both closed at teardown. */

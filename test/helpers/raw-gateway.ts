@@ -6,10 +6,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { WebSocket } from "ws";
-import type { CapabilityDescriptor, ConnectorFrame, HelloFrame, MessageEvent } from "../../generated/types.js";
+import type { ConnectorFrame } from "../../generated/types.js";
 import { bearerHeader, makeUpgradeToken } from "../../src/auth/index.js";
 import { FrameDecoder, type DecodeError } from "../../src/codec/index.js";
 import { createRelayServer, type RelayServer, type RelayServerOptions } from "../../src/server/index.js";
+import { descriptor } from "./fixtures.js";
+import { sleep } from "./time.js";
 
 export interface RawGatewayOptions {
   /** Full `Authorization` header value. */
@@ -30,8 +32,6 @@ export interface CloseInfo {
   code: number;
   reason: string;
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function requestId(): string {
   return randomBytes(16).toString("hex");
@@ -220,40 +220,6 @@ export class RawGateway {
 export const GATEWAY = "gw-test";
 export const SECRET = "s3cret-primary";
 
-export function descriptorFor(hello: Pick<HelloFrame, "platform">, extra: Partial<CapabilityDescriptor> = {}): CapabilityDescriptor {
-  return {
-    contract_version: 1,
-    platform: hello.platform,
-    label: `Label ${hello.platform}`,
-    max_message_length: 4096,
-    supports_draft_streaming: false,
-    supports_edit: true,
-    supports_threads: false,
-    markdown_dialect: "markdown",
-    len_unit: "chars",
-    supported_ops: ["send", "edit", "typing"],
-    ...extra,
-  };
-}
-
-export function messageEvent(text: string, chatId = "chat-1"): MessageEvent {
-  return {
-    text,
-    message_type: "text",
-    message_id: `m-${text}`,
-    source: {
-      platform: "telegram",
-      chat_id: chatId,
-      chat_type: "dm",
-      chat_name: null,
-      user_id: "u1",
-      user_name: "User",
-      thread_id: null,
-      chat_topic: null,
-    },
-  };
-}
-
 export interface Relay {
   server: RelayServer;
   /** `ws://127.0.0.1:PORT` */
@@ -269,7 +235,7 @@ export async function startRelay(
 ): Promise<Relay> {
   const server = createRelayServer({
     auth: { secrets: (id: string) => (id === GATEWAY ? [SECRET] : undefined) },
-    onHello: (hello) => descriptorFor(hello),
+    onHello: (hello) => descriptor(hello.platform),
     pingIntervalMs: 0,
     ...options,
   });

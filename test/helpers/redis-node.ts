@@ -51,7 +51,7 @@ export type NodeEvent = { type: string; at: number } & Record<string, unknown>;
 async function child(cfg: RedisNodeConfig): Promise<void> {
   const { Redis } = await import("ioredis");
   const { createRelayServer, createRedisScaleOut } = await import("../../src/server/index.js");
-  const { descriptorFor, messageEvent } = await import("./raw-gateway.js");
+  const { descriptor, messageEvent } = await import("./fixtures.js");
   type Buffer = import("../../src/server/index.js").DeliveryBuffer;
 
   const emit = (type: string, fields: Record<string, unknown> = {}): void => {
@@ -91,7 +91,7 @@ async function child(cfg: RedisNodeConfig): Promise<void> {
   const server = createRelayServer({
     nodeId: cfg.name,
     auth: { secrets: async (id: string) => ((await app.exists(revokedKey(id))) === 1 ? undefined : [NODE_SECRET]) },
-    onHello: (hello) => descriptorFor(hello),
+    onHello: (hello) => descriptor(hello.platform),
     bus: scale.bus,
     buffer,
     pingIntervalMs: 0,

@@ -7,7 +7,7 @@ import type { MessageEvent, PassthroughForward } from "../../../generated/types.
 import { descriptorFor, textEvent, type KitIdentity } from "../fixtures.js";
 import type { Scenario, ScenarioContext } from "../runner.js";
 import { WireLog, type WireFrame, type WirePeer } from "../wire.js";
-import { FakeConnector, type Dial } from "./fake-connector.js";
+import { DialRecorder, type Dial } from "./dial-recorder.js";
 import { referenceGatewayEnv, type GatewayUnderTest, type RunningGateway } from "./launcher.js";
 
 /**
@@ -60,7 +60,7 @@ export interface Conn {
 export class Stage {
   readonly ctx: ScenarioContext;
   readonly kit: GatewayKitSettings;
-  readonly connector: FakeConnector;
+  readonly connector: DialRecorder;
   readonly log: WireLog;
   readonly conns: Conn[] = [];
   /** bufferIds the kit delivered; an ack for anything else acks a live delivery. */
@@ -72,7 +72,7 @@ export class Stage {
   #probes = 0;
   #stopping = false;
 
-  private constructor(ctx: ScenarioContext, kit: GatewayKitSettings, connector: FakeConnector, log: WireLog) {
+  private constructor(ctx: ScenarioContext, kit: GatewayKitSettings, connector: DialRecorder, log: WireLog) {
     this.ctx = ctx;
     this.kit = kit;
     this.connector = connector;
@@ -82,7 +82,7 @@ export class Stage {
   /** Sets up, runs `body`, and always tears down (gateway, sockets, server) before the end checks. */
   static async run(ctx: ScenarioContext, kit: GatewayKitSettings, body: (stage: Stage) => Promise<void>): Promise<void> {
     const log = new WireLog(ctx, "G→C");
-    const connector = await FakeConnector.start(log, { gatewayId: kit.gatewayId, secret: kit.secret, signal: ctx.signal });
+    const connector = await DialRecorder.start(log, { gatewayId: kit.gatewayId, secret: kit.secret, signal: ctx.signal });
     const stage = new Stage(ctx, kit, connector, log);
     try {
       stage.#gateway = await kit.gateway.start({

@@ -26,13 +26,13 @@ export interface Dial {
   refusedStatus: number | undefined;
 }
 
-export interface FakeConnectorOptions {
+export interface DialRecorderOptions {
   gatewayId: string;
   secret: string;
   signal: AbortSignal;
 }
 
-export class FakeConnector {
+export class DialRecorder {
   readonly dials: Dial[] = [];
   /** HTTP status to refuse the next upgrade with (consumed by it). */
   refuseNext: number | undefined;
@@ -41,13 +41,13 @@ export class FakeConnector {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #log: WireLog;
-  readonly #opts: FakeConnectorOptions;
+  readonly #opts: DialRecorderOptions;
   #taken = 0;
   #wake: Array<() => void> = [];
   #port = 0;
   #gone: string | undefined;
 
-  private constructor(log: WireLog, opts: FakeConnectorOptions) {
+  private constructor(log: WireLog, opts: DialRecorderOptions) {
     this.#log = log;
     this.#opts = opts;
     this.#wss = new WebSocketServer({ noServer: true });
@@ -63,15 +63,15 @@ export class FakeConnector {
     });
   }
 
-  static async start(log: WireLog, opts: FakeConnectorOptions): Promise<FakeConnector> {
-    const fc = new FakeConnector(log, opts);
+  static async start(log: WireLog, opts: DialRecorderOptions): Promise<DialRecorder> {
+    const recorder = new DialRecorder(log, opts);
     await new Promise<void>((resolve, reject) => {
-      fc.#http.once("error", reject);
-      fc.#http.listen(0, "127.0.0.1", () => resolve());
+      recorder.#http.once("error", reject);
+      recorder.#http.listen(0, "127.0.0.1", () => resolve());
     });
-    const addr = fc.#http.address();
-    fc.#port = typeof addr === "object" && addr !== null ? addr.port : 0;
-    return fc;
+    const addr = recorder.#http.address();
+    recorder.#port = typeof addr === "object" && addr !== null ? addr.port : 0;
+    return recorder;
   }
 
   /** The base URL handed to the gateway (no `/relay`: normalising is the gateway's job). */

@@ -4,7 +4,7 @@
  * Runs every section (bench/sections/index.ts), prints the table, and writes
  * bench/results/latest.md and latest.json plus the headline table into README.md's
  * "## Benchmarks" section (between its bench markers; nothing else in the README is touched).
- * Not part of `npm test`. `--quick` finishes in under a minute. `--readme` only rewrites the
+ * Not part of `npm test`. `--quick` finishes in one to two minutes. `--readme` only rewrites the
  * README's headline from bench/results/latest.json.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";

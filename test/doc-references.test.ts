@@ -72,11 +72,9 @@ export function danglingReferences(file: string, text: string): string[] {
     const where = `${file}:${i + 1}`;
     if (/wire-protocol\.md/.test(line)) problems.push(`${where}: cites wire-protocol.md, which users do not have`);
     if (/\.\.\/shared\b|\/work\/shared/.test(line)) problems.push(`${where}: points outside the package (${line.trim().slice(0, 60)})`);
-    // docs/performance.md and the README's benchmark table number benchmark sections (§1–§6 of bench/).
-    const bench = file === "docs/performance.md" || (file === "README.md" && line.startsWith("| §"));
+    // Benchmark sections are named, never numbered: every § outside an RFC citation is the contract's.
     for (const m of line.matchAll(/(RFC \d+ )?§(\d+(?:\.\d+)*)/g)) {
       if (m[1] !== undefined) continue;
-      if (bench && !m[2]!.includes(".")) continue;
       if (!targets.numbers.has(m[2]!)) problems.push(`${where}: §${m[2]} is not a section of ${CONTRACT}`);
     }
     for (const m of line.matchAll(/relay-connector-contract\.md#([\w-]+)/g)) {
@@ -130,6 +128,7 @@ t.test("the check catches what it must", async (t) => {
   t.match(danglingReferences("src/x.ts", "(wire-protocol.md §1.2)"), [/cites wire-protocol\.md/, /§1\.2 is not a section/]);
   t.match(danglingReferences("README.md", "read ../shared/protocol/notes.md"), [/points outside the package/]);
   t.same(danglingReferences("src/x.ts", "RFC 3986 §3.1 and §4 and §13.1 and [a](relay-connector-contract.md#reconnect)"), [], "RFC sections and existing targets pass");
-  t.same(danglingReferences("docs/performance.md", "benchmark §6, contract §2"), []);
-  t.match(danglingReferences("docs/performance.md", "contract §4.4"), [/§4\.4 is not a section/], "dotted refs in the performance doc are contract refs");
+  t.same(danglingReferences("docs/performance.md", "contract §2"), []);
+  t.match(danglingReferences("docs/performance.md", "contract §4.4"), [/§4\.4 is not a section/]);
+  t.match(danglingReferences("README.md", "| §99 | round trip |"), [/§99 is not a section/], "benchmark tables carry no section numbers");
 });

@@ -39,10 +39,10 @@ export function text(chars: number): string {
 
 const bytes = (frame: Json): number => Buffer.byteLength(JSON.stringify(frame) + "\n", "utf8");
 
-/** Wire size of the realistic inbound frame: ≥ 600 B as the issue asks, the size of its known data point. */
+/** Wire size of the realistic inbound frame: at least 600 B, the size of a live Discord group message. */
 export const INBOUND_BYTES = 660;
 
-/** The issue's realistic inbound frame: a live Discord group message, at least `minBytes` on the wire. */
+/** The realistic inbound frame: a live Discord group message, at least `minBytes` on the wire. */
 export function inboundFrame(root: string, minBytes = INBOUND_BYTES): Json {
   const frame = vector(root, "inbound.valid.live-discord");
   const event = frame.event as Json;

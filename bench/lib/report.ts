@@ -1,12 +1,13 @@
 /** Judging rows against their targets, and the Markdown / JSON renderings of a run. */
 import type { Environment } from "./env.js";
+import { MIN_REPEATS } from "./repeat.js";
 import { round } from "./stats.js";
-import type { Row, Section, SectionResult, Target } from "./types.js";
+import type { Row, Section, SectionResult, Spread, Target } from "./types.js";
 
 export interface SectionReport {
   id: string;
+  short: string;
   title: string;
-  item: string;
   rows: Row[];
   notes: string[];
   error?: string;
@@ -21,9 +22,14 @@ export interface RunReport {
   seconds: number;
 }
 
+/** How many independent repeats a row's figures come from (1 when it was measured once). */
+export const repeatsOf = (row: Row): number => row.repeats?.n ?? 1;
+
+/** A target is judged on the median over the repeats; a target row measured fewer than MIN_REPEATS times is not met. */
 export function judge(row: Row): Row {
   const t = row.target;
   if (t === undefined) return row;
+  if (repeatsOf(row) < MIN_REPEATS) return { ...row, met: false };
   if (t.kind === "abs-max") return { ...row, met: row.subject <= t.limit };
   if (row.ratio === undefined || !Number.isFinite(row.ratio)) return { ...row, met: false };
   return { ...row, met: t.kind === "max" ? row.ratio <= t.limit : row.ratio >= t.limit };
@@ -37,14 +43,14 @@ export function targetLabel(t: Target | undefined): string {
 }
 
 export function sectionReport(section: Section, result: SectionResult | undefined, error: unknown, seconds: number): SectionReport {
-  const report: SectionReport = {
-    id: section.id,
-    title: section.title,
-    item: section.item,
-    rows: (result?.rows ?? []).map(judge),
-    notes: result?.notes ?? [],
-    seconds: round(seconds, 1),
-  };
+  const rows = (result?.rows ?? []).map(judge);
+  const notes = [...(result?.notes ?? [])];
+  for (const row of rows) {
+    if (row.target !== undefined && repeatsOf(row) < MIN_REPEATS) {
+      notes.push(`"${row.name}" has a target but was measured in ${repeatsOf(row)} repeat(s), fewer than ${MIN_REPEATS}: not judged as met.`);
+    }
+  }
+  const report: SectionReport = { id: section.id, short: section.short, title: section.title, rows, notes, seconds: round(seconds, 1) };
   if (error !== undefined) report.error = error instanceof Error ? (error.stack ?? error.message) : String(error);
   return report;
 }
@@ -60,16 +66,30 @@ function fmt(value: number | undefined, unit: string): string {
 const ratioText = (r: number | undefined): string => (r === undefined || !Number.isFinite(r) ? "—" : `${r.toFixed(2)}×`);
 const metText = (row: Row): string => (row.met === undefined ? "" : row.met ? "met" : "**not met**");
 
+const range = (s: Spread, text: (v: number) => string): string => `${text(s.min)} – ${text(s.max)}`;
+
+/**
+ * The spread of the figure a row is judged on (its ratio, or its subject for an absolute
+ * target) over the independent repeats: "min – max (n)"; "—" for a row measured once.
+ */
+function spreadText(row: Row): string {
+  const r = row.repeats;
+  if (r === undefined) return "—";
+  if (row.target?.kind !== "abs-max" && r.ratio !== undefined) return `${range(r.ratio, (v) => v.toFixed(2))}× (${r.n})`;
+  return `${range(r.subject, (v) => fmt(v, "").trim())} ${row.unit} (${r.n})`;
+}
+
 function tableLines(rows: readonly Row[], withSection?: Map<Row, string>): string[] {
-  const head = withSection ? "| section | measurement | baseline | subject | ratio | target | result |" : "| measurement | baseline | subject | ratio | target | result |";
-  const sep = withSection ? "| --- | --- | ---: | ---: | ---: | --- | --- |" : "| --- | ---: | ---: | ---: | --- | --- |";
-  const lines = [head, sep];
+  const head = "| measurement | baseline | subject | ratio | min – max (repeats) | target | result |";
+  const sep = "| --- | ---: | ---: | ---: | ---: | --- | --- |";
+  const lines = withSection ? [`| section ${head}`, `| --- ${sep}`] : [head, sep];
   for (const row of rows) {
     const cells = [
       row.name,
       fmt(row.baseline, row.unit),
       fmt(row.subject, row.unit),
       ratioText(row.ratio),
+      spreadText(row),
       targetLabel(row.target),
       metText(row),
     ];
@@ -87,7 +107,7 @@ export function headlineLines(report: RunReport): string[] {
     for (const row of s.rows) {
       if (!row.headline) continue;
       rows.push(row);
-      where.set(row, s.item.replace(/^issue 7 /, ""));
+      where.set(row, s.short);
     }
   }
   return tableLines(rows, where);
@@ -108,7 +128,8 @@ export function renderMarkdown(report: RunReport): string {
     "",
     environmentLine(report.environment),
     "",
-    "Every figure is a ratio against a baseline measured in the same run: baseline and subject are interleaved and repeated, and medians are reported (the machine is shared and noisy). Baselines are written directly on `ws` + `JSON.parse` + a generated validator. Method and decisions: docs/performance.md.",
+    "Every figure is a ratio against a baseline measured in the same run: baseline and subject are interleaved and repeated, and medians are reported (the machine is shared and noisy). Baselines are written directly on `ws` + `JSON.parse` + a generated validator. A row with a target is measured in at least " +
+      `${MIN_REPEATS} independent repeats (fresh processes each); its figures are the medians over the repeats, the target is judged on the median, and "min – max" is the spread of the judged figure across the repeats. Method and decisions: docs/performance.md.`,
     "",
     `**Targets met: ${met} of ${targeted.length}.**`,
     "",
@@ -118,7 +139,7 @@ export function renderMarkdown(report: RunReport): string {
     "",
   ];
   for (const s of report.sections) {
-    lines.push(`## ${s.title} (${s.item})`, "");
+    lines.push(`## ${s.title}`, "");
     if (s.error !== undefined) lines.push("**This section failed:**", "", "```", s.error, "```", "");
     if (s.rows.length > 0) lines.push(...tableLines(s.rows), "");
     for (const note of s.notes) lines.push(`- ${note}`);

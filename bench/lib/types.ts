@@ -1,8 +1,8 @@
 /**
  * The shapes every benchmark section shares. A section measures a subject against a baseline run
  * in the same invocation and reports ratios; the runner renders every section the same way, so a
- * new section (issue 8's cross-instance delivery, for one) is a new file plus one line in
- * `sections/index.ts`.
+ * new section is a new file plus one line in `sections/index.ts`. A row with a target is measured
+ * in independent repeats (lib/repeat.ts) and judged on their median.
  */
 
 /** How a ratio is judged: `max` — at most `limit` (costs); `min` — at least `limit` (rates). */
@@ -43,8 +43,29 @@ export interface Row {
   met?: boolean;
   /** Shown in the table's headline (README) when set. */
   headline?: boolean;
+  /**
+   * Set when the row was measured in independent repeats (lib/repeat.ts): the spread of each
+   * figure across them. `baseline`, `subject` and `ratio` above are then the medians.
+   */
+  repeats?: RowRepeats;
   /** Free-form extras kept in the JSON (per-round samples, spreads, configuration). */
   details?: Record<string, unknown>;
+}
+
+/** Median, min and max of one figure over independent repeats, and the values themselves. */
+export interface Spread {
+  n: number;
+  median: number;
+  min: number;
+  max: number;
+  values: number[];
+}
+
+export interface RowRepeats {
+  n: number;
+  baseline?: Spread;
+  subject: Spread;
+  ratio?: Spread;
 }
 
 export interface SectionResult {
@@ -72,8 +93,8 @@ export interface BuildInfo {
 export interface Section {
   /** Stable key, used by `--only` and in the JSON. */
   id: string;
+  /** What it measures, in a few words: the section column of the headline table (e.g. "loopback"). */
+  short: string;
   title: string;
-  /** The issue item(s) it answers, e.g. "issue 7 §1". */
-  item: string;
   run(ctx: BenchContext): Promise<SectionResult>;
 }

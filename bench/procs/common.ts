@@ -4,7 +4,7 @@ import * as fx from "../lib/fixtures.js";
 
 export interface ProcConfig {
   root: string;
-  /** Turn permessage-deflate on (raw baseline only; §6). */
+  /** Turn permessage-deflate on (raw baseline only; the deflate section). */
   deflate?: boolean;
 }
 
@@ -25,13 +25,13 @@ export async function pump(count: number, sendOne: (i: number) => void, queued: 
   }
 }
 
-/** The event pushed in §2/§3: the realistic ≥ 600-byte inbound frame's event, numbered. */
+/** The event pushed in the loopback and replay sections: the realistic ≥ 600-byte inbound frame's event, numbered. */
 export function pushEvent(root: string): (i: number) => fx.Json {
   const event = fx.inboundFrame(root).event as fx.Json;
   return (i) => ({ ...event, message_id: `m-${i}` });
 }
 
-/** The action sent in §2: the realistic Discord `send` from the vectors. */
+/** The action sent in the loopback section: the realistic Discord `send` from the vectors. */
 export function sendAction(root: string): fx.Json {
   return fx.sendFrame(root).action as fx.Json;
 }
@@ -41,7 +41,7 @@ export function requestIdOf(n: number, salt: number): string {
   return (salt.toString(16).padStart(8, "0") + n.toString(16).padStart(24, "0")).slice(-32);
 }
 
-/** Writes a heap snapshot (diagnosis of §4: bench/tools/heap-diff.ts compares two). */
+/** Writes a heap snapshot (memory diagnosis: bench/tools/heap-diff.ts compares two). */
 export async function heapSnapshot(file: string): Promise<{ file: string }> {
   const { writeHeapSnapshot } = await import("node:v8");
   (globalThis as { gc?: () => void }).gc?.();
@@ -68,7 +68,7 @@ export async function settledMemory(): Promise<{ rss: number; heapUsed: number; 
 
 /**
  * The baselines' framing: a message is one frame (JSON.parse takes the trailing newline as
- * whitespace), parsed whole, with nothing else in the way. Only the ceiling measurement of §3
+ * whitespace), parsed whole, with nothing else in the way. Only the replay ceiling
  * sends several frames per message; only when the whole does not parse is it split into lines.
  * Returns the number of lines that were not JSON.
  */

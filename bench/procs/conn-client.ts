@@ -1,6 +1,7 @@
 /**
- * Many idle gateways for §4: opens WebSocket connections (each with its own gateway id and
- * upgrade token), says hello on each and waits for the descriptor, then leaves them idle.
+ * Many idle gateways for the memory section: opens WebSocket connections (each with its own
+ * gateway id and upgrade token), says hello on each and waits for the descriptor, then leaves
+ * them idle.
  */
 import WebSocket from "ws";
 import { bearerHeader, makeUpgradeToken } from "../../src/auth/index.js";

@@ -1,5 +1,5 @@
 /**
- * Child process for §1 (decode + validate). One process per case: a fresh JIT, first warmed with
+ * Child process of the decode section (decode + validate). One process per case: a fresh JIT, first warmed with
  * every fixture frame through both decoders so the measured call sites are as polymorphic as in a
  * receiver that sees mixed traffic, then the case's variants interleaved (lib/micro.ts).
  */
@@ -22,7 +22,7 @@ function decodeVariants(frame: Json, direction: FrameDirection): Variant[] {
   const tolerant = new FrameDecoder({ direction, mode: "tolerant" });
   const strict = new FrameDecoder({ direction, mode: "strict" });
   return [
-    // The baseline of the issue: bytes to string, JSON.parse, nothing else.
+    // The baseline: bytes to string, JSON.parse, nothing else.
     { name: "baseline", op: () => (JSON.parse(buf.toString()) as Json).type },
     { name: "tolerant", op: () => tolerant.push(buf).length },
     { name: "strict", op: () => strict.push(buf).length },

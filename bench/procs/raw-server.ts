@@ -68,7 +68,7 @@ serve(
       return { sent: Number(args.count) };
     },
     /**
-     * The design's ceiling (§3): `count` frames with bufferIds, `perMessage` per message, at most
+     * The replay design's ceiling: `count` frames with bufferIds, `perMessage` per message, at most
      * `window` unacked, straight on ws; resolves when every ack is in.
      */
     replay(args) {

@@ -1,5 +1,5 @@
 /**
- * The gateway of the cross-instance section (issue 8): `createRelayClient` with defaults, noting
+ * The gateway of the cross-instance section: `createRelayClient` with defaults, noting
  * when each delivery's handler ran (the shared monotonic clock of `now()`), by message number.
  */
 import type { MessageEvent } from "../../generated/types.js";

@@ -1,5 +1,5 @@
 /**
- * A connector instance for the cross-instance section (issue 8): `createRelayServer` on the
+ * A connector instance for the cross-instance section: `createRelayServer` on the
  * Redis bus and buffer (`createRedisScaleOut`), bearer auth, pushes through the public
  * `sendInbound`. Two of these share one redis-server; the gateway is connected to one of them.
  */

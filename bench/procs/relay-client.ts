@@ -14,7 +14,7 @@ let client: RelayClient | undefined;
 let received = 0;
 let expected = Number.POSITIVE_INFINITY;
 let onAllReceived: (() => void) | undefined;
-/** message ids of deliveries since `expect`, in handler order (exactly-once/in-order checks, §3). */
+/** message ids of deliveries since `expect`, in handler order (the replay section's exactly-once/in-order checks). */
 let order: number[] = [];
 let record = false;
 

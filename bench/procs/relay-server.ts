@@ -12,7 +12,7 @@ import { heapSnapshot, pump, pushEvent, settledMemory, type ProcConfig } from ".
 
 export const BENCH_SECRET = "bench-secret-0123456789abcdef";
 
-/** `unauthenticated`: diagnosis only (§4: what token verification costs per connection). */
+/** `unauthenticated`: diagnosis only (memory: what token verification costs per connection). */
 const cfg = config<ProcConfig & { replay?: ReplayOptions; unauthenticated?: boolean }>();
 const descriptor = fx.descriptorFrame(cfg.root).descriptor as never;
 const eventOf = pushEvent(cfg.root) as unknown as (i: number) => MessageEvent;
@@ -46,7 +46,7 @@ await start(cfg.replay);
 
 serve(
   {
-    /** A new server with other replay options (§3's grid); answers its port. */
+    /** A new server with other replay options (the replay grid); answers its port. */
     async restart(args) {
       await server.close({ timeoutMs: 1000 });
       await start(args.replay as ReplayOptions | undefined);
@@ -67,7 +67,7 @@ serve(
       );
       return { failed };
     },
-    /** A backlog of `count` entries, flipped idle as after `going_idle` (§3). */
+    /** A backlog of `count` entries, flipped idle as after `going_idle` (replay). */
     async fillBacklog(args) {
       const gatewayId = String(args.gatewayId);
       for (let i = 0; i < Number(args.count); i++) await server.buffer.append(gatewayId, { type: "inbound", event: eventOf(i) });

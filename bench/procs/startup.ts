@@ -1,5 +1,6 @@
 /**
- * §5, run as `node startup.js <what>` in a fresh process (not over IPC: nothing else loaded).
+ * The start-up section's probe, run as `node startup.js <what>` in a fresh process (not over IPC:
+ * nothing else loaded).
  * Prints JSON: milliseconds from just before the import to validators ready (one frame
  * validated, so the generated module is parsed, evaluated and its code reached), the CPU time
  * the process spent in that span (a shared machine delays wall time, not CPU time), and the time

@@ -1,5 +1,5 @@
 /**
- * §6 — permessage-deflate, measured once: the baseline pair of §2 with the extension negotiated
+ * permessage-deflate, measured once: the loopback section's baseline pair with the extension negotiated
  * versus without, for small frames (the relay's traffic). The server helper keeps it off
  * (docs/performance.md records why).
  */
@@ -17,8 +17,8 @@ async function pair(server: Worker, client: Worker): Promise<Pair> {
 
 export const deflateSection: Section = {
   id: "deflate",
+  short: "deflate",
   title: "permessage-deflate on vs off (ws baseline pair)",
-  item: "issue 7 §6",
   async run(ctx: BenchContext): Promise<SectionResult> {
     const rounds = ctx.quick ? 3 : 7;
     const off = { root: ctx.root, deflate: false };

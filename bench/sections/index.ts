@@ -1,7 +1,7 @@
 /**
- * The sections of `npm run bench`, in run order. Adding a measurement (e.g. issue 8's
- * cross-instance delivery over Redis) is one file in this folder exporting a `Section`, plus one
- * line here; the runner, the report, the JSON and the README headline pick it up.
+ * The sections of `npm run bench`, in run order. Adding a measurement is one file in this folder
+ * exporting a `Section`, plus one line here; the runner, the report, the JSON and the README
+ * headline pick it up.
  */
 import type { Section } from "../lib/types.js";
 import { decodeSection } from "./decode.js";

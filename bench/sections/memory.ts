@@ -1,9 +1,10 @@
 /**
- * §4 — memory per idle authenticated connection on the server: RSS and V8 heap, marginal between
+ * Memory per idle authenticated connection on the server: RSS and V8 heap, marginal between
  * 1,000 and 3,000 connections (so fixed costs cancel), against a raw `ws` server holding the same
  * connections (bench/procs/raw-server.ts; it also answers the hello with a descriptor).
  */
-import { median, round } from "../lib/stats.js";
+import { repeatCount, repeated } from "../lib/repeat.js";
+import { round } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
 import { spawnWorker, withWorkers } from "../lib/worker.js";
 import { SECRET } from "./loopback.js";
@@ -43,36 +44,31 @@ async function marginal(ctx: BenchContext, proc: "raw-server" | "relay-server"):
 
 export const memorySection: Section = {
   id: "memory",
+  short: "memory",
   title: "Memory per idle authenticated connection",
-  item: "issue 7 §4",
   async run(ctx: BenchContext): Promise<SectionResult> {
-    const repeats = ctx.quick ? 2 : 5;
-    const raw: Array<{ rss: number; heap: number }> = [];
-    const relay: Array<{ rss: number; heap: number }> = [];
-    for (let i = 0; i < repeats; i++) {
-      ctx.log(`memory: ${LOW} → ${HIGH} connections, baseline and subject (${i + 1}/${repeats})`);
-      raw.push(await marginal(ctx, "raw-server"));
-      relay.push(await marginal(ctx, "relay-server"));
-    }
-    const row = (what: "rss" | "heap", label: string, headline: boolean): Row => {
-      const b = median(raw.map((m) => m[what]));
-      const s = median(relay.map((m) => m[what]));
-      return {
+    const repeats = repeatCount(ctx, 5);
+    const rows = await repeated(ctx, "memory", repeats, async () => {
+      ctx.log(`memory: ${LOW} → ${HIGH} connections, baseline and subject`);
+      const raw = await marginal(ctx, "raw-server");
+      const relay = await marginal(ctx, "relay-server");
+      const row = (what: "rss" | "heap", label: string): Row => ({
         name: `${label} per idle authenticated connection (marginal ${LOW.toLocaleString("en-US")} → ${HIGH.toLocaleString("en-US")})`,
         unit: "KiB",
         baselineLabel: "raw ws server",
-        baseline: b / 1024,
-        subject: s / 1024,
-        ratio: s / b,
+        baseline: raw[what] / 1024,
+        subject: relay[what] / 1024,
+        ratio: relay[what] / raw[what],
         target: { kind: "max", limit: 1.5 },
-        headline,
-        details: { baselineBytes: raw.map((m) => round(m[what], 0)), subjectBytes: relay.map((m) => round(m[what], 0)) },
-      };
-    };
+        headline: true,
+        details: { baselineBytes: round(raw[what], 0), subjectBytes: round(relay[what], 0) },
+      });
+      return [row("rss", "RSS"), row("heap", "V8 heap")];
+    });
     return {
-      rows: [row("rss", "RSS", true), row("heap", "V8 heap", true)],
+      rows,
       notes: [
-        `A separate process dials ${HIGH.toLocaleString("en-US")} connections, each with its own gateway id and a bearer token, says hello and waits for the descriptor (the subject verifies the token; the baseline ignores it). The server's memory is read after full GCs (--expose-gc) at ${LOW.toLocaleString("en-US")} and at ${HIGH.toLocaleString("en-US")} connections; the marginal cost is the difference divided by ${(HIGH - LOW).toLocaleString("en-US")}. The ratio is of medians over ${repeats} fresh pair${repeats > 1 ? "s" : ""} of processes, baseline and subject alternating.`,
+        `A separate process dials ${HIGH.toLocaleString("en-US")} connections, each with its own gateway id and a bearer token, says hello and waits for the descriptor (the subject verifies the token; the baseline ignores it). The server's memory is read after full GCs (--expose-gc) at ${LOW.toLocaleString("en-US")} and at ${HIGH.toLocaleString("en-US")} connections; the marginal cost is the difference divided by ${(HIGH - LOW).toLocaleString("en-US")}. ${repeats} independent repeats, each a fresh baseline server and a fresh subject server; the ratio is the median of the per-repeat ratios.`,
         `Both servers run with the young generation pinned to 16 MiB semi-spaces (\`${NODE_FLAGS.slice(1).join(" ")}\`): left to itself V8 grows it from 16 to 32 MiB during the 2,000 added handshakes (allocation rate, not connections held), which adds ~8 KiB of committed heap per connection to either side at random. Where the heap goes per connection: \`npx tsx bench/tools/heap-diff.ts relay-server\` (heap snapshots diffed by object kind).`,
       ],
     };

@@ -1,5 +1,5 @@
 /**
- * Issue 8 — cross-instance delivery over Redis: two connector instances (bench/procs/redis-node)
+ * Cross-instance delivery over Redis: two connector instances (bench/procs/redis-node)
  * on one redis-server (test/helpers/redis-server: a real `redis-server` on a free loopback port,
  * AOF on), the gateway (bench/procs/redis-gateway) connected to instance A. Subject: pushes made
  * on instance B, which reach the gateway over the relay bus (B checks the shared idle flag, offers
@@ -49,8 +49,8 @@ async function latencies(on: Worker, gateway: Worker, count: number, expectMode:
 
 export const redisCrossInstanceSection: Section = {
   id: "redis",
+  short: "redis",
   title: "Cross-instance delivery over Redis (separate processes)",
-  item: "issue 8",
   async run(ctx: BenchContext): Promise<SectionResult> {
     let redis;
     try {

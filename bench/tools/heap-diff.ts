@@ -1,6 +1,6 @@
 /**
  * `npx tsx bench/tools/heap-diff.ts [relay-server|raw-server] [n]` — where the memory of an idle
- * connection goes (§4): heap snapshots of a server holding n and 2n idle handshaked connections,
+ * connection goes (the memory section): heap snapshots of a server holding n and 2n idle handshaked connections,
  * diffed by object kind; prints the retained-size growth per connection.
  */
 import { readFileSync, mkdirSync } from "node:fs";

@@ -197,6 +197,94 @@ export const DROPPABLE_LISTS = {
   ]
 } as const;
 
+export const NULL_AS_ABSENT = {
+  "CapabilityDescriptor": {
+    "nullable": [
+      "emoji",
+      "platform_hint",
+      "pii_safe",
+      "media_capabilities",
+      "supports_context",
+      "supports_inchannel_continuable",
+      "supports_block_formatting"
+    ],
+    "declared": [
+      "contract_version",
+      "platform",
+      "label",
+      "max_message_length",
+      "supports_draft_streaming",
+      "supports_edit",
+      "supports_threads",
+      "markdown_dialect",
+      "len_unit",
+      "emoji",
+      "platform_hint",
+      "pii_safe",
+      "media_capabilities",
+      "supports_context",
+      "supports_inchannel_continuable",
+      "supports_block_formatting",
+      "supported_ops"
+    ]
+  },
+  "OutboundMetadata": {
+    "nullable": [
+      "scope_id",
+      "user_id",
+      "profile",
+      "thread_id",
+      "thread_ts",
+      "message_id",
+      "reply_to_message_id",
+      "unfurl_links",
+      "unfurl_media"
+    ],
+    "declared": [
+      "scope_id",
+      "user_id",
+      "profile",
+      "thread_id",
+      "thread_ts",
+      "message_id",
+      "reply_to_message_id",
+      "format_hints",
+      "unfurl_links",
+      "unfurl_media"
+    ]
+  },
+  "EnrollResponse": {
+    "nullable": [
+      "deliveryKey",
+      "tenant",
+      "gatewayId"
+    ],
+    "declared": [
+      "secret",
+      "deliveryKey",
+      "tenant",
+      "gatewayId"
+    ]
+  },
+  "ProvisionResponse": {
+    "nullable": [
+      "deliveryKey",
+      "secretIssued",
+      "tenant",
+      "gatewayId",
+      "routeKeys"
+    ],
+    "declared": [
+      "secret",
+      "deliveryKey",
+      "secretIssued",
+      "tenant",
+      "gatewayId",
+      "routeKeys"
+    ]
+  }
+} as const;
+
 export type DefinitionName = (typeof DEFINITION_NAMES)[number];
 
 export type GatewayFrameType = keyof typeof GATEWAY_FRAME_DEFINITIONS;

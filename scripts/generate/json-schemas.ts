@@ -66,6 +66,24 @@ function receiverNeed(node: Json | undefined): "required" | "exact" | undefined 
 }
 
 /**
+ * The properties of an `x-null-as-absent` object whose `null` a receiver reads as absent: the
+ * scalar ones it neither needs exactly (e.g. a secret, even when optional) nor requires. Empty
+ * for an object without the mark. The receiver schema widens exactly these to accept `null`, and
+ * the registry lists them for the runtime.
+ */
+export function nullAsAbsentProperties(node: JsonObject): string[] {
+  if (node["x-null-as-absent"] !== true || !isObject(node.properties)) return [];
+  const required = new Set(Array.isArray(node.required) ? node.required : []);
+  return Object.entries(node.properties)
+    .filter(([name, schema]) => {
+      const needed = receiverNeed(schema) === "exact" || (required.has(name) && receiverNeed(schema) !== undefined);
+      const kept = receiverNode(schema);
+      return !needed && isObject(kept) && typeof kept.type === "string";
+    })
+    .map(([name]) => name);
+}
+
+/**
  * The receiver principle (schema/annotations.ts), applied to one authored node: keep the types
  * and the structure, keep what `x-receiver` marks, drop every other (producer-only) rule.
  * Top-down, so a subtree a receiver needs exactly is kept whole.
@@ -94,13 +112,11 @@ export function receiverNode(node: Json): Json {
     else if (key === "properties" && node["x-null-as-absent"] === true) {
       // `null` in a scalar property the receiver does not require reads as absent: its type
       // widens to a type list (a widening the compatibility gate reads as additive).
-      const required = new Set(Array.isArray(node.required) ? node.required : []);
+      const nullable = new Set(nullAsAbsentProperties(node));
       out[key] = Object.fromEntries(
         Object.entries(value as JsonObject).map(([name, schema]) => {
           const kept = receiverNode(schema);
-          // A value the receiver needs exactly (e.g. a secret) keeps its type even when optional.
-          const needed = receiverNeed(schema) === "exact" || (required.has(name) && receiverNeed(schema) !== undefined);
-          if (needed || !isObject(kept) || typeof kept.type !== "string") return [name, kept];
+          if (!nullable.has(name) || !isObject(kept) || typeof kept.type !== "string") return [name, kept];
           return [name, { ...kept, type: [kept.type, "null"] }];
         }),
       );

@@ -1,7 +1,7 @@
 /** The runtime's view of the contract: names and constants, with no TypeBox at run time. */
 import type { TSchema } from "@sinclair/typebox";
 import { ACTIONS, CONNECTOR_FRAMES, GATEWAY_FRAMES, LEGACY_OPS, OP_RESULTS, PROMPT_ID_PATTERN, REQUEST_ID_PATTERN, STEPS } from "../../schema/index.js";
-import { nameOf, type DroppableList } from "./json-schemas.js";
+import { nameOf, nullAsAbsentProperties, toJson, type DroppableList } from "./json-schemas.js";
 import { CONTRACT_VERSION } from "../../schema/annotations.js";
 
 const names = (map: Record<string, TSchema>) => Object.fromEntries(Object.entries(map).map(([k, v]) => [k, nameOf(v)]));
@@ -10,6 +10,12 @@ const names = (map: Record<string, TSchema>) => Object.fromEntries(Object.entrie
 export function registryData(definitions: TSchema[], lists: DroppableList[] = []) {
   const dropLists: Record<string, { path: string[]; entry: string }[]> = {};
   for (const l of lists) (dropLists[l.frameType] ??= []).push({ path: l.path, entry: l.entry });
+  const nullAsAbsent: Record<string, { nullable: string[]; declared: string[] }> = {};
+  for (const definition of definitions) {
+    const json = toJson(definition);
+    if (json["x-null-as-absent"] !== true) continue;
+    nullAsAbsent[nameOf(definition)] = { nullable: nullAsAbsentProperties(json), declared: Object.keys(json.properties ?? {}) };
+  }
   return {
     CONTRACT_VERSION,
     STEPS: [...STEPS],
@@ -23,6 +29,13 @@ export function registryData(definitions: TSchema[], lists: DroppableList[] = []
     DEFINITION_NAMES: definitions.map(nameOf),
     /** Per frame type: the lists a receiver filters entry by entry, and the validator of one entry. */
     DROPPABLE_LISTS: dropLists,
+    /**
+     * Per definition marked `x-null-as-absent`: the properties whose `null` a receiver reads as
+     * absent (`nullable`) and every declared property (`declared`). An undeclared property's
+     * `null` reads as absent too; a declared one outside `nullable` keeps its `null` (the receiver
+     * schema refuses it).
+     */
+    NULL_AS_ABSENT: nullAsAbsent,
   };
 }
 

@@ -11,6 +11,7 @@ import type {
   PassthroughForward,
   SessionSource,
 } from "../../generated/types.js";
+import { withoutAbsentNulls } from "../null-as-absent.js";
 import { cleanSupportedOps } from "./ops.js";
 
 type Rec = Record<string, unknown>;
@@ -74,9 +75,8 @@ export function bufferIdOf(frame: Rec): string | undefined {
 
 export function normalizeDescriptor(value: unknown): CapabilityDescriptor {
   const raw = asRecord(value);
-  const descriptor: Rec = {};
-  // A null optional key reads as absent (its default); the tolerant schema lets only those through.
-  for (const [key, v] of Object.entries(raw)) if (v !== null) descriptor[key] = v;
+  // A null optional key reads as absent (its default): the schema's `x-null-as-absent` rule.
+  const descriptor: Rec = { ...withoutAbsentNulls(raw, "CapabilityDescriptor") };
   // The label is presentation only: any value is accepted, a non-string reads as "".
   descriptor.label = str(raw.label, "");
   // The reference maps any non-positive or non-integer length to its 4096 default.

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { OutboundFrame, OutboundResult } from "../../generated/types.js";
+import { withoutAbsentNulls } from "../null-as-absent.js";
 import { validateDefinition } from "../validation.js";
 import { lookupOf, type IdentityLookup } from "./identities.js";
 import type { Identity, OutboundContext, OutboundHandler, OutboundHandlers, OpName, RelayConnection } from "./types.js";
@@ -106,21 +107,13 @@ function onAbort(signal: AbortSignal, hook: () => void): () => void {
 /**
  * `OutboundMetadata` is read with `null` as absent (its `x-null-as-absent` receiver rule): the
  * gateway fills keys such as `thread_id` from values it may not have. The handler gets the action
- * without those keys, so it sees the types it is promised; an action without a `null` is passed as is.
+ * without those keys, so it sees the types it is promised; an action without such a `null` is passed as is.
  */
 function nullMetadataAsAbsent(action: OutboundFrame["action"]): OutboundFrame["action"] {
   const metadata = (action as { metadata?: unknown }).metadata;
   if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) return action;
-  let hasNull = false;
-  for (const key in metadata) {
-    if (Object.hasOwn(metadata, key) && (metadata as Record<string, unknown>)[key] === null) {
-      hasNull = true;
-      break;
-    }
-  }
-  if (!hasNull) return action;
-  const kept = Object.fromEntries(Object.entries(metadata).filter(([, v]) => v !== null));
-  return { ...action, metadata: kept } as OutboundFrame["action"];
+  const kept = withoutAbsentNulls(metadata, "OutboundMetadata");
+  return kept === metadata ? action : ({ ...action, metadata: kept } as OutboundFrame["action"]);
 }
 
 export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {

@@ -17,27 +17,27 @@ interface EntryValidator {
 const LISTS = new Map<string, readonly { path: readonly string[]; entry: string }[]>(Object.entries(DROPPABLE_LISTS));
 const validators = compiled as unknown as Record<string, EntryValidator>;
 
-type Rec = Record<string, unknown>;
-const isRecord = (value: unknown): value is Rec => typeof value === "object" && value !== null && !Array.isArray(value);
+type JsonObject = Record<string, unknown>;
+const isRecord = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
 
 const pointer = (parts: readonly (string | number)[]) => parts.map((p) => `/${String(p).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
 
 /** `frame` with invalid entries removed, and one issue per removal; `frame` itself when nothing changed. */
-export function dropInvalidEntries(type: string, frame: Rec): { value: Rec; dropped: ValidationIssue[] | undefined } {
+export function dropInvalidEntries(type: string, frame: JsonObject): { value: JsonObject; dropped: ValidationIssue[] | undefined } {
   const lists = LISTS.get(type);
   if (lists === undefined) return { value: frame, dropped: undefined };
   let value = frame;
   let dropped: ValidationIssue[] | undefined;
   for (const { path, entry } of lists) {
-    const parents: Rec[] = [value];
+    const parents: JsonObject[] = [value];
     let node: unknown = value;
     for (const key of path.slice(0, -1)) {
-      node = (node as Rec)[key];
+      node = (node as JsonObject)[key];
       if (!isRecord(node)) break;
       parents.push(node);
     }
     if (parents.length !== path.length) continue;
-    const owner = parents[parents.length - 1] as Rec;
+    const owner = parents[parents.length - 1] as JsonObject;
     const last = path[path.length - 1] as string;
     if (!Object.hasOwn(owner, last)) continue;
     const list = owner[last];
@@ -60,11 +60,11 @@ export function dropInvalidEntries(type: string, frame: Rec): { value: Rec; drop
     (dropped ??= []).push(...issues);
     // Copy the path down to the list's owner, then replace (or remove) the list.
     const copies = parents.map((p) => ({ ...p }));
-    for (let i = 0; i < copies.length - 1; i++) (copies[i] as Rec)[path[i] as string] = copies[i + 1];
-    const copiedOwner = copies[copies.length - 1] as Rec;
+    for (let i = 0; i < copies.length - 1; i++) (copies[i] as JsonObject)[path[i] as string] = copies[i + 1];
+    const copiedOwner = copies[copies.length - 1] as JsonObject;
     if (kept === undefined) delete copiedOwner[last];
     else copiedOwner[last] = kept;
-    value = copies[0] as Rec;
+    value = copies[0] as JsonObject;
   }
   return { value, dropped };
 }

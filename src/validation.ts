@@ -96,7 +96,7 @@ export interface ValidateFrameOptions {
   report?: boolean;
 }
 
-type Rec = Record<string, unknown>;
+type JsonObject = Record<string, unknown>;
 
 function isUnder(path: string, prefixes: readonly ValidationIssue[] | undefined): boolean {
   return prefixes !== undefined && prefixes.some((p) => path === p.path || path.startsWith(`${p.path}/`));
@@ -138,18 +138,18 @@ export function validateFrame(value: unknown, options: ValidateFrameOptions = {}
     const why = known ? `is a ${known} frame type, not ${options.direction}` : "is not a frame type of contract_version 1";
     return fail("/type", "enum", `/type ${quote(type)} ${why}`);
   }
-  if (options.report === true) return reportFrame(definition, type, value as Rec, mode);
+  if (options.report === true) return reportFrame(definition, type, value as JsonObject, mode);
   const result = validateDefinition<RelayFrame>(definition as DefinitionName, value, mode);
   if (!result.ok) return result;
   if (mode === "tolerant") {
-    const { value: kept, dropped } = dropInvalidEntries(type, value as Rec);
+    const { value: kept, dropped } = dropInvalidEntries(type, value as JsonObject);
     return dropped === undefined ? result : { ok: true, value: kept as unknown as RelayFrame, dropped };
   }
   const issues = checkFrameRules(result.value);
   return issues.length === 0 ? result : { ok: false, issues };
 }
 
-function reportFrame(definition: string, type: string, value: Rec, mode: ValidationMode): ValidationResult<RelayFrame> {
+function reportFrame(definition: string, type: string, value: JsonObject, mode: ValidationMode): ValidationResult<RelayFrame> {
   const issues = reportIssues(definition, value, mode);
   if (issues.length > 0) return { ok: false, issues };
   if (mode === "strict") return { ok: true, value: value as unknown as RelayFrame };

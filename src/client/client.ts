@@ -412,7 +412,7 @@ export class RelayClient {
     if (this.#session !== undefined || !this.#move(event)) return;
     if (this.#redialTimer !== undefined) clearTimeout(this.#redialTimer);
     this.#redialTimer = undefined;
-    const s = this.#settings;
+    const settings = this.#settings;
     const session = new Session(
       {
         generation: ++this.#generation,
@@ -422,14 +422,14 @@ export class RelayClient {
         dialer: this.#dialer,
         helloLines: this.#helloLines,
         helloPlatforms: this.#helloPlatforms,
-        handshakeTimeoutMs: s.handshakeTimeoutMs,
-        keepalive: s.keepaliveIntervalMs > 0 ? { intervalMs: s.keepaliveIntervalMs, timeoutMs: s.keepaliveTimeoutMs } : undefined,
-        maxPayload: s.maxPayload,
-        perMessageDeflate: s.perMessageDeflate,
-        maxLineBytes: s.maxLineBytes,
-        maxQueuedDeliveries: s.maxQueuedDeliveries,
-        maxQueuedBytes: s.maxQueuedBytes,
-        coalesceAcks: s.coalesceAcks,
+        handshakeTimeoutMs: settings.handshakeTimeoutMs,
+        keepalive: settings.keepaliveIntervalMs > 0 ? { intervalMs: settings.keepaliveIntervalMs, timeoutMs: settings.keepaliveTimeoutMs } : undefined,
+        maxPayload: settings.maxPayload,
+        perMessageDeflate: settings.perMessageDeflate,
+        maxLineBytes: settings.maxLineBytes,
+        maxQueuedDeliveries: settings.maxQueuedDeliveries,
+        maxQueuedBytes: settings.maxQueuedBytes,
+        coalesceAcks: settings.coalesceAcks,
         now: this.#now,
       },
       this.#host,

@@ -14,7 +14,7 @@ import type {
 import { withoutAbsentNulls } from "../null-as-absent.js";
 import { cleanSupportedOps } from "./ops.js";
 
-type Rec = Record<string, unknown>;
+type JsonObject = Record<string, unknown>;
 
 /*
  * What a receiver fills in. The runtime does not load schema/, so these are stated here and
@@ -30,8 +30,8 @@ export const EVENT_DEFAULTS = Object.freeze({ text: "", message_type: "text" });
 const MESSAGE_TYPES = RECEIVED_MESSAGE_TYPES;
 const CHAT_TYPES = RECEIVED_CHAT_TYPES;
 
-function asRecord(value: unknown): Rec {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Rec) : {};
+function asRecord(value: unknown): JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as JsonObject) : {};
 }
 
 function str(value: unknown, fallback: string): string {
@@ -40,7 +40,7 @@ function str(value: unknown, fallback: string): string {
 
 export function normalizeSource(value: unknown): SessionSource {
   const raw = asRecord(value);
-  const source: Rec = {
+  const source: JsonObject = {
     ...raw,
     platform: str(raw.platform, SOURCE_DEFAULTS.platform),
     chat_id: str(raw.chat_id, SOURCE_DEFAULTS.chat_id),
@@ -61,13 +61,13 @@ export function normalizeMessageEvent(value: unknown): MessageEvent {
   } as MessageEvent;
 }
 
-export function normalizeInterrupt(frame: Rec): InterruptInboundFrame {
+export function normalizeInterrupt(frame: JsonObject): InterruptInboundFrame {
   return { ...frame, type: "interrupt_inbound", session_key: str(frame.session_key, ""), chat_id: str(frame.chat_id, "") };
 }
 
 /** Whether `bufferId` marks a replayed (ack-gated) delivery: a non-empty string. */
 /** The id to ack: a non-empty string, or an integer echoed as its decimal string (the reference acks `str(bufferId)` of any truthy id). */
-export function bufferIdOf(frame: Rec): string | undefined {
+export function bufferIdOf(frame: JsonObject): string | undefined {
   const id = frame.bufferId;
   if (typeof id === "string") return id.length > 0 ? id : undefined;
   return typeof id === "number" && Number.isSafeInteger(id) && id !== 0 ? String(id) : undefined;
@@ -76,7 +76,7 @@ export function bufferIdOf(frame: Rec): string | undefined {
 export function normalizeDescriptor(value: unknown): CapabilityDescriptor {
   const raw = asRecord(value);
   // A null optional key reads as absent (its default): the schema's `x-null-as-absent` rule.
-  const descriptor: Rec = { ...withoutAbsentNulls(raw, "CapabilityDescriptor") };
+  const descriptor: JsonObject = { ...withoutAbsentNulls(raw, "CapabilityDescriptor") };
   // The label is presentation only: any value is accepted, a non-string reads as "".
   descriptor.label = str(raw.label, "");
   // The reference maps any non-positive or non-integer length to its 4096 default.

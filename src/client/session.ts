@@ -178,14 +178,14 @@ export class Session {
       return;
     }
     if (this.#ended) return;
-    const c = this.#config;
-    this.#transport = c.dialer(
+    const config = this.#config;
+    this.#transport = config.dialer(
       {
-        url: c.url,
+        url: config.url,
         ...(authorization !== undefined && { authorization }),
-        maxPayload: c.maxPayload,
-        perMessageDeflate: c.perMessageDeflate,
-        ...(c.keepalive !== undefined && { keepalive: c.keepalive }),
+        maxPayload: config.maxPayload,
+        perMessageDeflate: config.perMessageDeflate,
+        ...(config.keepalive !== undefined && { keepalive: config.keepalive }),
       },
       {
         open: () => this.#guard(() => this.#onOpen()),

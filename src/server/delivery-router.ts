@@ -70,7 +70,7 @@ class GatewayRecord {
 
 
 export class DeliveryRouter implements ConnectionHost {
-  readonly #c: RouterConfig;
+  readonly #config: RouterConfig;
   readonly #hooks: RouterHooks;
   readonly #records = new Map<string, GatewayRecord>();
   readonly #ackWaiters = new AckWaiters();
@@ -81,7 +81,7 @@ export class DeliveryRouter implements ConnectionHost {
   #closing = false;
 
   constructor(config: RouterConfig, hooks: RouterHooks) {
-    this.#c = config;
+    this.#config = config;
     this.#hooks = hooks;
     this.#cluster = new ClusterLink({
       bus: config.bus,
@@ -93,8 +93,8 @@ export class DeliveryRouter implements ConnectionHost {
         },
         holds: (gatewayId) => this.#records.has(gatewayId),
         routeLocal: (gatewayId, frame) => {
-          const rec = this.#records.get(gatewayId);
-          return rec === undefined ? this.#append(gatewayId, frame).then((bufferId) => ({ mode: "buffered", bufferId })) : this.#routeLocal(rec, undefined, frame);
+          const gateway = this.#records.get(gatewayId);
+          return gateway === undefined ? this.#append(gatewayId, frame).then((bufferId) => ({ mode: "buffered", bufferId })) : this.#routeLocal(gateway, undefined, frame);
         },
         writeInterrupt: async (gatewayId, frame) => {
           const conn = this.#records.get(gatewayId)?.current;
@@ -104,9 +104,9 @@ export class DeliveryRouter implements ConnectionHost {
         },
         ackedElsewhere: (gatewayId, bufferId) => this.#resolveAck(gatewayId, bufferId),
         kicked: (gatewayId) => {
-          const rec = this.#records.get(gatewayId);
+          const gateway = this.#records.get(gatewayId);
           // A drain in progress may have read past the new entry already: it must look again.
-          if (rec !== undefined && (rec.phase.current === "live" || rec.drain !== undefined)) this.#startDrain(rec, "backlog");
+          if (gateway !== undefined && (gateway.phase.current === "live" || gateway.drain !== undefined)) this.#startDrain(gateway, "backlog");
         },
         revoked: (gatewayId, reason) => void this.closeGateway(gatewayId, reason),
         reportError: (err, where) => this.emit("handlerError", undefined, err, where),
@@ -135,66 +135,66 @@ export class DeliveryRouter implements ConnectionHost {
   }
 
   register(conn: Connection): void {
-    let rec = this.#records.get(conn.gatewayId);
-    if (rec === undefined) {
-      rec = new GatewayRecord(conn.gatewayId);
-      this.#records.set(conn.gatewayId, rec);
+    let gateway = this.#records.get(conn.gatewayId);
+    if (gateway === undefined) {
+      gateway = new GatewayRecord(conn.gatewayId);
+      this.#records.set(conn.gatewayId, gateway);
     }
     // Concatenated rather than pushed: a pushed-to (or spread) array reserves 17 slots, and most
     // gateways hold one socket.
-    rec.connections = rec.connections.concat([conn]);
+    gateway.connections = gateway.connections.concat([conn]);
     // Over the cap the oldest goes: after a half-open connection the gateway's re-dial must win.
-    if (!Number.isFinite(this.#c.maxConnectionsPerGateway)) return;
-    const open = rec.connections.filter((c) => c.open);
-    for (let i = 0; i < open.length - this.#c.maxConnectionsPerGateway; i++) {
+    if (!Number.isFinite(this.#config.maxConnectionsPerGateway)) return;
+    const open = gateway.connections.filter((c) => c.open);
+    for (let i = 0; i < open.length - this.#config.maxConnectionsPerGateway; i++) {
       (open[i] as Connection).close(CloseCode.TooManyConnections, CloseReason.TooManyConnections);
     }
   }
 
   handshakeComplete(conn: Connection): void {
-    const rec = this.#records.get(conn.gatewayId);
-    if (rec === undefined || !conn.open) return;
-    rec.current = conn;
+    const gateway = this.#records.get(conn.gatewayId);
+    if (gateway === undefined || !conn.open) return;
+    gateway.current = conn;
     // A new handshake ends any flip: the backlog is replayed on this socket, then live resumes.
-    this.#startDrain(rec, "handshake");
+    this.#startDrain(gateway, "handshake");
   }
 
   async goingIdle(conn: Connection): Promise<void> {
-    const rec = this.#records.get(conn.gatewayId);
-    if (rec !== undefined) {
+    const gateway = this.#records.get(conn.gatewayId);
+    if (gateway !== undefined) {
       // Flip this node first, synchronously: a push racing the shared write is already buffered.
-      this.#stopDrain(rec);
-      this.#stopRecovery(rec);
-      rec.phase.apply("going-idle");
+      this.#stopDrain(gateway);
+      this.#stopRecovery(gateway);
+      gateway.phase.apply("going-idle");
     }
-    await this.#c.buffer.setIdle(conn.gatewayId, true);
+    await this.#config.buffer.setIdle(conn.gatewayId, true);
     // The connection writes going_idle_ack right after this resolves.
-    if (this.#c.idleCloseAfterMs > 0 && conn.open && !this.#idleTimers.has(conn)) {
+    if (this.#config.idleCloseAfterMs > 0 && conn.open && !this.#idleTimers.has(conn)) {
       const timer = setTimeout(() => {
         this.#idleTimers.delete(conn);
         if (conn.open && this.#records.get(conn.gatewayId)?.phase.current === "idle") conn.close(CloseCode.Normal, "");
-      }, this.#c.idleCloseAfterMs);
+      }, this.#config.idleCloseAfterMs);
       timer.unref();
       this.#idleTimers.set(conn, timer);
     }
   }
 
   inboundAck(conn: Connection, bufferId: string): void {
-    const rec = this.#records.get(conn.gatewayId);
-    if (rec === undefined || rec.sent === undefined || !rec.sent.delete(bufferId)) return;
+    const gateway = this.#records.get(conn.gatewayId);
+    if (gateway === undefined || gateway.sent === undefined || !gateway.sent.delete(bufferId)) return;
     const gatewayId = conn.gatewayId;
-    this.#c.buffer.ack(gatewayId, bufferId).then(
+    this.#config.buffer.ack(gatewayId, bufferId).then(
       () => {
-        rec.drain?.acked(bufferId);
+        gateway.drain?.acked(bufferId);
         this.#resolveAck(gatewayId, bufferId);
-        if (this.#c.clustered) this.#cluster.acked(gatewayId, bufferId);
+        if (this.#config.clustered) this.#cluster.acked(gatewayId, bufferId);
       },
       (err: unknown) => this.emit("handlerError", conn, err, "buffer.ack"),
     );
   }
 
   interrupt(conn: Connection, frame: InterruptFrame): void {
-    const handler = this.#c.onInterrupt;
+    const handler = this.#config.onInterrupt;
     if (handler === undefined) return;
     Promise.resolve()
       .then(() => handler(frame, { connection: conn, gatewayId: conn.gatewayId }))
@@ -212,21 +212,21 @@ export class DeliveryRouter implements ConnectionHost {
       clearTimeout(idleTimer);
       this.#idleTimers.delete(conn);
     }
-    const rec = this.#records.get(conn.gatewayId);
-    if (rec === undefined) return;
-    const i = rec.connections.indexOf(conn);
-    if (i !== -1) rec.connections.splice(i, 1);
-    if (rec.drainTarget === conn) this.#stopDrain(rec);
-    if (rec.current === conn) {
-      this.#stopRecovery(rec);
-      rec.current = [...rec.connections].reverse().find((c) => c.handshaked && c.open);
+    const gateway = this.#records.get(conn.gatewayId);
+    if (gateway === undefined) return;
+    const i = gateway.connections.indexOf(conn);
+    if (i !== -1) gateway.connections.splice(i, 1);
+    if (gateway.drainTarget === conn) this.#stopDrain(gateway);
+    if (gateway.current === conn) {
+      this.#stopRecovery(gateway);
+      gateway.current = [...gateway.connections].reverse().find((c) => c.handshaked && c.open);
       // Pushes buffer until the next handshake drains them, or replay on the socket that remains.
-      if (rec.current === undefined) rec.phase.apply("sockets-gone");
-      else this.#startDrain(rec, "backlog");
+      if (gateway.current === undefined) gateway.phase.apply("sockets-gone");
+      else this.#startDrain(gateway, "backlog");
     }
-    if (rec.connections.length === 0) {
-      this.#stopDrain(rec);
-      this.#stopRecovery(rec);
+    if (gateway.connections.length === 0) {
+      this.#stopDrain(gateway);
+      this.#stopRecovery(gateway);
       this.#records.delete(conn.gatewayId);
       if (this.#orders.get(conn.gatewayId)?.idle === true) this.#orders.delete(conn.gatewayId);
     }
@@ -236,7 +236,7 @@ export class DeliveryRouter implements ConnectionHost {
 
   /** Throws `FrameValidationError` for a frame built from invalid caller data. */
   check(frame: ConnectorFrame): void {
-    const mode = this.#c.validateOutgoing;
+    const mode = this.#config.validateOutgoing;
     if (mode === "off") return;
     const result = validateFrame(frame, { mode, direction: "connector-to-gateway" });
     if (!result.ok) throw new FrameValidationError(result.issues, frame.type);
@@ -250,11 +250,11 @@ export class DeliveryRouter implements ConnectionHost {
     }
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const gatewayId = typeof target === "string" ? target : target.gatewayId;
-    const rec = this.#records.get(gatewayId);
+    const gateway = this.#records.get(gatewayId);
     // The common case, a live socket under its high-water mark, is written here with one promise
     // (the write's) instead of the async chain below: every push in flight holds its promises, and
     // on a busy connector that chain kept the GC busy for a third of the time (bench/ section 2, push).
-    const conn = rec === undefined ? undefined : this.#liveSocket(rec, typeof target === "string" ? undefined : target);
+    const conn = gateway === undefined ? undefined : this.#liveSocket(gateway, typeof target === "string" ? undefined : target);
     if (conn !== undefined) {
       let written: Promise<void>;
       try {
@@ -267,21 +267,21 @@ export class DeliveryRouter implements ConnectionHost {
         .live(frame, written)
         .then((bufferId) => (bufferId === undefined ? { mode: "live" as const } : this.#liveFailed(gatewayId, bufferId, signal)));
     }
-    return this.#sendRouted(gatewayId, rec, target, frame, signal);
+    return this.#sendRouted(gatewayId, gateway, target, frame, signal);
   }
 
   /** The socket a push goes to live right now (what #routeLocal would write to), if any. */
-  #liveSocket(rec: GatewayRecord, preferred: Connection | undefined): Connection | undefined {
-    const conn = preferred !== undefined && preferred.open && preferred.handshaked ? preferred : rec.current;
-    if (this.#c.acked || this.#closing || rec.phase.current !== "live" || conn === undefined || !conn.open) return undefined;
-    return conn.bufferedAmount <= this.#c.highWaterBytes ? conn : undefined;
+  #liveSocket(gateway: GatewayRecord, preferred: Connection | undefined): Connection | undefined {
+    const conn = preferred !== undefined && preferred.open && preferred.handshaked ? preferred : gateway.current;
+    if (this.#config.acked || this.#closing || gateway.phase.current !== "live" || conn === undefined || !conn.open) return undefined;
+    return conn.bufferedAmount <= this.#config.highWaterBytes ? conn : undefined;
   }
 
   #orderOf(gatewayId: string): AppendOrder {
     let order = this.#orders.get(gatewayId);
     if (order === undefined) {
       const created = new AppendOrder(
-        (frame) => this.#c.buffer.append(gatewayId, frame),
+        (frame) => this.#config.buffer.append(gatewayId, frame),
         // Kept while the gateway has a record here (it pushes again soon), else dropped.
         () => {
           if (!this.#records.has(gatewayId) && this.#orders.get(gatewayId) === created) this.#orders.delete(gatewayId);
@@ -308,15 +308,15 @@ export class DeliveryRouter implements ConnectionHost {
 
   async #sendRouted(
     gatewayId: string,
-    rec: GatewayRecord | undefined,
+    gateway: GatewayRecord | undefined,
     target: string | Connection,
     frame: BufferableFrame,
     signal: AbortSignal | undefined,
   ): Promise<DeliveryReceipt> {
     let route: LocalRoute | undefined;
-    if (rec !== undefined) {
-      route = await this.#routeLocal(rec, typeof target === "string" ? undefined : target, frame);
-    } else if (!this.#closing && this.#c.clustered && !(await this.#c.buffer.isIdle(gatewayId))) {
+    if (gateway !== undefined) {
+      route = await this.#routeLocal(gateway, typeof target === "string" ? undefined : target, frame);
+    } else if (!this.#closing && this.#config.clustered && !(await this.#config.buffer.isIdle(gatewayId))) {
       const answer = await this.#cluster.offer(gatewayId, frame);
       if (answer?.mode === "live") return { mode: "remote" };
       if (answer?.mode === "buffered" && answer.bufferId !== undefined) route = { mode: "buffered", bufferId: answer.bufferId };
@@ -331,8 +331,8 @@ export class DeliveryRouter implements ConnectionHost {
   async sendInterrupt(target: string | Connection, frame: InterruptInboundFrame): Promise<boolean> {
     this.check(frame);
     const gatewayId = typeof target === "string" ? target : target.gatewayId;
-    const rec = this.#records.get(gatewayId);
-    const conn = typeof target !== "string" && target.open ? target : rec?.current;
+    const gateway = this.#records.get(gatewayId);
+    const conn = typeof target !== "string" && target.open ? target : gateway?.current;
     if (conn !== undefined && conn.open) {
       try {
         await conn.writeFrames([frame]);
@@ -341,7 +341,7 @@ export class DeliveryRouter implements ConnectionHost {
         return false;
       }
     }
-    if (!this.#c.clustered || this.#closing) return false;
+    if (!this.#config.clustered || this.#closing) return false;
     return (await this.#cluster.offer(gatewayId, frame))?.mode === "live";
   }
 
@@ -349,37 +349,37 @@ export class DeliveryRouter implements ConnectionHost {
    * Decides and, for live, writes synchronously — so a push decided before a `going_idle` flip is
    * queued before the `going_idle_ack`, and one decided after it is buffered.
    */
-  async #routeLocal(rec: GatewayRecord, preferred: Connection | undefined, frame: BufferableFrame): Promise<LocalRoute> {
-    const conn = preferred !== undefined && preferred.open && preferred.handshaked ? preferred : rec.current;
-    if (!this.#c.acked && !this.#closing && rec.phase.current === "live" && conn !== undefined && conn.open) {
+  async #routeLocal(gateway: GatewayRecord, preferred: Connection | undefined, frame: BufferableFrame): Promise<LocalRoute> {
+    const conn = preferred !== undefined && preferred.open && preferred.handshaked ? preferred : gateway.current;
+    if (!this.#config.acked && !this.#closing && gateway.phase.current === "live" && conn !== undefined && conn.open) {
       const queued = conn.bufferedAmount;
-      if (queued <= this.#c.highWaterBytes) {
+      if (queued <= this.#config.highWaterBytes) {
         let written: Promise<void>;
         try {
           written = conn.writeFrames([frame as ConnectorFrame]);
         } catch {
-          return { mode: "buffered", bufferId: await this.#append(rec.gatewayId, frame) };
+          return { mode: "buffered", bufferId: await this.#append(gateway.gatewayId, frame) };
         }
         // Not known to be written: buffered (at-least-once) in the place it was decided.
-        const bufferId = await this.#orderOf(rec.gatewayId).live(frame, written);
+        const bufferId = await this.#orderOf(gateway.gatewayId).live(frame, written);
         if (bufferId === undefined) return { mode: "live" };
-        this.#afterAppend(rec.gatewayId);
+        this.#afterAppend(gateway.gatewayId);
         return { mode: "buffered", bufferId };
       }
-      this.#congested(rec, conn, queued);
+      this.#congested(gateway, conn, queued);
     }
-    return { mode: "buffered", bufferId: await this.#append(rec.gatewayId, frame) };
+    return { mode: "buffered", bufferId: await this.#append(gateway.gatewayId, frame) };
   }
 
   async #append(gatewayId: string, frame: BufferableFrame): Promise<string> {
-    const rec = this.#records.get(gatewayId);
-    if (rec !== undefined) rec.pendingAppends++;
+    const gateway = this.#records.get(gatewayId);
+    if (gateway !== undefined) gateway.pendingAppends++;
     let bufferId: string;
     try {
       // Behind every live write decided earlier: a failed one is appended first, in its place.
       bufferId = await this.#orderOf(gatewayId).append(frame);
     } finally {
-      if (rec !== undefined) rec.pendingAppends--;
+      if (gateway !== undefined) gateway.pendingAppends--;
     }
     this.#afterAppend(gatewayId);
     return bufferId;
@@ -387,15 +387,15 @@ export class DeliveryRouter implements ConnectionHost {
 
   /** Make sure a fresh entry does not wait for a handshake that already happened. */
   #afterAppend(gatewayId: string): void {
-    const rec = this.#records.get(gatewayId);
-    if (rec !== undefined) {
-      if (rec.drain !== undefined) rec.drain.appended();
+    const gateway = this.#records.get(gatewayId);
+    if (gateway !== undefined) {
+      if (gateway.drain !== undefined) gateway.drain.appended();
       // A congested socket waits for its recovery; awaiting-hello and idle for a handshake.
-      else if (rec.phase.current === "live") this.#startDrain(rec, "backlog");
+      else if (gateway.phase.current === "live") this.#startDrain(gateway, "backlog");
       return;
     }
-    if (!this.#c.clustered || this.#closing) return;
-    this.#c.buffer.isIdle(gatewayId).then(
+    if (!this.#config.clustered || this.#closing) return;
+    this.#config.buffer.isIdle(gatewayId).then(
       (idle) => {
         if (!idle) this.#cluster.kick(gatewayId);
       },
@@ -403,72 +403,72 @@ export class DeliveryRouter implements ConnectionHost {
     );
   }
 
-  #congested(rec: GatewayRecord, conn: Connection, queued: number): void {
-    rec.phase.apply("congested");
+  #congested(gateway: GatewayRecord, conn: Connection, queued: number): void {
+    gateway.phase.apply("congested");
     this.emit("backpressure", conn, { bufferedAmount: queued, action: "buffer" });
-    this.#stopRecovery(rec);
-    const lowWater = Math.floor(this.#c.highWaterBytes / 2);
-    rec.recovery = setInterval(() => {
-      if (rec.current !== conn || !conn.open || rec.phase.current !== "backlogged") {
-        this.#stopRecovery(rec);
+    this.#stopRecovery(gateway);
+    const lowWater = Math.floor(this.#config.highWaterBytes / 2);
+    gateway.recovery = setInterval(() => {
+      if (gateway.current !== conn || !conn.open || gateway.phase.current !== "backlogged") {
+        this.#stopRecovery(gateway);
         return;
       }
       const now = conn.bufferedAmount;
       if (now > lowWater) return;
-      this.#stopRecovery(rec);
+      this.#stopRecovery(gateway);
       this.emit("backpressure", conn, { bufferedAmount: now, action: "resume" });
-      this.#startDrain(rec, "backlog");
-    }, this.#c.pollIntervalMs);
-    rec.recovery.unref();
+      this.#startDrain(gateway, "backlog");
+    }, this.#config.pollIntervalMs);
+    gateway.recovery.unref();
   }
 
-  #stopRecovery(rec: GatewayRecord): void {
-    if (rec.recovery !== undefined) clearInterval(rec.recovery);
-    rec.recovery = undefined;
+  #stopRecovery(gateway: GatewayRecord): void {
+    if (gateway.recovery !== undefined) clearInterval(gateway.recovery);
+    gateway.recovery = undefined;
   }
 
   /** Replays the backlog on the current socket, if `event` moves the phase to draining. */
-  #startDrain(rec: GatewayRecord, event: "handshake" | "backlog"): void {
-    const conn = rec.current;
-    if (conn === undefined || !conn.open || this.#closing || rec.phase.next(event) === undefined) return;
-    if (rec.drain !== undefined) {
-      if (rec.drainTarget === conn) {
-        rec.drain.appended();
+  #startDrain(gateway: GatewayRecord, event: "handshake" | "backlog"): void {
+    const conn = gateway.current;
+    if (conn === undefined || !conn.open || this.#closing || gateway.phase.next(event) === undefined) return;
+    if (gateway.drain !== undefined) {
+      if (gateway.drainTarget === conn) {
+        gateway.drain.appended();
         return;
       }
-      this.#stopDrain(rec);
+      this.#stopDrain(gateway);
     }
-    rec.phase.apply(event);
+    gateway.phase.apply(event);
     const drain = new Drain({
-      buffer: this.#c.buffer,
-      gatewayId: rec.gatewayId,
+      buffer: this.#config.buffer,
+      gatewayId: gateway.gatewayId,
       target: conn,
-      window: this.#c.window,
-      framesPerMessage: this.#c.framesPerMessage,
+      window: this.#config.window,
+      framesPerMessage: this.#config.framesPerMessage,
       maxMessageBytes: MAX_MESSAGE_BYTES,
-      ackTimeoutMs: this.#c.ackTimeoutMs,
-      highWaterBytes: this.#c.highWaterBytes,
-      pollIntervalMs: this.#c.pollIntervalMs,
-      pendingAppends: () => rec.pendingAppends,
-      onSent: (id) => void (rec.sent ??= new Set()).add(id),
+      ackTimeoutMs: this.#config.ackTimeoutMs,
+      highWaterBytes: this.#config.highWaterBytes,
+      pollIntervalMs: this.#config.pollIntervalMs,
+      pendingAppends: () => gateway.pendingAppends,
+      onSent: (id) => void (gateway.sent ??= new Set()).add(id),
       onAckTimeout: () => undefined,
       onInvalidEntry: (entry, why) => this.emit("handlerError", conn, new Error(`buffer entry ${JSON.stringify(entry.bufferId)}: ${why}`), "drain"),
     });
-    rec.drain = drain;
-    rec.drainTarget = conn;
+    gateway.drain = drain;
+    gateway.drainTarget = conn;
     this.emit("drainStart", conn);
     drain.run().then(
       (completed) => {
-        if (rec.drain !== drain) return;
-        rec.drain = undefined;
-        rec.drainTarget = undefined;
-        if (completed && rec.current === conn && conn.open) rec.phase.apply("drained");
+        if (gateway.drain !== drain) return;
+        gateway.drain = undefined;
+        gateway.drainTarget = undefined;
+        if (completed && gateway.current === conn && conn.open) gateway.phase.apply("drained");
         this.emit("drainEnd", conn, { replayed: drain.replayed, acked: drain.ackCount, aborted: !completed });
       },
       (err: unknown) => {
-        if (rec.drain === drain) {
-          rec.drain = undefined;
-          rec.drainTarget = undefined;
+        if (gateway.drain === drain) {
+          gateway.drain = undefined;
+          gateway.drainTarget = undefined;
         }
         this.emit("handlerError", conn, err, "drain");
         this.emit("drainEnd", conn, { replayed: drain.replayed, acked: drain.ackCount, aborted: true });
@@ -478,10 +478,10 @@ export class DeliveryRouter implements ConnectionHost {
     );
   }
 
-  #stopDrain(rec: GatewayRecord): void {
-    rec.drain?.abort();
-    rec.drain = undefined;
-    rec.drainTarget = undefined;
+  #stopDrain(gateway: GatewayRecord): void {
+    gateway.drain?.abort();
+    gateway.drain = undefined;
+    gateway.drainTarget = undefined;
   }
 
   // ── acks ───────────────────────────────────────────────────────────────────
@@ -506,15 +506,15 @@ export class DeliveryRouter implements ConnectionHost {
 
   /** Closes this node's sockets of a gateway with 4401. Returns how many. */
   closeGateway(gatewayId: string, reason: string): number {
-    const rec = this.#records.get(gatewayId);
-    if (rec === undefined) return 0;
-    const conns = [...rec.connections];
+    const gateway = this.#records.get(gatewayId);
+    if (gateway === undefined) return 0;
+    const conns = [...gateway.connections];
     for (const conn of conns) conn.close(CloseCode.Unauthorized, reason);
     return conns.length;
   }
 
   publishRevoke(gatewayId: string, reason: string): void {
-    if (this.#c.clustered) this.#cluster.revoke(gatewayId, reason);
+    if (this.#config.clustered) this.#cluster.revoke(gatewayId, reason);
   }
 
   connections(gatewayId?: string): Connection[] {
@@ -531,9 +531,9 @@ export class DeliveryRouter implements ConnectionHost {
     this.#closing = true;
     for (const timer of this.#idleTimers.values()) clearTimeout(timer);
     this.#idleTimers.clear();
-    for (const rec of this.#records.values()) {
-      this.#stopDrain(rec);
-      this.#stopRecovery(rec);
+    for (const gateway of this.#records.values()) {
+      this.#stopDrain(gateway);
+      this.#stopRecovery(gateway);
     }
   }
 

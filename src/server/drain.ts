@@ -41,7 +41,7 @@ export interface DrainOptions {
 const MAX_BUFFER_ID_LENGTH = 256;
 
 export class Drain {
-  readonly #o: DrainOptions;
+  readonly #options: DrainOptions;
   readonly #inFlight = new Map<string, NodeJS.Timeout>();
   #cursor: string | undefined;
   #exhausted = false;
@@ -54,7 +54,7 @@ export class Drain {
   ackCount = 0;
 
   constructor(opts: DrainOptions) {
-    this.#o = opts;
+    this.#options = opts;
   }
 
   get aborted(): boolean {
@@ -88,29 +88,29 @@ export class Drain {
 
   /** Resolves `true` when the backlog is delivered and acked, `false` when aborted. */
   async run(): Promise<boolean> {
-    const o = this.#o;
+    const options = this.#options;
     while (!this.#aborted) {
-      if (!o.target.open) {
+      if (!options.target.open) {
         // Nothing in flight can be acked on a closed target: their timers go with the drain.
         this.abort();
         return false;
       }
-      if (!this.#exhausted && this.#inFlight.size < o.window) {
-        if (o.target.bufferedAmount > o.highWaterBytes) {
-          await this.#sleep(o.pollIntervalMs);
+      if (!this.#exhausted && this.#inFlight.size < options.window) {
+        if (options.target.bufferedAmount > options.highWaterBytes) {
+          await this.#sleep(options.pollIntervalMs);
           continue;
         }
         const appends = this.#appends;
-        const entries = await o.buffer.read(o.gatewayId, this.#cursor, o.window - this.#inFlight.size);
+        const entries = await options.buffer.read(options.gatewayId, this.#cursor, options.window - this.#inFlight.size);
         if (this.#aborted) return false;
         // An append announced while the read was in flight may not be in its answer: read again.
         if (entries.length === 0) this.#exhausted = this.#appends === appends;
         else this.#send(entries);
         continue;
       }
-      if (this.#exhausted && this.#inFlight.size === 0 && o.pendingAppends() === 0) {
+      if (this.#exhausted && this.#inFlight.size === 0 && options.pendingAppends() === 0) {
         if (this.#flagCleared) return true;
-        await o.buffer.setIdle(o.gatewayId, false);
+        await options.buffer.setIdle(options.gatewayId, false);
         this.#flagCleared = true;
         this.#exhausted = false;
         continue;
@@ -121,30 +121,30 @@ export class Drain {
   }
 
   #send(entries: BufferedEntry[]): void {
-    const o = this.#o;
+    const options = this.#options;
     const frames: ConnectorFrame[] = [];
     for (const entry of entries) {
       this.#cursor = entry.bufferId;
       const id = entry.bufferId;
       if (typeof id !== "string" || id.length === 0 || id.length > MAX_BUFFER_ID_LENGTH) {
-        o.onInvalidEntry(entry, "bufferId must be a non-empty string of at most 256 characters");
+        options.onInvalidEntry(entry, "bufferId must be a non-empty string of at most 256 characters");
         continue;
       }
       this.#inFlight.set(
         id,
         setTimeout(() => {
           if (!this.#inFlight.delete(id)) return;
-          o.onAckTimeout(id);
+          options.onAckTimeout(id);
           this.#signal();
-        }, o.ackTimeoutMs),
+        }, options.ackTimeoutMs),
       );
-      o.onSent(id);
+      options.onSent(id);
       frames.push({ ...entry.frame, bufferId: id } as ConnectorFrame);
     }
     this.replayed += frames.length;
-    for (const group of batches(frames, o.framesPerMessage, o.maxMessageBytes)) {
+    for (const group of batches(frames, options.framesPerMessage, options.maxMessageBytes)) {
       // A failed write means the socket is gone; the server aborts this drain on close.
-      o.target.writeFrames(group.frames, group.message).catch(() => undefined);
+      options.target.writeFrames(group.frames, group.message).catch(() => undefined);
     }
   }
 

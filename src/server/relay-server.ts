@@ -220,8 +220,8 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
   }
 
   address(): AddressInfo | undefined {
-    const a = this.#http?.address();
-    return a !== null && typeof a === "object" ? a : undefined;
+    const address = this.#http?.address();
+    return address !== null && typeof address === "object" ? address : undefined;
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -286,11 +286,12 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         this.emit("rejected", info);
         return;
       }
-      this.#adopt(ws, req, decided.gatewayId);
+      this.#registerWebSocket(ws, req, decided.gatewayId);
     });
   }
 
-  #adopt(ws: WebSocket, req: IncomingMessage, gatewayId: string): void {
+  /** An upgraded socket whose bearer verified: wrapped in a `Connection` and handed to the router. */
+  #registerWebSocket(ws: WebSocket, req: IncomingMessage, gatewayId: string): void {
     const transport = new WsTransport(ws);
     const conn = new Connection({ gatewayId, remoteAddress: req.socket.remoteAddress, transport, host: this.#router, config: this.#connConfig });
     this.#transports.set(conn, transport);
@@ -327,8 +328,8 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
   }
 
   connection(gatewayId: string): RelayConnection | undefined {
-    const c = this.#router.current(gatewayId);
-    return c?.open ? c : undefined;
+    const conn = this.#router.current(gatewayId);
+    return conn?.open ? conn : undefined;
   }
 
   sendInbound(target: string | RelayConnection, event: MessageEvent, opts: SendOptions = {}): Promise<DeliveryReceipt> {

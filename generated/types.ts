@@ -228,7 +228,7 @@ export interface InboundFrame {
   type: "inbound";
   event: MessageEvent;
   /**
-   * Buffer entry id of a replayed delivery (#51572). Opaque, non-empty; echoed verbatim in `inbound_ack`. Decision: at most 256 characters. Receivers also take an integer id and echo it as its decimal string (the reference acks `str(bufferId)`).
+   * Buffer entry id of a replayed delivery. Opaque, non-empty; echoed verbatim in `inbound_ack`. Decision: at most 256 characters. Receivers also take an integer id and echo it as its decimal string (the reference acks `str(bufferId)`).
    */
   bufferId?: string;
 }
@@ -454,7 +454,7 @@ export interface SessionSource {
    */
   message_id?: string | null;
   /**
-   * Multiplex target profile (#60586); absent means the legacy `agent:main` namespace.
+   * Multiplex target profile; absent means the legacy `agent:main` namespace.
    */
   profile?: string | null;
   /**
@@ -551,7 +551,7 @@ export interface OutboundFrame {
    */
   platform?: string;
   /**
-   * The botId hello'd for `platform` (#52830); only with `platform`. The connector answers a structured failure when `platform:botId` was not hello'd on this socket.
+   * The botId hello'd for `platform`; only with `platform`. The connector answers a structured failure when `platform:botId` was not hello'd on this socket.
    */
   botId?: string;
 }
@@ -968,7 +968,7 @@ export interface DraftAction {
   metadata?: OutboundMetadata;
 }
 /**
- * Create or update a task card (#85476). Gated by `task_card`.
+ * Create or update a task card. Gated by `task_card`.
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "TaskCardAction".
@@ -1474,7 +1474,7 @@ export interface TaskCardStopResult {
   code?: string;
 }
 /**
- * Forwards an edge-ACKed webhook (#50702). A buffered forward carries `bufferId` and is acked with `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks after the handler returns (the behaviour of the fix for issue #52581); versions that never ack passthrough get it redelivered, which dedupe by `passthrough_buffer:<bufferId>` absorbs.
+ * Forwards an edge-ACKed webhook. A buffered forward carries `bufferId` and is acked with `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks after the handler returns, so a forward whose handler never finished is delivered again; versions that never ack passthrough get it redelivered, which dedupe by `passthrough_buffer:<bufferId>` absorbs.
  *
  * This interface was referenced by `RelayContractTypes`'s JSON-Schema
  * via the `definition` "PassthroughForwardFrame".

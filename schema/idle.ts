@@ -1,4 +1,4 @@
-/** Going idle and buffered replay: `going_idle`, `going_idle_ack`, `inbound_ack` (#51572). */
+/** Going idle and buffered replay: `going_idle`, `going_idle_ack`, `inbound_ack`. */
 import { definition, tag } from "./annotations.js";
 import { BUFFER_ID } from "./passthrough.js";
 

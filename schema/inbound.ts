@@ -54,7 +54,7 @@ export const SessionSource = definition(
     ),
     parent_chat_id: Type.Optional(nullableString(since("P3", "Parent channel of a thread."))),
     message_id: Type.Optional(nullableString(since("P3", "Triggering message id; receivers fall back to the event's `message_id`."))),
-    profile: Type.Optional(nullableString(since("V-late", "Multiplex target profile (#60586); absent means the legacy `agent:main` namespace."))),
+    profile: Type.Optional(nullableString(since("V-late", "Multiplex target profile; absent means the legacy `agent:main` namespace."))),
     auto_thread_created: Type.Optional(Type.Boolean(since("V-late", "The connector auto-created the thread (Phase 4).", { default: false }))),
     auto_thread_initial_name: Type.Optional(nullableString(since("V-late", "Initial name of the connector-created thread (Phase 4)."))),
     prospective_thread_id: Type.Optional(
@@ -191,7 +191,7 @@ export const InboundFrame = definition(
     event: Type.Ref(MessageEvent, since("P3", "The message.", { "x-receiver": "required" })),
     bufferId: Type.Optional(
       Type.String(
-        since("V-mid", "Buffer entry id of a replayed delivery (#51572). Opaque, non-empty; echoed verbatim in `inbound_ack`. Decision: at most 256 characters. Receivers also take an integer id and echo it as its decimal string (the reference acks `str(bufferId)`).", {
+        since("V-mid", "Buffer entry id of a replayed delivery. Opaque, non-empty; echoed verbatim in `inbound_ack`. Decision: at most 256 characters. Receivers also take an integer id and echo it as its decimal string (the reference acks `str(bufferId)`).", {
           minLength: 1,
           maxLength: 256,
           "x-tolerant": { type: ["string", "integer"] },

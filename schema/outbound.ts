@@ -192,7 +192,7 @@ export const TaskCardChunk = definition(
   { additionalProperties: true },
 );
 
-export const TaskCardAction = action("TaskCardAction", "task_card", "V-late", "Create or update a task card (#85476). Gated by `task_card`.", {
+export const TaskCardAction = action("TaskCardAction", "task_card", "V-late", "Create or update a task card. Gated by `task_card`.", {
   chat_id: chatId("V-late"),
   card_id: Type.String(since("V-late", "`turn:<anchor>`: anchor = reply_to, else metadata message_id / reply_to_message_id / thread_ts / thread_id, else `root`.", { pattern: CARD_ID_PATTERN, "x-receiver": "required" })),
   chunks: Type.Array(Type.Ref(TaskCardChunk), since("V-late", "Task objects.", { "x-receiver": "required" })),
@@ -253,7 +253,7 @@ export const OutboundFrame = definition(
       Type.String(since("V-mid", "Egress platform: the reply goes out through an identity hello'd for it. Omitted means the session default (first hello). Without `botId`, the connector acts as that platform's first hello'd identity; a platform no hello on this socket named gets a structured failure, never a send through the session default (another platform's credentials). The gateway omits `botId` exactly when it does not front the platform.", { minLength: 1 })),
     ),
     botId: Type.Optional(
-      Type.String(since("V-mid", "The botId hello'd for `platform` (#52830); only with `platform`. The connector answers a structured failure when `platform:botId` was not hello'd on this socket.")),
+      Type.String(since("V-mid", "The botId hello'd for `platform`; only with `platform`. The connector answers a structured failure when `platform:botId` was not hello'd on this socket.")),
     ),
   },
   {

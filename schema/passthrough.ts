@@ -39,7 +39,7 @@ export const PassthroughForward = definition(
 export const PassthroughForwardFrame = definition(
   "PassthroughForwardFrame",
   "V-mid",
-  "Forwards an edge-ACKed webhook (#50702). A buffered forward carries `bufferId` and is acked with `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks after the handler returns (the behaviour of the fix for issue #52581); versions that never ack passthrough get it redelivered, which dedupe by `passthrough_buffer:<bufferId>` absorbs.",
+  "Forwards an edge-ACKed webhook. A buffered forward carries `bufferId` and is acked with `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks after the handler returns, so a forward whose handler never finished is delivered again; versions that never ack passthrough get it redelivered, which dedupe by `passthrough_buffer:<bufferId>` absorbs.",
   {
     type: tag("passthrough_forward", "V-mid", "Frame type."),
     forward: Type.Ref(PassthroughForward, since("V-mid", "The forwarded request.")),

@@ -4,7 +4,7 @@
  * The root entry is the contract itself: types, validation, codec, upgrade-token auth and close
  * codes. The roles live at `relay-contract/server` (connector) and `relay-contract/client`
  * (gateway), and the kit at `relay-contract/conformance`, so that validating a frame does not
- * load `ws` or either role (the root is ready in well under 50 ms; see bench/).
+ * load `ws` or either role.
  */
 export type * from "../generated/types.js";
 export {

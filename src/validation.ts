@@ -29,7 +29,7 @@ const validators = compiled as unknown as Record<string, CompiledValidator>;
 
 /**
  * Resolved once per definition: building the export name and reading the module namespace on
- * every frame cost more than validating a small frame (bench/, decode + validate).
+ * every frame would cost more than validating a small frame.
  */
 const resolved = { strict: new Map<string, CompiledValidator>(), tolerant: new Map<string, CompiledValidator>() };
 

@@ -357,7 +357,7 @@ class SessionSource(TypedDict):
     #: Triggering message id; receivers fall back to the event's `message_id`.
     message_id: NotRequired[str | None]
 
-    #: Multiplex target profile (#60586); absent means the legacy `agent:main` namespace.
+    #: Multiplex target profile; absent means the legacy `agent:main` namespace.
     profile: NotRequired[str | None]
 
     #: The connector auto-created the thread (Phase 4). Receivers read a missing value as `false`
@@ -443,9 +443,9 @@ class InboundFrame(TypedDict):
     #: The message.
     event: MessageEvent
 
-    #: Buffer entry id of a replayed delivery (#51572). Opaque, non-empty; echoed verbatim in
-    #: `inbound_ack`. Decision: at most 256 characters. Receivers also take an integer id and echo
-    #: it as its decimal string (the reference acks `str(bufferId)`).
+    #: Buffer entry id of a replayed delivery. Opaque, non-empty; echoed verbatim in `inbound_ack`.
+    #: Decision: at most 256 characters. Receivers also take an integer id and echo it as its
+    #: decimal string (the reference acks `str(bufferId)`).
     bufferId: NotRequired[str]
 
 
@@ -803,7 +803,7 @@ TaskCardChunk: TypeAlias = dict[str, Any]
 
 
 class TaskCardAction(TypedDict):
-    """Create or update a task card (#85476). Gated by `task_card`."""
+    """Create or update a task card. Gated by `task_card`."""
 
     #: Operation name.
     op: Literal["task_card"]
@@ -898,8 +898,8 @@ class OutboundFrame(TypedDict):
     #: exactly when it does not front the platform.
     platform: NotRequired[str]
 
-    #: The botId hello'd for `platform` (#52830); only with `platform`. The connector answers a
-    #: structured failure when `platform:botId` was not hello'd on this socket.
+    #: The botId hello'd for `platform`; only with `platform`. The connector answers a structured
+    #: failure when `platform:botId` was not hello'd on this socket.
     botId: NotRequired[str]
 
 
@@ -1322,10 +1322,11 @@ class PassthroughForward(TypedDict):
 
 
 class PassthroughForwardFrame(TypedDict):
-    """Forwards an edge-ACKed webhook (#50702). A buffered forward carries `bufferId` and is acked
-    with `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks
-    after the handler returns (the behaviour of the fix for issue #52581); versions that never
-    ack passthrough get it redelivered, which dedupe by `passthrough_buffer:<bufferId>` absorbs.
+    """Forwards an edge-ACKed webhook. A buffered forward carries `bufferId` and is acked with
+    `inbound_ack` after handling, like a buffered inbound. Decision: the transport acks after the
+    handler returns, so a forward whose handler never finished is delivered again; versions that
+    never ack passthrough get it redelivered, which dedupe by `passthrough_buffer:<bufferId>`
+    absorbs.
     """
 
     #: Frame type.

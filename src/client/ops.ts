@@ -20,8 +20,8 @@ interface CachedOps {
 }
 
 /**
- * The set built per `supported_ops` array, not per request (it was 2 % of a gateway's time in
- * bench/ section 2). Descriptors are handed to callers, who could edit the list in place, so a hit is
+ * The set is built once per `supported_ops` array, not per request: gating runs on every request,
+ * and building a set each time would be a visible share of a gateway's time. Descriptors are handed to callers, who could edit the list in place, so a hit is
  * checked entry by entry against the snapshot — no allocation, and never a stale answer.
  */
 const cache = new WeakMap<readonly unknown[], CachedOps>();

@@ -111,7 +111,7 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
     if (log.live >= this.#max) throw new DeliveryBufferFullError(gatewayId, this.#max);
     // A copy, as a networked store would serialise it: later mutation by the caller cannot leak in.
     // Frozen, so `read` can hand out the stored copy itself: cloning each entry again on every
-    // read was the largest cost of a replay (bench/ section 3).
+    // read would be the largest cost of a replay.
     const slot: Slot = { seq: ++this.#seq, frame: deepFreeze(structuredClone(frame)) };
     log.slots.push(slot);
     log.bySeq.set(slot.seq, slot);

@@ -126,7 +126,7 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
   if (typeof handler !== "function") return failure(`unsupported op "${op}": this connector has no handler for it`);
 
   // The handler's signal is created on first use: most handlers never look at it, and in Node an
-  // AbortController plus its listeners costs more than the rest of a request (bench/ section 2).
+  // AbortController plus its listeners costs more than the rest of a request.
   let controller: AbortController | undefined;
   let abortedWith: Error | undefined;
   const abort = (reason: Error): void => {
@@ -153,10 +153,10 @@ export async function runOutbound(run: OutboundRun): Promise<OutboundResult> {
     frame,
   };
 
-  // The handler still runs a microtask later, as it always has (after the rest of the message's
-  // frames are dispatched). Only a handler that returns a promise gets a deadline timer, a close
-  // hook and a race: a synchronous answer cannot be late (bench/ section 2, per-request timers and
-  // promises were most of runOutbound's cost).
+  // The handler runs a microtask later, after the rest of the message's frames are dispatched.
+  // Only a handler that returns a promise gets a deadline timer, a close hook and a race: a
+  // synchronous answer cannot be late, and per-request timers and promises would otherwise be
+  // most of a request's cost.
   const closedAtStart = run.connectionSignal.aborted;
   if (closedAtStart) abort(new Error("relay connection closed"));
   await undefined;

@@ -22,7 +22,7 @@ export const relay = createRelayServer({
   },
   conformanceLoopback: ["gw-demo"], // lets `relay-contract conformance connector --gateway-id gw-demo` test this endpoint
 });
-relay.on("close", (conn, code, reason) => console.log(`gateway ${conn.gatewayId} left: ${code} ${reason}`));
+relay.on("close", ({ connection, code, reason }) => console.log(`gateway ${connection.gatewayId} left: ${code} ${reason}`));
 const { port } = await relay.listen({ port: Number(process.env.PORT ?? 8080), host: process.env.HOST });
 console.log(`relay listening on ws://localhost:${port}/relay`);
 

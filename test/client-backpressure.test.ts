@@ -155,7 +155,7 @@ t.test("past the byte bound a request awaited by a handler ends by its timeout, 
   await until(() => seen.length === 400, 30_000);
   t.match(result, { success: false, ambiguous: true }, "the request timed out instead of wedging the queue");
   t.same(seen, [...Array.from({ length: 100 }, (_, i) => i), ...Array.from({ length: 300 }, (_, i) => 100 + i)], "nothing lost, in order");
-  await until(() => unmatched.some((e) => e.code === "unmatched_result"));
+  await until(() => unmatched.some((e) => e.error.code === "unmatched_result"));
   t.pass("the late result is reported as unmatched");
 });
 
@@ -223,8 +223,8 @@ t.test("descriptors are kept only for hello'd platforms; the rest are reported",
   conn.send({ type: "descriptor", descriptor: descriptor("telegram", { label: "again" }) });
   await until(() => client.descriptors.get("telegram")?.label === "again");
   t.same([...client.descriptors.keys()], ["telegram"], "only the hello'd platform is kept");
-  t.equal(errors.filter((e) => e.code === "unexpected_descriptor").length, 500, "each stray descriptor reported");
-  t.match(errors[0], { code: "unexpected_descriptor", frameType: "descriptor" });
+  t.equal(errors.filter((e) => e.error.code === "unexpected_descriptor").length, 500, "each stray descriptor reported");
+  t.match(errors[0], { error: { code: "unexpected_descriptor", frameType: "descriptor" } });
 });
 
 t.test("the first descriptor is the session default whatever its platform", async (t) => {

@@ -87,7 +87,7 @@ t.test("a handler that throws is not acked (the connector redelivers) and is rep
   t.same(conn.acks, ["buf-good"], "only the delivery whose handler succeeded was acked");
   t.same(failures, ["cannot handle bad-sync", "cannot handle bad-async"]);
   t.same(
-    errors.map((e) => [e.kind, e.bufferId]),
+    errors.map((e) => [e.where, e.bufferId]),
     [
       ["inbound", "buf-bad"],
       ["inbound", "buf-bad-2"],
@@ -256,10 +256,10 @@ t.test("passthrough_forward: body decoded to bytes, acked after the handler when
   t.equal(bodies[1]?.length, 0, "undecodable body: empty");
   // The non-pair header is dropped and reported on each of the three frames.
   t.same(
-    protocolErrors.map((e) => e.code),
+    protocolErrors.map((e) => e.error.code),
     ["entry_dropped", "entry_dropped", "invalid_base64", "entry_dropped"],
   );
-  t.match(protocolErrors[0]?.issues, [{ path: "/forward/headers/1" }]);
+  t.match(protocolErrors[0]?.error.issues, [{ path: "/forward/headers/1" }]);
   t.same(
     (requests[0] as { headers: unknown }).headers,
     [
@@ -298,11 +298,11 @@ t.test("passthrough_forward: line-wrapped base64 decodes and scalar header membe
   t.same(seen[0]?.headers, [["content-length", String(payload.length)], ["x-retry", "False"], ["x-sig", "abc"]], "scalars read as text, the object member dropped");
   t.equal(seen[1]?.body.length, 0, "wrong padding still refused");
   t.same(
-    protocolErrors.map((e) => e.code),
+    protocolErrors.map((e) => e.error.code),
     ["entry_dropped", "invalid_base64"],
     "only the object header and the badly padded body are reported",
   );
-  t.match(protocolErrors[0]?.issues, [{ path: "/forward/headers/3" }]);
+  t.match(protocolErrors[0]?.error.issues, [{ path: "/forward/headers/3" }]);
 });
 
 t.test("peer garbage never crashes the client and is reported", async (t) => {
@@ -331,7 +331,7 @@ t.test("peer garbage never crashes the client and is reported", async (t) => {
   await until(() => texts.length === 4);
   t.same(texts, ["a", "b", "c", "binary"]);
   t.same(
-    codes.map((c) => c.code),
+    codes.map((c) => c.error.code),
     ["invalid_json", "not_object", "missing_type", "unknown_type", "wrong_direction", "schema"],
   );
   t.equal(client.state, "ready");

@@ -47,7 +47,7 @@ t.test("wire results are normalised: missing result is a failure, success must b
   t.strictSame(await missing, { success: false }, "result missing: {} read as a failure");
   t.strictSame(await invalid, { success: false, error: "boom" }, "an invalid result settles its request as a failure, at once");
   t.same(
-    protocolErrors.map((e) => [e.code, e.frameType]),
+    protocolErrors.map((e) => [e.error.code, e.error.frameType]),
     [["schema", "outbound_result"]],
     "and is reported",
   );
@@ -74,7 +74,7 @@ t.test("timeout gives the ambiguous local result; the late result is ignored", a
   const r = await next;
   t.equal(r.message_id, "on-time", "the late result did not resolve anything else");
   t.same(
-    protocolErrors.map((e) => e.code),
+    protocolErrors.map((e) => e.error.code),
     ["unmatched_result"],
     "the late result was received and dropped",
   );

@@ -72,7 +72,7 @@ async function setupVia(
   });
   const address = via === "ws" ? await server.listen({ host: "127.0.0.1", port: 0 }) : { port: 1 };
   const acks: string[] = [];
-  server.on("frameIn", (_conn, frame) => {
+  server.on("frameIn", ({ frame }) => {
     if (frame.type === "inbound_ack") acks.push(frame.bufferId);
   });
   const client = createRelayClient({
@@ -181,7 +181,7 @@ function suite(t: Test, via: Via): void {
     t.same(await client.send({ chat_id: "c", content: "late" }, { timeoutMs: 50 }), { success: false, error: LocalError.TimedOut, ambiguous: true });
     await until(() => protocolErrors.length > 0);
     t.same(
-      protocolErrors.map((e) => e.code),
+      protocolErrors.map((e) => e.error.code),
       ["unmatched_result"],
       "the late result arrived and was ignored",
     );
@@ -299,7 +299,7 @@ function suite(t: Test, via: Via): void {
 
   t.test("a server that drops right after each handshake: the ladder climbs", async (t) => {
     const { server, client } = await setup(t);
-    server.on("handshake", (conn) => conn.close(1011, "overloaded"));
+    server.on("handshake", ({ connection }) => connection.close(1011, "overloaded"));
     const closes = record(client, "close");
     await client.connect();
     while (closes.length < 3) await nextEvent(client, "close");
@@ -314,7 +314,7 @@ function suite(t: Test, via: Via): void {
     // Each mint reads a clock one second further on, so every dial's token differs.
     const { server, client } = await setup(t, {}, { backoffBaseMs: 5, now: () => Date.now() + (skew += 1000) });
     const headers: Array<string | undefined> = [];
-    server.on("authenticated", (_conn, req) => headers.push(req.headers.authorization));
+    server.on("authenticated", ({ request }) => headers.push(request.headers.authorization));
     await client.connect();
     server.connection(GATEWAY)?.close(1011, "overloaded");
     await nextEvent(client, "handshake");

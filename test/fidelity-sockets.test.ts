@@ -30,7 +30,7 @@ t.test("server: a hello with bad manifest entries gets its descriptor; the entri
       return descriptor(hello.platform);
     },
   });
-  relay.server.on("protocolError", (_conn, error) => errors.push(error));
+  relay.server.on("protocolError", ({ error }) => errors.push(error));
   const gw = await relay.gateway();
   gw.hello("discord", "bot-1", { command_manifest: PLUGIN_MANIFEST });
   const d = await gw.waitForType("descriptor");
@@ -101,7 +101,7 @@ t.test("client: a poison buffered delivery is reported and acked; the backlog be
   await until(() => conn.acks.length === 3, 5000);
   t.strictSame(conn.acks, ["b-1", "b-2", "b-3"], "acked in arrival order, the poison one included");
   t.strictSame(seen, ["first", "third"]);
-  t.match(errors.find((e) => e.code === "poison_delivery"), { frameType: "inbound", issues: [{ path: "/event", keyword: "type" }] });
+  t.match(errors.find((e) => e.error.code === "poison_delivery")?.error, { frameType: "inbound", issues: [{ path: "/event", keyword: "type" }] });
 });
 
 t.test("client: what the reference accepts from a connector is delivered (dropped entries reported)", async (t) => {
@@ -136,8 +136,8 @@ t.test("client: what the reference accepts from a connector is delivered (droppe
   t.strictSame(events[0]?.media_urls, ["https://cdn.example/a.png"]);
   t.strictSame(events[0]?.media, [{ url: "https://cdn.example/a.png", mime: "image/png" }]);
   t.strictSame(events[0]?.context, [{ text: "earlier", source: { user_name: "Ada" } }]);
-  t.match(errors, [{ code: "entry_dropped", frameType: "inbound" }]);
-  t.strictSame(errors[0]?.issues?.map((i) => i.path), ["/event/media_urls/1", "/event/media_urls/2", "/event/media/1", "/event/context/1"]);
+  t.match(errors, [{ error: { code: "entry_dropped", frameType: "inbound" } }]);
+  t.strictSame(errors[0]?.error.issues?.map((i) => i.path), ["/event/media_urls/1", "/event/media_urls/2", "/event/media/1", "/event/context/1"]);
 });
 
 t.test("client: a descriptor whose supported_ops is not a list completes the handshake with the legacy set", async (t) => {
@@ -149,7 +149,7 @@ t.test("client: a descriptor whose supported_ops is not a list completes the han
     descriptorFor: (hello) => ({ ...descriptor(String(hello.platform)), supported_ops: "send,edit" as never }),
     onOutbound: () => ({ success: false }),
   });
-  client.on("protocolError", (e) => errors.push(e.code));
+  client.on("protocolError", (e) => errors.push(e.error.code));
   t.equal(client.state, "ready");
   t.equal(client.defaultDescriptor?.supported_ops, undefined, "treated as absent");
   t.match(await client.send({ chat_id: "c", content: "hi" }), { success: false }, "a failed result without error is accepted");

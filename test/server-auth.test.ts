@@ -9,7 +9,7 @@ import t, { type Test } from "tap";
 import { WebSocketServer } from "ws";
 import { bearerHeader, makeUpgradeToken } from "../src/auth/index.js";
 import { CloseCode, CloseReason } from "../src/close-codes.js";
-import { createRelayServer, type RejectInfo } from "../src/server/index.js";
+import { createRelayServer, type RejectedEvent } from "../src/server/index.js";
 import { GATEWAY, handshake, RawGateway, SECRET, startRelay } from "./helpers/raw-gateway.js";
 import { descriptor } from "./helpers/fixtures.js";
 import { sleep } from "./helpers/time.js";
@@ -31,7 +31,7 @@ t.test("wrong, missing, malformed tokens and unknown gateways: 4401 unauthorized
       return descriptor(h.platform);
     },
   });
-  const rejected: RejectInfo[] = [];
+  const rejected: RejectedEvent[] = [];
   relay.server.on("rejected", (info) => rejected.push(info));
   relay.server.on("frameIn", () => framesIn++);
 
@@ -128,7 +128,7 @@ t.test("a failing secret store is not a verdict: 1011, never 4401", async (t) =>
       },
     },
   });
-  const rejected: RejectInfo[] = [];
+  const rejected: RejectedEvent[] = [];
   relay.server.on("rejected", (info) => rejected.push(info));
   const gw = await relay.gateway();
   const closed = await gw.waitClose();
@@ -160,7 +160,7 @@ t.test("unauthenticated mode exists only when chosen explicitly", async (t) => {
 
 t.test("paths: only the relay path upgrades; others get HTTP 400 (default), 404, or a 4404 close", async (t) => {
   const relay = await startRelay(t);
-  const rejected: RejectInfo[] = [];
+  const rejected: RejectedEvent[] = [];
   relay.server.on("rejected", (info) => rejected.push(info));
   await t.rejects(relay.gateway({ path: "/other" }), /HTTP 400/);
   await t.rejects(relay.gateway({ path: "/relay/extra" }), /HTTP 400/);

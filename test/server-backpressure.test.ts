@@ -15,7 +15,7 @@ t.test("a gateway that stops reading: pushes go to the buffer past the high-wate
   const highWaterBytes = 256 * KiB;
   const relay = await startRelay(t, { backpressure: { highWaterBytes, closeAtBytes: 512 * 1024 * KiB, pollIntervalMs: 10 } });
   const actions: string[] = [];
-  relay.server.on("backpressure", (_c, info) => actions.push(info.action));
+  relay.server.on("backpressure", ({ action }) => actions.push(action));
   const gw = await handshake(relay, { autoAck: true });
   const conn = relay.server.connection(GATEWAY) as RelayConnection;
   gw.pause();
@@ -64,8 +64,8 @@ t.test("frames that cannot be buffered past the hard bound close the socket with
   });
   const closes: [number, string][] = [];
   const actions: string[] = [];
-  relay.server.on("close", (_c, code, reason) => closes.push([code, reason]));
-  relay.server.on("backpressure", (_c, info) => actions.push(info.action));
+  relay.server.on("close", ({ code, reason }) => closes.push([code, reason]));
+  relay.server.on("backpressure", ({ action }) => actions.push(action));
   const gw = await handshake(relay);
   gw.pause();
   for (let i = 0; i < 400 && closes.length === 0 && !actions.includes("close"); i++) {
@@ -85,7 +85,7 @@ t.test("frames that cannot be buffered past the hard bound close the socket with
 t.test("keepalive: a peer that stops answering pings is terminated; a live one is kept", async (t) => {
   const relay = await startRelay(t, { pingIntervalMs: 40 });
   const closes: number[] = [];
-  relay.server.on("close", (_c, code) => closes.push(code));
+  relay.server.on("close", ({ code }) => closes.push(code));
   const healthy = await handshake(relay);
   const dead = await relay.gateway({ autoPong: false });
   dead.hello();

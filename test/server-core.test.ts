@@ -44,7 +44,7 @@ t.test("adopt(): handshake, outbound and pushes over an in-memory transport", as
   });
   t.teardown(() => server.close({ timeoutMs: 200 }));
   const adopted: string[] = [];
-  server.on("adopted", (c) => adopted.push(c.gatewayId));
+  server.on("adopted", ({ connection }) => adopted.push(connection.gatewayId));
   const transport = new MemoryTransport();
   const binding = server.adopt(transport, { gatewayId: "gw-mem" });
   transport.onClose = (code, reason) => binding.closed(code, reason);

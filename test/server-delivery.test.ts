@@ -118,7 +118,7 @@ t.test("going_idle: the flip happens before going_idle_ack; a concurrent push is
     },
   };
   relay = await startRelay(t, { buffer });
-  relay.server.on("frameOut", (_c, f) => {
+  relay.server.on("frameOut", ({ frame: f }) => {
     if (f.type === "going_idle_ack") order.push("ack written");
   });
   const gw = await handshake(relay);
@@ -152,7 +152,7 @@ t.test("going_idle: the flip happens before going_idle_ack; a concurrent push is
 t.test("a backlog of 1,000 events is delivered exactly once, in order, after going idle and reconnecting", async (t) => {
   const relay = await startRelay(t, { replay: { window: 64 } });
   const drains: unknown[] = [];
-  relay.server.on("drainEnd", (_c, stats) => drains.push(stats));
+  relay.server.on("drainEnd", ({ replayed, acked, aborted }) => drains.push({ replayed, acked, aborted }));
   const first = await handshake(relay);
   await goDormant(relay, first);
 

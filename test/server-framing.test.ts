@@ -86,7 +86,7 @@ t.test("unknown fields and unknown frame types are tolerated", async (t) => {
       },
     },
   });
-  relay.server.on("protocolError", (_c, e) => errors.push(e));
+  relay.server.on("protocolError", ({ error }) => errors.push(error));
   const gw = await relay.gateway();
   gw.send({ type: "hello", platform: "telegram", botId: "b", future_field: { x: 1 } });
   await gw.waitForType("descriptor");
@@ -104,7 +104,7 @@ t.test("unknown fields and unknown frame types are tolerated", async (t) => {
 t.test("garbage: reported and skipped, then the socket is closed with 4400 past the limit", async (t) => {
   const errors: DecodeError[] = [];
   const relay = await startRelay(t, { invalidFrames: { maxInvalidFrames: 3, windowMs: 10_000 } });
-  relay.server.on("protocolError", (_c, e) => errors.push(e));
+  relay.server.on("protocolError", ({ error }) => errors.push(error));
   const gw = await relay.gateway();
   gw.sendRaw("not json\n[1,2]\n");
   gw.send({ no_type: true });
@@ -136,7 +136,7 @@ t.test("100 typing frames with metadata.thread_id null (Python None) keep the co
       },
     },
   });
-  relay.server.on("protocolError", (_c, e) => errors.push(e));
+  relay.server.on("protocolError", ({ error }) => errors.push(error));
   const gw = await handshake(relay);
   const ids: string[] = [];
   for (let i = 0; i < 100; i++) ids.push(gw.outbound({ op: "typing", chat_id: `chat-${i}`, metadata: { thread_id: null, scope_id: "g1", _interim: null } }));
@@ -182,8 +182,8 @@ t.test("frameIn / frameOut events see every frame", async (t) => {
   const relay = await startRelay(t);
   const seenIn: string[] = [];
   const seenOut: string[] = [];
-  relay.server.on("frameIn", (_c, f) => seenIn.push(f.type));
-  relay.server.on("frameOut", (_c, f) => seenOut.push(f.type));
+  relay.server.on("frameIn", ({ frame }) => seenIn.push(frame.type));
+  relay.server.on("frameOut", ({ frame }) => seenOut.push(frame.type));
   const gw = await relay.gateway();
   gw.hello();
   await gw.waitForType("descriptor");
@@ -193,13 +193,14 @@ t.test("frameIn / frameOut events see every frame", async (t) => {
   t.same(seenOut, ["descriptor", "going_idle_ack"]);
 });
 
-t.test("a listener that throws does not break frame processing and becomes a process warning", async (t) => {
+t.test("a listener that throws (or rejects) does not break processing and becomes a process warning, the same on both roles", async (t) => {
   // In its own process: the warning is asserted as printed, and the test run itself stays clean.
   const fixture = fileURLToPath(new URL("./fixtures/throwing-listener.ts", import.meta.url));
   const run = spawnSync(process.execPath, ["--import", "tsx", fixture], { encoding: "utf8", timeout: 60_000 });
   t.equal(run.status, 0, run.status === 0 ? "exit 0" : run.stderr);
-  t.equal(run.stdout, "descriptor telegram\n", "the hello was answered");
-  t.match(run.stderr, /\[RELAY_LISTENER_ERROR\] Warning: relay server: a "frameIn" listener threw: listener bug/);
+  t.equal(run.stdout, "descriptor telegram\nclient telegram ready\n", "the hello was answered, and the client is ready");
+  t.match(run.stderr, /\[RELAY_LISTENER_ERROR\] Warning: relay: a "frameIn" listener threw: listener bug/);
+  t.match(run.stderr, /\[RELAY_LISTENER_ERROR\] Warning: relay: a "handshake" listener threw: async listener bug/);
 });
 
 const hello: HelloFrame = { type: "hello", platform: "p", botId: "b" };
@@ -218,7 +219,7 @@ t.test("hostile input never crashes the server", async (t) => {
     handlers: { send: () => ({ success: true }) },
   });
   const errors: string[] = [];
-  relay.server.on("handlerError", (_c, _e, where) => errors.push(where));
+  relay.server.on("handlerError", ({ where }) => errors.push(where));
   const gw = await relay.gateway();
   gw.hello();
   await gw.waitForType("descriptor");

@@ -10,7 +10,7 @@ import t from "tap";
 import { WebSocket } from "ws";
 import { bearerHeader, makeUpgradeToken } from "../src/auth/index.js";
 import { CloseCode, CloseReason } from "../src/close-codes.js";
-import type { RejectInfo } from "../src/server/index.js";
+import type { RejectedEvent } from "../src/server/index.js";
 import { GATEWAY, SECRET, startRelay } from "./helpers/raw-gateway.js";
 import { descriptor } from "./helpers/fixtures.js";
 import { sleep } from "./helpers/time.js";
@@ -144,7 +144,7 @@ t.test("a rejected peer that never answers the close frame is dropped within 2 s
 
 t.test("two Authorization headers (a valid one first) are refused with 4401", async (t) => {
   const relay = await startRelay(t);
-  const rejected: RejectInfo[] = [];
+  const rejected: RejectedEvent[] = [];
   relay.server.on("rejected", (info) => rejected.push(info));
   let frames = 0;
   relay.server.on("frameIn", () => frames++);

@@ -29,7 +29,7 @@ t.test("one descriptor per hello; identities accumulate, the first is the defaul
     },
   });
   const handshakes: string[] = [];
-  relay.server.on("handshake", (_c, hello, descriptor) => handshakes.push(`${hello.platform}:${descriptor.label}`));
+  relay.server.on("handshake", ({ hello, descriptor }) => handshakes.push(`${hello.platform}:${descriptor.label}`));
   const gw = await relay.gateway();
   gw.hello("telegram", "tg");
   gw.hello("discord", "dc", { command_manifest: [{ name: "ask", description: "Ask" }] });
@@ -152,9 +152,9 @@ t.test("handler failures become success:false results; the server keeps serving"
   });
   let aborted = false;
   const ids: Array<{ message: string; errorId: string | undefined }> = [];
-  relay.server.on("handlerError", (_c, e, where, info) => {
+  relay.server.on("handlerError", ({ error, where, errorId }) => {
     errors.push(where);
-    ids.push({ message: (e as Error).message, errorId: info?.errorId });
+    ids.push({ message: (error as Error).message, errorId });
   });
   const gw = await handshake(relay);
   const results = async (action: Record<string, unknown>): Promise<OutboundResult> => (await gw.waitForResult(gw.outbound(action))).result;
@@ -195,7 +195,7 @@ t.test("exposeHandlerErrors: a thrown message is sent verbatim", async (t) => {
     },
   });
   const infos: unknown[] = [];
-  relay.server.on("handlerError", (_c, _e, _where, info) => infos.push(info));
+  relay.server.on("handlerError", ({ errorId }) => infos.push(errorId));
   const gw = await handshake(relay);
   const results = async (action: Record<string, unknown>): Promise<OutboundResult> => (await gw.waitForResult(gw.outbound(action))).result;
   t.same(await results(send("throw")), { success: false, error: 'outbound handler for "send" failed: platform said no' });

@@ -34,8 +34,8 @@ async function start(replay: ReplayOptions | undefined): Promise<void> {
   };
   if (replay !== undefined) options.replay = replay;
   server = createRelayServer(options);
-  server.on("drainEnd", (_conn, stats) => {
-    lastDrain = { at: now(), stats };
+  server.on("drainEnd", ({ replayed, acked, aborted }) => {
+    lastDrain = { at: now(), stats: { replayed, acked, aborted } };
     drainWaiter?.();
   });
   server.on("handshake", () => handshakes++);

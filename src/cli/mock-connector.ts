@@ -137,13 +137,13 @@ export async function startMockConnector(opts: MockConnectorOptions): Promise<Lo
   if (script !== undefined) {
     const started = new Set<string>();
     let ran = false;
-    mock.server.on("handshake", (conn) => {
+    mock.server.on("handshake", ({ connection: conn }) => {
       if (started.has(conn.id) || (script.once && ran)) return;
       started.add(conn.id);
       ran = true;
       void runScript(conn, script, opts.log);
     });
-    mock.server.on("close", (conn) => started.delete(conn.id));
+    mock.server.on("close", ({ connection }) => started.delete(connection.id));
   }
   return mock;
 }

@@ -19,7 +19,8 @@ import type { Dialer } from "../transport/types.js";
 import { ReconnectLadder } from "./backoff.js";
 import { DeliveryQueue } from "./delivery-queue.js";
 import { RelayClientClosedError, RelayConnectError } from "./errors.js";
-import { TypedEmitter, type CloseEvent, type Listener, type RelayClientEvents, type RelayClientState } from "./events.js";
+import type { CloseEvent, RelayClientEvents, RelayClientState } from "./events.js";
+import { TypedEmitter, type Listener, type RelayEventSource } from "../kernel/emitter.js";
 import { allows, endEvent, transition, type LifecycleEvent } from "./lifecycle.js";
 import { isOpSupported } from "./ops.js";
 import type {
@@ -69,7 +70,7 @@ interface Settings {
   coalesceAcks: boolean;
 }
 
-export class RelayClient {
+export class RelayClient implements RelayEventSource<RelayClientEvents> {
   /** The normalised dial URL. */
   readonly url: string;
   readonly identities: readonly RelayIdentity[];
@@ -218,6 +219,10 @@ export class RelayClient {
 
   off<K extends keyof RelayClientEvents>(event: K, listener: Listener<RelayClientEvents[K]>): void {
     this.#events.off(event, listener);
+  }
+
+  listenerCount<K extends keyof RelayClientEvents>(event: K): number {
+    return this.#events.listenerCount(event);
   }
 
   /** Replaces the inbound handler. */
@@ -485,13 +490,13 @@ export class RelayClient {
       const withBuffer = bufferId !== undefined ? { bufferId } : {};
       // Looked up when the delivery's turn comes, so a handler set after connect() still counts.
       if (!delivery.handled(this.#handlers)) {
-        this.#events.emit("handlerError", { kind, error: new Error(`no ${kind} handler registered`), ...withBuffer });
+        this.#events.emit("handlerError", { error: new Error(`no ${kind} handler registered`), where: kind, ...withBuffer });
         return;
       }
       try {
         await delivery.run(this.#handlers, { bufferId, generation: session.generation });
       } catch (error) {
-        this.#events.emit("handlerError", { kind, error, ...withBuffer });
+        this.#events.emit("handlerError", { error, where: kind, ...withBuffer });
         return;
       }
       if (bufferId === undefined) return;

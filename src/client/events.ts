@@ -1,10 +1,10 @@
 /**
- * The client's observable lifecycle. Each event carries one payload object; listener exceptions
- * are contained (reported as a process warning) so application code can never break the socket
- * reader or the reconnect loop.
+ * The client's observable lifecycle: the payload of each event (the emitter, shared with the
+ * server helper, is `kernel/emitter.ts`; the shared parts of `close`, `protocolError` and
+ * `handlerError` are `kernel/events.ts`).
  */
 import type { CapabilityDescriptor } from "../../generated/types.js";
-import type { ValidationIssue } from "../validation-types.js";
+import type { CloseEventBase, HandlerErrorEventBase, ProtocolErrorEventBase, ProtocolErrorInfo } from "../kernel/events.js";
 
 export type RelayClientState =
   /** Created; `connect()` not called yet. */
@@ -67,16 +67,11 @@ export interface DescriptorEvent {
   descriptor: CapabilityDescriptor;
 }
 
-export interface CloseEvent {
+/** `code` is 4401 for an HTTP 401 upgrade refusal, as for a 4401 close. */
+export interface CloseEvent extends CloseEventBase<CloseCause> {
   generation: number;
-  /** WebSocket close code; 1006 when none was received; 4401 for an HTTP 401 upgrade refusal. */
-  code: number;
-  reason: string;
-  cause: CloseCause;
   /** HTTP status of a refused upgrade. */
   httpStatus?: number;
-  /** A descriptor had been received on this connection. */
-  handshaked: boolean;
   /** Another dial is scheduled. */
   willRetry: boolean;
   /** Delay before that dial, in ms. */
@@ -95,26 +90,21 @@ export interface RevokedEvent {
   reason: string;
 }
 
-export interface ProtocolErrorEvent {
+/**
+ * `error.code` is a codec decode error code, or one of the client's own: `invalid_base64`,
+ * `unmatched_result`, `unexpected_descriptor` (a descriptor for a platform this client did not
+ * say hello for), `entry_dropped` (invalid entries of a list a receiver filters were removed; the
+ * frame was delivered without them; `error.issues` names each), `poison_delivery` (a buffered
+ * delivery no handler can take: reported and acked, so the connector's backlog moves on),
+ * `internal` (a bug of this client, contained).
+ */
+export interface ProtocolErrorEvent extends ProtocolErrorEventBase {
   generation: number;
-  /**
-   * A codec decode error code, or one of the client's own: `invalid_base64`, `unmatched_result`,
-   * `unexpected_descriptor` (a descriptor for a platform this client did not say hello for),
-   * `entry_dropped` (invalid entries of a list a receiver filters were removed; the frame was
-   * delivered without them; `issues` names each), `poison_delivery` (a buffered delivery no
-   * handler can take: reported and acked, so the connector's backlog moves on).
-   */
-  code: string;
-  message: string;
-  frameType?: string;
-  excerpt?: string;
-  issues?: ValidationIssue[];
+  error: ProtocolErrorInfo;
 }
 
-export interface HandlerErrorEvent {
-  /** Which handler failed (or was missing). */
-  kind: "inbound" | "interrupt_inbound" | "passthrough_forward";
-  error: unknown;
+/** A delivery handler failed (or was missing); `where` says which. */
+export interface HandlerErrorEvent extends HandlerErrorEventBase<"inbound" | "interrupt_inbound" | "passthrough_forward"> {
   /** The unacked delivery, when it was buffered: the connector redelivers it. */
   bufferId?: string;
 }
@@ -137,39 +127,3 @@ export interface RelayClientEvents {
 }
 
 export type RelayClientEventName = keyof RelayClientEvents;
-export type Listener<T> = (payload: T) => void;
-
-export class TypedEmitter<Events extends object> {
-  readonly #listeners = new Map<keyof Events, Set<Listener<never>>>();
-
-  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
-    let set = this.#listeners.get(event);
-    if (set === undefined) this.#listeners.set(event, (set = new Set()));
-    set.add(listener as Listener<never>);
-    return () => this.off(event, listener);
-  }
-
-  once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
-    const off = this.on(event, (payload) => {
-      off();
-      listener(payload);
-    });
-    return off;
-  }
-
-  off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    this.#listeners.get(event)?.delete(listener as Listener<never>);
-  }
-
-  emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const set = this.#listeners.get(event);
-    if (set === undefined) return;
-    for (const listener of [...set]) {
-      try {
-        (listener as Listener<Events[K]>)(payload);
-      } catch (err) {
-        process.emitWarning(err instanceof Error ? err : String(err), { code: "RELAY_CLIENT_LISTENER" });
-      }
-    }
-  }
-}

@@ -35,8 +35,9 @@ export type {
   ProtocolErrorEvent,
   HandlerErrorEvent,
   StateEvent,
-  Listener,
 } from "./events.js";
+export type { Listener, RelayEventSource } from "../kernel/emitter.js";
+export type { CloseEventBase, HandlerErrorEventBase, ProtocolErrorEventBase, ProtocolErrorInfo } from "../kernel/events.js";
 export { RelayConnectError, RelayClientClosedError } from "./errors.js";
 /** The class `request()` rejects with for an invalid action (the codec's, which the client uses). */
 export { FrameValidationError } from "../codec/errors.js";

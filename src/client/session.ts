@@ -9,6 +9,7 @@ import { FrameDecoder, type DecodedFrame } from "../codec/decoder.js";
 import type { Dialer, DialedTransport, TransportEnd } from "../transport/types.js";
 import { validateFrame } from "../validation.js";
 import type { ValidationIssue } from "../validation-types.js";
+import type { ProtocolErrorInfo } from "../kernel/events.js";
 import type { QueueLoad } from "./delivery-queue.js";
 import type { CloseCause, RelayClientEvents } from "./events.js";
 import { bufferIdOf, normalizeDescriptor, normalizeInterrupt, normalizeMessageEvent, normalizePassthrough } from "./normalize.js";
@@ -369,9 +370,12 @@ export class Session {
     }
   }
 
+  #protocolError(error: ProtocolErrorInfo): void {
+    this.#host.emit("protocolError", { generation: this.generation, error });
+  }
+
   internalError(err: unknown): void {
-    this.#host.emit("protocolError", {
-      generation: this.generation,
+    this.#protocolError({
       code: "internal",
       message: `relay client internal error: ${err instanceof Error ? err.message : String(err)}`,
     });
@@ -387,8 +391,7 @@ export class Session {
     for (const event of events) {
       if (event.kind === "error") {
         const e = event.error;
-        this.#host.emit("protocolError", {
-          generation: this.generation,
+        this.#protocolError({
           code: e.code,
           message: e.message,
           ...(e.frameType !== undefined && { frameType: e.frameType }),
@@ -411,8 +414,7 @@ export class Session {
 
   /** Entries a receiver filters were removed; the frame proceeds without them. */
   #reportDropped(frameType: string, dropped: ValidationIssue[]): void {
-    this.#host.emit("protocolError", {
-      generation: this.generation,
+    this.#protocolError({
       code: "entry_dropped",
       message: `"${frameType}" frame: ${dropped.length} invalid ${dropped.length === 1 ? "entry" : "entries"} dropped, the frame proceeds without ${dropped.length === 1 ? "it" : "them"}`,
       frameType,
@@ -430,8 +432,7 @@ export class Session {
   #onInvalidFrame(decoded: DecodedFrame, issues: ValidationIssue[]): void {
     const frame = decoded as unknown as Record<string, unknown>;
     const first = issues[0];
-    this.#host.emit("protocolError", {
-      generation: this.generation,
+    this.#protocolError({
       code: "schema",
       message: `"${decoded.type}" frame is invalid${first === undefined ? "" : `: ${first.message}`}`,
       frameType: decoded.type,
@@ -441,8 +442,7 @@ export class Session {
     const poisoned = kind === undefined ? undefined : bufferIdOf(frame);
     if (kind !== undefined && poisoned !== undefined) {
       const report = (): void =>
-        this.#host.emit("protocolError", {
-          generation: this.generation,
+        this.#protocolError({
           code: "poison_delivery",
           message: `buffered "${kind}" ${JSON.stringify(poisoned)} cannot be delivered (${first?.message ?? "invalid"}); acked so the backlog moves on`,
           frameType: kind,
@@ -470,8 +470,7 @@ export class Session {
         const settled = typeof requestId === "string" && this.#pending.settle(requestId, { result: resultFromWire(frame.result) });
         if (!settled) {
           // Late (already timed out) or never sent: ignored, but observable.
-          this.#host.emit("protocolError", {
-            generation: this.generation,
+          this.#protocolError({
             code: "unmatched_result",
             message: `outbound_result for unknown or settled requestId ${JSON.stringify(requestId)} ignored`,
             frameType: "outbound_result",
@@ -495,8 +494,7 @@ export class Session {
       case "passthrough_forward": {
         const { request, bodyValid } = normalizePassthrough(frame.forward);
         if (!bodyValid) {
-          this.#host.emit("protocolError", {
-            generation: this.generation,
+          this.#protocolError({
             code: "invalid_base64",
             message: "passthrough_forward bodyB64 is not standard base64; delivered with an empty body",
             frameType: "passthrough_forward",
@@ -525,8 +523,7 @@ export class Session {
     const platform = typeof descriptor.platform === "string" ? descriptor.platform : "";
     const first = this.#defaultPlatform === undefined;
     if (!first && !this.#config.helloPlatforms.has(platform) && !this.#descriptors.has(platform)) {
-      this.#host.emit("protocolError", {
-        generation: this.generation,
+      this.#protocolError({
         code: "unexpected_descriptor",
         message: `descriptor for platform ${JSON.stringify(platform)}, which this client did not say hello for, ignored`,
         frameType: "descriptor",

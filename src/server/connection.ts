@@ -35,6 +35,7 @@ import type {
   OutboundHandlers,
   RelayConnection,
   RelayServerEvents,
+  ServerCloseCause,
 } from "./types.js";
 
 export type { RelayTransport };
@@ -59,7 +60,7 @@ export interface ConnectionConfig {
 
 /** The server side of a connection: delivery routing, idle flips, events. */
 export interface ConnectionHost {
-  emit<K extends keyof RelayServerEvents & string>(event: K, ...args: RelayServerEvents[K]): void;
+  emit<K extends keyof RelayServerEvents>(event: K, payload: RelayServerEvents[K]): void;
   wantsEvent(event: keyof RelayServerEvents & string): boolean;
   /** The first descriptor was written. */
   handshakeComplete(conn: Connection): void;
@@ -72,7 +73,14 @@ export interface ConnectionHost {
   phaseOf(conn: Connection): DeliveryPhase;
   /** New `outbound` requests are refused while the server shuts down. */
   readonly acceptingRequests: boolean;
-  closed(conn: Connection, code: number, reason: string): void;
+  closed(conn: Connection, end: ConnectionEnd): void;
+}
+
+/** How a connection ended. */
+export interface ConnectionEnd {
+  code: number;
+  reason: string;
+  cause: ServerCloseCause;
 }
 
 /**
@@ -123,6 +131,8 @@ export class Connection implements RelayConnection {
   #helloCount = 0;
   #handshaked = false;
   #state: "open" | "closing" | "closed" = "open";
+  /** Set when this side ends the connection, to report why. */
+  #endCause: ServerCloseCause | undefined;
 
   constructor(params: { gatewayId: string; remoteAddress: string | undefined; transport: RelayTransport; host: ConnectionHost; config: ConnectionConfig }) {
     this.id = `c${++nextId}`;
@@ -245,7 +255,7 @@ export class Connection implements RelayConnection {
     try {
       events = this.#decoder.push(chunk);
     } catch (err) {
-      this.#host.emit("handlerError", this, err, "decode");
+      this.#host.emit("handlerError", { connection: this, error: err, where: "decode" });
       return;
     }
     for (const event of events) {
@@ -255,14 +265,14 @@ export class Connection implements RelayConnection {
         if (event.kind === "error") this.#invalid(event.error);
         else this.#dispatch(event.frame);
       } catch (err) {
-        this.#host.emit("handlerError", this, err, `frame:${event.kind === "frame" ? event.type : "error"}`);
+        this.#host.emit("handlerError", { connection: this, error: err, where: `frame:${event.kind === "frame" ? event.type : "error"}` });
       }
     }
   }
 
   #invalid(error: DecodeError): void {
     const rejected = error.code === "schema" ? this.#rejected?.shift() : undefined;
-    this.#host.emit("protocolError", this, error);
+    this.#host.emit("protocolError", { connection: this, error });
     if (error.code === "schema" && error.frameType === "outbound") this.#answerInvalidOutbound(rejected, error);
     if (!COUNTED.has(error.code)) return;
     const now = Date.now();
@@ -281,7 +291,7 @@ export class Connection implements RelayConnection {
   }
 
   #dispatch(frame: GatewayFrame): void {
-    if (this.#host.wantsEvent("frameIn")) this.#host.emit("frameIn", this, frame);
+    if (this.#host.wantsEvent("frameIn")) this.#host.emit("frameIn", { connection: this, frame });
     switch (frame.type) {
       case "hello":
         if (!this.#helloSeen) {
@@ -327,7 +337,7 @@ export class Connection implements RelayConnection {
     try {
       descriptor = await this.#config.onHello(hello, { connection: this, gatewayId: this.gatewayId, index });
     } catch (err) {
-      this.#host.emit("handlerError", this, err, "hello");
+      this.#host.emit("handlerError", { connection: this, error: err, where: "hello" });
       if (err instanceof CloseConnectionError) this.close(err.code, err.reason);
       else this.close(CloseCode.InternalError, CloseReason.InternalError);
       return;
@@ -337,13 +347,13 @@ export class Connection implements RelayConnection {
     const invalid = this.#check(frame);
     if (invalid !== undefined) {
       // A descriptor missing a required key crashes the gateway's frame handler (§16): never send one.
-      this.#host.emit("handlerError", this, invalid, "hello");
+      this.#host.emit("handlerError", { connection: this, error: invalid, where: "hello" });
       this.close(CloseCode.InternalError, CloseReason.InternalError);
       return;
     }
     (this.#identities ??= new IdentityTable()).add(hello.platform, hello.botId);
     this.writeFrames([frame]).catch(() => undefined);
-    this.#host.emit("handshake", this, hello, descriptor);
+    this.#host.emit("handshake", { connection: this, hello, descriptor });
     if (!this.#handshaked) {
       this.#handshaked = true;
       this.#host.handshakeComplete(this);
@@ -381,12 +391,12 @@ export class Connection implements RelayConnection {
         timeoutMs: this.#config.outboundTimeoutMs,
         exposeErrors: this.#config.exposeHandlerErrors,
         connectionSignal: this.#closedSignal,
-        onHandlerError: (err, where, errorId) => this.#host.emit("handlerError", this, err, where, errorId === undefined ? undefined : { errorId }),
+        onHandlerError: (error, where, errorId) => this.#host.emit("handlerError", { connection: this, error, where, ...(errorId !== undefined && { errorId }) }),
       });
       this.#writeResult(frame.requestId, result);
     } catch (err) {
       // Not a handler failure (runOutbound turns those into results): e.g. a result JSON cannot encode.
-      this.#host.emit("handlerError", this, err, `outbound:${String(frame.action.op)}`);
+      this.#host.emit("handlerError", { connection: this, error: err, where: `outbound:${String(frame.action.op)}` });
     }
   }
 
@@ -419,11 +429,11 @@ export class Connection implements RelayConnection {
       .goingIdle(this)
       .then(() => {
         if (this.open) this.writeFrames([{ type: "going_idle_ack" }]).catch(() => undefined);
-        this.#host.emit("goingIdle", this);
+        this.#host.emit("goingIdle", { connection: this });
       })
       .catch((err: unknown) => {
         // No ack: the gateway's go_idle times out and it stays connected, which is the safe outcome.
-        this.#host.emit("handlerError", this, err, "going_idle");
+        this.#host.emit("handlerError", { connection: this, error: err, where: "going_idle" });
       });
   }
 
@@ -456,7 +466,7 @@ export class Connection implements RelayConnection {
       this.#transport.send(message, (err) => (err ? reject(err) : resolve()));
     });
     if (this.#host.wantsEvent("frameOut")) {
-      for (const frame of frames) this.#host.emit("frameOut", this, frame);
+      for (const frame of frames) this.#host.emit("frameOut", { connection: this, frame });
     }
     const queued = this.#transport.bufferedAmount;
     if (queued > this.#config.closeAtBytes) this.overloaded(queued);
@@ -465,7 +475,7 @@ export class Connection implements RelayConnection {
 
   /** `writeFrames`' bookkeeping after one frame was handed to the transport. */
   #afterWrite(frame: ConnectorFrame): void {
-    if (this.#host.wantsEvent("frameOut")) this.#host.emit("frameOut", this, frame);
+    if (this.#host.wantsEvent("frameOut")) this.#host.emit("frameOut", { connection: this, frame });
     const queued = this.#transport.bufferedAmount;
     if (queued > this.#config.closeAtBytes) this.overloaded(queued);
   }
@@ -473,7 +483,7 @@ export class Connection implements RelayConnection {
   /** Past the hard bound: nothing more can be queued for this peer. */
   overloaded(queued: number): void {
     if (this.#state !== "open") return;
-    this.#host.emit("backpressure", this, { bufferedAmount: queued, action: "close" });
+    this.#host.emit("backpressure", { connection: this, bufferedAmount: queued, action: "close" });
     this.close(CloseCode.InternalError, CloseReason.Overloaded);
     // The close frame waits behind the queue a non-reading peer never drains.
     setTimeout(() => this.#transport.terminate(), 1000).unref();
@@ -521,6 +531,7 @@ export class Connection implements RelayConnection {
   close(code: number = CloseCode.Normal, reason = ""): void {
     if (this.#state !== "open") return;
     this.#state = "closing";
+    this.#endCause ??= "server-close";
     try {
       this.#transport.close(code, reason);
     } catch {
@@ -536,11 +547,11 @@ export class Connection implements RelayConnection {
     if (this.#helloTimer !== undefined) clearTimeout(this.#helloTimer);
     this.#helloTimer = undefined;
     for (const event of this.#decoder.end()) {
-      if (event.kind === "error") this.#host.emit("protocolError", this, event.error);
+      if (event.kind === "error") this.#host.emit("protocolError", { connection: this, error: event.error });
     }
     this.#closedController?.abort(new ConnectionClosedError());
     this.#ackWaiters.rejectAll(() => new ConnectionClosedError());
-    this.#host.closed(this, code, reason);
+    this.#host.closed(this, { code, reason, cause: this.#endCause ?? "socket" });
   }
 }
 

@@ -17,7 +17,7 @@ import type { ConnectorFrame, InterruptFrame, InterruptInboundFrame } from "../.
 import { CloseCode, CloseReason } from "../close-codes.js";
 import { FrameValidationError, MAX_MESSAGE_BYTES } from "../codec/index.js";
 import { validateFrame } from "../validation.js";
-import type { Connection, ConnectionHost } from "./connection.js";
+import type { Connection, ConnectionEnd, ConnectionHost } from "./connection.js";
 import type { BufferableFrame, DeliveryBuffer } from "./delivery-buffer.js";
 import { Drain } from "./drain.js";
 import { abortError, ServerClosedError } from "./errors.js";
@@ -48,7 +48,7 @@ export interface RouterConfig {
 }
 
 export interface RouterHooks {
-  emit<K extends keyof RelayServerEvents & string>(event: K, ...args: RelayServerEvents[K]): void;
+  emit<K extends keyof RelayServerEvents>(event: K, payload: RelayServerEvents[K]): void;
   wantsEvent(event: keyof RelayServerEvents & string): boolean;
 }
 
@@ -109,7 +109,7 @@ export class DeliveryRouter implements ConnectionHost {
           if (gateway !== undefined && (gateway.phase.current === "live" || gateway.drain !== undefined)) this.#startDrain(gateway, "backlog");
         },
         revoked: (gatewayId, reason) => void this.closeGateway(gatewayId, reason),
-        reportError: (err, where) => this.emit("handlerError", undefined, err, where),
+        reportError: (error, where) => this.emit("handlerError", { error, where }),
       },
     });
     const closing = (): boolean => this.#closing;
@@ -117,8 +117,8 @@ export class DeliveryRouter implements ConnectionHost {
 
   // ── ConnectionHost ─────────────────────────────────────────────────────────
 
-  emit<K extends keyof RelayServerEvents & string>(event: K, ...args: RelayServerEvents[K]): void {
-    this.#hooks.emit(event, ...args);
+  emit<K extends keyof RelayServerEvents>(event: K, payload: RelayServerEvents[K]): void {
+    this.#hooks.emit(event, payload);
   }
 
   wantsEvent(event: keyof RelayServerEvents & string): boolean {
@@ -189,7 +189,7 @@ export class DeliveryRouter implements ConnectionHost {
         this.#resolveAck(gatewayId, bufferId);
         if (this.#config.clustered) this.#cluster.acked(gatewayId, bufferId);
       },
-      (err: unknown) => this.emit("handlerError", conn, err, "buffer.ack"),
+      (error: unknown) => this.emit("handlerError", { connection: conn, error, where: "buffer.ack" }),
     );
   }
 
@@ -198,15 +198,15 @@ export class DeliveryRouter implements ConnectionHost {
     if (handler === undefined) return;
     Promise.resolve()
       .then(() => handler(frame, { connection: conn, gatewayId: conn.gatewayId }))
-      .catch((err: unknown) => this.emit("handlerError", conn, err, "interrupt"));
+      .catch((error: unknown) => this.emit("handlerError", { connection: conn, error, where: "interrupt" }));
   }
 
   deliver(conn: Connection, frame: BufferableFrame, signal: AbortSignal | undefined): Promise<DeliveryReceipt> {
     return this.send(conn, frame, signal);
   }
 
-  closed(conn: Connection, code: number, reason: string): void {
-    this.emit("close", conn, code, reason);
+  closed(conn: Connection, end: ConnectionEnd): void {
+    this.emit("close", { connection: conn, code: end.code, reason: end.reason, cause: end.cause, handshaked: conn.handshaked });
     const idleTimer = this.#idleTimers.get(conn);
     if (idleTimer !== undefined) {
       clearTimeout(idleTimer);
@@ -399,13 +399,13 @@ export class DeliveryRouter implements ConnectionHost {
       (idle) => {
         if (!idle) this.#cluster.kick(gatewayId);
       },
-      (err: unknown) => this.emit("handlerError", undefined, err, "buffer.isIdle"),
+      (error: unknown) => this.emit("handlerError", { error, where: "buffer.isIdle" }),
     );
   }
 
   #congested(gateway: GatewayRecord, conn: Connection, queued: number): void {
     gateway.phase.apply("congested");
-    this.emit("backpressure", conn, { bufferedAmount: queued, action: "buffer" });
+    this.emit("backpressure", { connection: conn, bufferedAmount: queued, action: "buffer" });
     this.#stopRecovery(gateway);
     const lowWater = Math.floor(this.#config.highWaterBytes / 2);
     gateway.recovery = setInterval(() => {
@@ -416,7 +416,7 @@ export class DeliveryRouter implements ConnectionHost {
       const now = conn.bufferedAmount;
       if (now > lowWater) return;
       this.#stopRecovery(gateway);
-      this.emit("backpressure", conn, { bufferedAmount: now, action: "resume" });
+      this.emit("backpressure", { connection: conn, bufferedAmount: now, action: "resume" });
       this.#startDrain(gateway, "backlog");
     }, this.#config.pollIntervalMs);
     gateway.recovery.unref();
@@ -452,26 +452,26 @@ export class DeliveryRouter implements ConnectionHost {
       pendingAppends: () => gateway.pendingAppends,
       onSent: (id) => void (gateway.sent ??= new Set()).add(id),
       onAckTimeout: () => undefined,
-      onInvalidEntry: (entry, why) => this.emit("handlerError", conn, new Error(`buffer entry ${JSON.stringify(entry.bufferId)}: ${why}`), "drain"),
+      onInvalidEntry: (entry, why) => this.emit("handlerError", { connection: conn, error: new Error(`buffer entry ${JSON.stringify(entry.bufferId)}: ${why}`), where: "drain" }),
     });
     gateway.drain = drain;
     gateway.drainTarget = conn;
-    this.emit("drainStart", conn);
+    this.emit("drainStart", { connection: conn });
     drain.run().then(
       (completed) => {
         if (gateway.drain !== drain) return;
         gateway.drain = undefined;
         gateway.drainTarget = undefined;
         if (completed && gateway.current === conn && conn.open) gateway.phase.apply("drained");
-        this.emit("drainEnd", conn, { replayed: drain.replayed, acked: drain.ackCount, aborted: !completed });
+        this.emit("drainEnd", { connection: conn, replayed: drain.replayed, acked: drain.ackCount, aborted: !completed });
       },
       (err: unknown) => {
         if (gateway.drain === drain) {
           gateway.drain = undefined;
           gateway.drainTarget = undefined;
         }
-        this.emit("handlerError", conn, err, "drain");
-        this.emit("drainEnd", conn, { replayed: drain.replayed, acked: drain.ackCount, aborted: true });
+        this.emit("handlerError", { connection: conn, error: err, where: "drain" });
+        this.emit("drainEnd", { connection: conn, replayed: drain.replayed, acked: drain.ackCount, aborted: true });
         // The buffer failed: a new connection retries the whole drain; nothing acked is lost.
         conn.close(CloseCode.InternalError, CloseReason.InternalError);
       },

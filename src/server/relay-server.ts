@@ -17,7 +17,7 @@ import type { DecoderInput } from "../codec/index.js";
 import { InMemoryDeliveryBuffer, type DeliveryBuffer } from "./delivery-buffer.js";
 import { DeliveryRouter } from "./delivery-router.js";
 import { InMemoryRelayBus, type RelayBus } from "./relay-bus.js";
-import { TypedEmitter } from "./typed-emitter.js";
+import { TypedEmitter, type RelayEventSource } from "../kernel/emitter.js";
 import type {
   DeliveryReceipt,
   InterruptInbound,
@@ -45,7 +45,7 @@ export interface CloseOptions {
 }
 
 /** A relay endpoint for gateways. Events: see `RelayServerEvents`. */
-export interface RelayServer extends TypedEmitter<RelayServerEvents> {
+export interface RelayServer extends RelayEventSource<RelayServerEvents> {
   /** This node's id on the bus. */
   readonly nodeId: string;
   readonly path: string;
@@ -143,7 +143,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
       sendInbound: (gatewayId, event) => this.sendInbound(gatewayId, event),
       sendPassthrough: (gatewayId, forward) => this.sendPassthrough(gatewayId, forward),
       sendInterruptInbound: (gatewayId, interrupt) => this.sendInterruptInbound(gatewayId, interrupt),
-      failed: (where, err) => this.emit("handlerError", undefined, err, where),
+      failed: (where, error) => this.emit("handlerError", { error, where }),
     });
     this.#connConfig = {
       onHello: options.onHello,
@@ -178,11 +178,11 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         validateOutgoing: options.validateOutgoing ?? "strict",
         onInterrupt: fronted.onInterrupt,
       },
-      { emit: (event, ...args) => this.emit(event, ...args), wantsEvent: (event) => this.listenerCount(event) > 0 },
+      { emit: (event, payload) => this.emit(event, payload), wantsEvent: (event) => this.listenerCount(event) > 0 },
     );
     this.#wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
     this.#unsubscribe = this.bus.subscribe((gatewayId, message) => this.#router.onBusMessage(gatewayId, message));
-    this.#unsubscribe.catch((err: unknown) => this.emit("handlerError", undefined, err, "bus.subscribe"));
+    this.#unsubscribe.catch((error: unknown) => this.emit("handlerError", { error, where: "bus.subscribe" }));
 
     const ping = numberOption("createRelayServer", "pingIntervalMs", options.pingIntervalMs, 30_000, "zero-allowed");
     if (ping > 0) {
@@ -228,7 +228,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     // Without a listener a reset socket would throw from its 'error' event.
     socket.on("error", () => undefined);
     this.#upgrade(req, socket, head).catch((err: unknown) => {
-      this.emit("handlerError", undefined, err, "upgrade");
+      this.emit("handlerError", { error: err, where: "upgrade" });
       socket.destroy();
     });
   }
@@ -255,7 +255,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         }
       }
     }
-    this.emit("connection", req);
+    this.emit("connection", { request: req });
     if (this.#closing !== undefined) {
       httpReject(socket, 503, "Service Unavailable");
       this.emit("rejected", { reason: "shutting-down", status: 503, path, remoteAddress });
@@ -280,7 +280,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
         // No message listener is ever attached: nothing this socket sends is processed.
         ws.on("error", () => undefined);
         closeWithin(ws, decided.code, decided.reason);
-        const info: RelayServerEvents["rejected"][0] = { reason: decided.reject, code: decided.code, path, remoteAddress };
+        const info: RelayServerEvents["rejected"] = { reason: decided.reject, code: decided.code, path, remoteAddress };
         if (decided.verdict !== undefined) info.verdict = decided.verdict;
         if (decided.error !== undefined) info.error = decided.error;
         this.emit("rejected", info);
@@ -299,11 +299,11 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
       ws,
       transport,
       conn,
-      (err) => this.emit("handlerError", conn, err, "socket"),
+      (error) => this.emit("handlerError", { connection: conn, error, where: "socket" }),
       () => this.#transports.delete(conn),
     );
     this.#router.register(conn);
-    this.emit("authenticated", conn, req);
+    this.emit("authenticated", { connection: conn, request: req });
   }
 
   adopt(transport: RelayTransport, info: { gatewayId: string; remoteAddress?: string }): TransportBinding {
@@ -312,7 +312,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     const conn = new Connection({ gatewayId: info.gatewayId, remoteAddress: info.remoteAddress, transport, host: this.#router, config: this.#connConfig });
     this.#adopted.add(conn);
     this.#router.register(conn);
-    this.emit("adopted", conn);
+    this.emit("adopted", { connection: conn });
     return {
       connection: conn,
       receive: (chunk) => conn.receive(chunk),

@@ -18,6 +18,7 @@ import type {
 import type { OpName } from "../../generated/registry.js";
 import type { SecretLookup } from "../auth/index.js";
 import type { DecodeError } from "../codec/index.js";
+import type { CloseEventBase, HandlerErrorEventBase, ProtocolErrorEventBase } from "../kernel/events.js";
 import type { DeliveryBuffer } from "./delivery-buffer.js";
 import type { RelayBus } from "./relay-bus.js";
 
@@ -271,7 +272,19 @@ export interface RelayConnection {
 
 export type RejectReason = "unauthorized" | "expired" | "not-found" | "shutting-down" | "auth-error";
 
-export interface RejectInfo {
+/** Payload of `connection`: a WebSocket upgrade request for the relay path arrived (before auth). */
+export interface UpgradeEvent {
+  request: IncomingMessage;
+}
+
+/** Payload of `authenticated`: the socket is open and its bearer verified (or unauthenticated mode). */
+export interface AuthenticatedEvent {
+  connection: RelayConnection;
+  request: IncomingMessage;
+}
+
+/** Payload of `rejected`: an upgrade was refused (auth failure, wrong path, shutting down). */
+export interface RejectedEvent {
   reason: RejectReason;
   /** The close code sent after upgrading, or the HTTP status when not upgraded. */
   code?: number;
@@ -283,31 +296,92 @@ export interface RejectInfo {
   error?: unknown;
 }
 
+/** Payload of the events that concern one connection and nothing else (`adopted`, `goingIdle`, `drainStart`). */
+export interface ConnectionEvent {
+  connection: RelayConnection;
+}
+
+/** Payload of `handshake`: a descriptor answered one `hello`. */
+export interface ServerHandshakeEvent {
+  connection: RelayConnection;
+  hello: HelloFrame;
+  descriptor: CapabilityDescriptor;
+}
+
+/** Why a gateway's connection ended. */
+export type ServerCloseCause =
+  /** The gateway closed it, or it dropped (code 1006). */
+  | "socket"
+  /** A ping went unanswered for `keepaliveTimeoutMs`. */
+  | "keepalive-timeout"
+  /** This side closed it: a policy close, `revoke()`, `close()` or `connection.close()` (`code` says which). */
+  | "server-close";
+
+/** Payload of `close`. */
+export interface ServerCloseEvent extends CloseEventBase<ServerCloseCause> {
+  connection: RelayConnection;
+}
+
+/** Payload of `frameIn`: a decoded, schema-checked (tolerant) frame from the gateway. */
+export interface FrameInEvent {
+  connection: RelayConnection;
+  frame: GatewayFrame;
+}
+
+/** Payload of `frameOut`: a frame written to the gateway (once per frame, also when several share a message). */
+export interface FrameOutEvent {
+  connection: RelayConnection;
+  frame: ConnectorFrame;
+}
+
+/** Payload of `protocolError`: a received line was not a usable frame; it was skipped. */
+export interface ServerProtocolErrorEvent extends ProtocolErrorEventBase {
+  connection: RelayConnection;
+  error: DecodeError;
+}
+
+/**
+ * Payload of `handlerError`: a connector callback threw, returned something invalid, or timed
+ * out; or a store, bus or socket failed. `where` names it: `hello`, `outbound:<op>`, `interrupt`,
+ * `going_idle`, `buffer.ack`, `drain`, `socket`, `upgrade`, `bus.subscribe`, … `errorId` is set
+ * when the gateway was sent a generic failure naming that id instead of the error's message.
+ */
+export interface ServerHandlerErrorEvent extends HandlerErrorEventBase {
+  /** The connection concerned; absent for server-wide failures (upgrade, bus, store). */
+  connection?: RelayConnection;
+}
+
+/** Payload of `drainEnd`: a backlog replay on `connection` ended. */
+export interface DrainEndEvent {
+  connection: RelayConnection;
+  replayed: number;
+  acked: number;
+  aborted: boolean;
+}
+
+/** Payload of `backpressure`: a socket crossed a backpressure bound. */
+export interface BackpressureEvent {
+  connection: RelayConnection;
+  bufferedAmount: number;
+  action: "buffer" | "resume" | "close";
+}
+
+/** The server's events, each with one payload object (`relay.on(event, (payload) => …)`). */
 export interface RelayServerEvents {
-  /** A WebSocket upgrade request for the relay path arrived (before auth). */
-  connection: [req: IncomingMessage];
-  /** The socket is open and its bearer verified (or unauthenticated mode). */
-  authenticated: [connection: RelayConnection, req: IncomingMessage];
+  connection: UpgradeEvent;
+  authenticated: AuthenticatedEvent;
   /** A caller-authenticated transport was attached with `adopt()`. */
-  adopted: [connection: RelayConnection];
-  /** An upgrade was refused (auth failure, wrong path, shutting down). */
-  rejected: [info: RejectInfo];
-  handshake: [connection: RelayConnection, hello: HelloFrame, descriptor: CapabilityDescriptor];
-  close: [connection: RelayConnection, code: number, reason: string];
-  /** A decoded, schema-checked (tolerant) frame from the gateway. */
-  frameIn: [connection: RelayConnection, frame: GatewayFrame];
-  /** A frame written to the gateway (once per frame, also when several share a message). */
-  frameOut: [connection: RelayConnection, frame: ConnectorFrame];
-  /** A received line was not a usable frame; it was skipped. */
-  protocolError: [connection: RelayConnection, error: DecodeError];
-  /**
-   * A connector callback threw, returned something invalid, or timed out. `info.errorId` is set
-   * when the gateway was sent a generic failure naming that id instead of the error's message.
-   */
-  handlerError: [connection: RelayConnection | undefined, error: unknown, where: string, info?: { errorId: string }];
-  goingIdle: [connection: RelayConnection];
-  drainStart: [connection: RelayConnection];
-  drainEnd: [connection: RelayConnection, stats: { replayed: number; acked: number; aborted: boolean }];
-  /** A socket crossed a backpressure bound. */
-  backpressure: [connection: RelayConnection, info: { bufferedAmount: number; action: "buffer" | "resume" | "close" }];
+  adopted: ConnectionEvent;
+  rejected: RejectedEvent;
+  handshake: ServerHandshakeEvent;
+  close: ServerCloseEvent;
+  frameIn: FrameInEvent;
+  frameOut: FrameOutEvent;
+  protocolError: ServerProtocolErrorEvent;
+  handlerError: ServerHandlerErrorEvent;
+  /** A gateway's `going_idle` was acted on and acked. */
+  goingIdle: ConnectionEvent;
+  drainStart: ConnectionEvent;
+  drainEnd: DrainEndEvent;
+  backpressure: BackpressureEvent;
 }

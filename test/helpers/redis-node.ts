@@ -104,12 +104,12 @@ async function child(cfg: RedisNodeConfig): Promise<void> {
       emit("interrupt", { from: ctx.gatewayId, session_key: frame.session_key, reason: frame.reason, to: to.gatewayId, delivered });
     },
   });
-  server.on("handshake", (conn) => emit("handshake", { gatewayId: conn.gatewayId }));
-  server.on("close", (conn, code, reason) => emit("close", { gatewayId: conn.gatewayId, code, reason }));
-  server.on("drainStart", (conn) => emit("drainStart", { gatewayId: conn.gatewayId }));
-  server.on("drainEnd", (conn, stats) => emit("drainEnd", { gatewayId: conn.gatewayId, ...stats }));
-  server.on("goingIdle", (conn) => emit("goingIdle", { gatewayId: conn.gatewayId }));
-  server.on("handlerError", (_conn, err, where) => emit("handlerError", { where, name: (err as Error)?.name, message: (err as Error)?.message }));
+  server.on("handshake", ({ connection }) => emit("handshake", { gatewayId: connection.gatewayId }));
+  server.on("close", ({ connection, code, reason }) => emit("close", { gatewayId: connection.gatewayId, code, reason }));
+  server.on("drainStart", ({ connection }) => emit("drainStart", { gatewayId: connection.gatewayId }));
+  server.on("drainEnd", ({ connection, replayed, acked, aborted }) => emit("drainEnd", { gatewayId: connection.gatewayId, replayed, acked, aborted }));
+  server.on("goingIdle", ({ connection }) => emit("goingIdle", { gatewayId: connection.gatewayId }));
+  server.on("handlerError", ({ error: err, where }) => emit("handlerError", { where, name: (err as Error)?.name, message: (err as Error)?.message }));
 
   await scale.attach(server);
   const { port } = await server.listen({ host: "127.0.0.1", port: 0 });

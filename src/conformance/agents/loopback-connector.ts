@@ -86,16 +86,16 @@ export async function startLoopbackConnector(opts: LoopbackConnectorOptions = {}
     const verdict = result.ok ? "ok" : `INVALID ${result.issues.map((i) => `${i.path || "/"}: ${i.message}`).join("; ")}`;
     log(`${dir} ${gatewayId} ${frame.type} [${verdict}] ${JSON.stringify(frame)}`);
   };
-  server.on("frameIn", (conn, frame) => tap("←", frame, conn.gatewayId));
-  server.on("frameOut", (conn, frame) => tap("→", frame, conn.gatewayId));
-  server.on("authenticated", (conn) => log(`+ ${conn.gatewayId} connected (${conn.id})`));
+  server.on("frameIn", ({ connection, frame }) => tap("←", frame, connection.gatewayId));
+  server.on("frameOut", ({ connection, frame }) => tap("→", frame, connection.gatewayId));
+  server.on("authenticated", ({ connection }) => log(`+ ${connection.gatewayId} connected (${connection.id})`));
   server.on("rejected", (info) => log(`x upgrade refused: ${info.reason}${info.code !== undefined ? ` (close ${info.code})` : ""}${info.status !== undefined ? ` (HTTP ${info.status})` : ""}`));
-  server.on("close", (conn, code, reason) => log(`- ${conn.gatewayId} closed ${code} ${reason}`));
-  server.on("protocolError", (conn, error) => {
+  server.on("close", ({ connection, code, reason }) => log(`- ${connection.gatewayId} closed ${code} ${reason}`));
+  server.on("protocolError", ({ connection, error }) => {
     invalid++;
-    log(`! ${conn.gatewayId} skipped a line: ${error.code}: ${error.message}`);
+    log(`! ${connection.gatewayId} skipped a line: ${error.code}: ${error.message}`);
   });
-  server.on("handlerError", (_conn, error, where) => log(`! handler error in ${where}: ${error instanceof Error ? error.message : String(error)}`));
+  server.on("handlerError", ({ error, where }) => log(`! handler error in ${where}: ${error instanceof Error ? error.message : String(error)}`));
 
   const address = await server.listen({ port: opts.port ?? 0, host: opts.host ?? "127.0.0.1" });
   const host = address.address.includes(":") ? `[${address.address}]` : address.address;

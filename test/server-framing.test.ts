@@ -262,3 +262,18 @@ t.test("hostile input never crashes the server", async (t) => {
   t.same(invalid, [], "every frame written back to the hostile peer is otherwise valid");
   t.notOk(errors.includes("decode"), "the decoder never threw");
 });
+
+t.test("close events say who ended the connection and whether it had handshaked", async (t) => {
+  const relay = await startRelay(t, { helloTimeoutMs: 300 });
+  const closes: Array<{ gatewayId: string; code: number; cause: string; handshaked: boolean }> = [];
+  relay.server.on("close", ({ connection, code, cause, handshaked }) => closes.push({ gatewayId: connection.gatewayId, code, cause, handshaked }));
+  const silent = await relay.gateway();
+  await silent.closed;
+  const gw = await handshake(relay);
+  await gw.close();
+  while (closes.length < 2) await sleep(10);
+  t.same(closes, [
+    { gatewayId: "gw-test", code: CloseCode.HelloTimeout, cause: "server-close", handshaked: false },
+    { gatewayId: "gw-test", code: 1000, cause: "socket", handshaked: true },
+  ]);
+});

@@ -5,7 +5,7 @@
  */
 import { newRequestId, passthroughFor, textEvent } from "../fixtures.js";
 import { sleep, type WireFrame } from "../wire.js";
-import { checkNoDialAfterTerminal, checkPong } from "./checks.js";
+import { checkNoDialAfterTerminal, checkNoDuplicateAcks, checkPong, checkRedialAfterUnexpectedClose, line, sendGarbageLines, sendInThreeMessages, sendNonObjectLines, sendUnknownFrameTypes } from "./checks.js";
 import { actionOf, gatewayScenario as scenario, type Conn, type GatewayScenario, type Stage } from "./stage.js";
 
 const SESSION_A = "agent:main:discord:group:chanA:userX";
@@ -43,7 +43,6 @@ const framing = scenario(
     const { ctx } = stage;
     const conn = await stage.accept("dial 1", { descriptorsInOneMessage: true });
     if (conn === undefined) return;
-    const line = (frame: object): string => JSON.stringify(frame) + "\n";
     const inbound = (word: string): object => ({ type: "inbound", event: textEvent(word) });
     const expect = async (req: string, name: string, word: string): Promise<void> => {
       const send = await stage.expectSend(conn, `echo: ${word}`);
@@ -56,25 +55,16 @@ const framing = scenario(
     await expect("RC-FRM-003", "second of two frames in one message is handled", "multi-2");
 
     stage.liveDeliveries++;
-    const split = line(inbound("split"));
-    const cuts = [Math.floor(split.length / 3), Math.floor((2 * split.length) / 3)];
-    conn.peer.sendRaw(split.slice(0, cuts[0]));
-    await sleep(20, ctx.signal);
-    conn.peer.sendRaw(split.slice(cuts[0], cuts[1]));
-    await sleep(20, ctx.signal);
-    conn.peer.sendRaw(split.slice(cuts[1]));
+    await sendInThreeMessages(stage, conn, line(inbound("split")));
     await expect("RC-FRM-004", "a frame split over three messages is handled once complete", "split");
 
     stage.liveDeliveries++;
-    conn.peer.sendRaw("\n   \n");
-    conn.peer.sendRaw("this is not json\n");
-    conn.peer.sendRaw('{"type":"inbound","event":\n');
+    sendGarbageLines(conn);
     conn.peer.sendRaw(line(inbound("after-garbage")));
     await expect("RC-FRM-005", "blank lines and lines that are not JSON are skipped; the next frame is handled", "after-garbage");
 
     stage.liveDeliveries++;
-    conn.peer.sendRaw(line({ type: "x_future_frame", payload: { a: 1 } }));
-    conn.peer.sendRaw(line({ type: "hello", platform: "discord", botId: "echoed" }) + line({ type: "going_idle" }));
+    sendUnknownFrameTypes(conn);
     conn.peer.sendRaw(line(inbound("after-unknown-types")));
     await expect("RC-TOL-002", "unknown and echoed frame types are ignored; the next frame is handled", "after-unknown-types");
 
@@ -89,7 +79,7 @@ const framing = scenario(
 
     // Last: the reference gateway's reader ends on these (see RC-FRM-006).
     stage.liveDeliveries++;
-    conn.peer.sendRaw('[1,2,3]\n42\n"inbound"\nnull\n');
+    sendNonObjectLines(conn);
     conn.peer.sendRaw(line(inbound("after-non-objects")));
     await expect("RC-FRM-006", "JSON lines that are not objects are skipped; the next frame is handled", "after-non-objects");
   },
@@ -176,10 +166,7 @@ const bufferedReplay = scenario(
     const ptAck = await conn.peer.take((f) => f.type === "inbound_ack" && f.frame.bufferId === "conf-p1", stage.kit.quietMs);
     ctx.check("RC-ACK-003", "the buffered passthrough_forward is acked", ptAck !== undefined, `no inbound_ack for conf-p1 within ${stage.kit.quietMs} ms`);
 
-    await sleep(stage.kit.quietMs / 2, ctx.signal);
-    const all = conn.peer.frames.filter((f) => f.type === "inbound_ack").map((f) => String(f.frame.bufferId));
-    const dupes = all.filter((id, i) => all.indexOf(id) !== i);
-    ctx.check("RC-ACK-001", "no buffered delivery is acked twice", dupes.length === 0, `acked more than once: ${[...new Set(dupes)].join(", ")}`);
+    await checkNoDuplicateAcks(stage, conn, stage.kit.quietMs / 2);
   },
 );
 
@@ -250,20 +237,8 @@ const reconnect = scenario(
     const first = await stage.accept("dial 1");
     if (first === undefined) return;
     await echo(stage, first, "before-drop", "dial 1");
-    // Tokens carry whole seconds: let a second boundary pass so a fresh token must differ.
-    const wait = 1000 - (Date.now() % 1000) + 30;
-    await sleep(wait, ctx.signal);
-    first.peer.close(1011, "overloaded");
-    const second = await stage.accept("re-dial after 1011");
-    ctx.check("RC-REC-001", "re-dials after an unexpected close", second !== undefined, stage.why(`no re-dial within ${stage.step} ms`));
+    const second = await checkRedialAfterUnexpectedClose(stage, first);
     if (second === undefined) return;
-    ctx.check("RC-REC-001", "re-sends the same hellos on the new connection", JSON.stringify(second.hellos) === JSON.stringify(first.hellos), `first ${first.hellos.join(", ")}; then ${second.hellos.join(", ") || "none"}`);
-    ctx.check(
-      "RC-AUTH-002",
-      "the re-dial carries a freshly minted token",
-      second.dial.token !== undefined && second.dial.token !== first.dial.token && (second.dial.exp ?? 0) > (first.dial.exp ?? 0),
-      second.dial.token === first.dial.token ? "the same token as the previous dial (minted once, reused)" : `exp ${second.dial.exp} is not after ${first.dial.exp}`,
-    );
     stage.deliverBuffered(second, textEvent("after-reconnect"), "conf-rc-1");
     const ack = await second.peer.take((f) => f.type === "inbound_ack" && f.frame.bufferId === "conf-rc-1", stage.step);
     ctx.check("RC-ACK-001", "a replay on the new connection is acked", ack !== undefined, "no inbound_ack for conf-rc-1");

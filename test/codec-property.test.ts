@@ -4,52 +4,21 @@
  */
 import t from "tap";
 import fc from "fast-check";
-import { existsSync, readFileSync } from "node:fs";
 import { isDeepStrictEqual } from "node:util";
-import { fileURLToPath } from "node:url";
 import { DECODE_ERROR_CODES, encodeFrame, FrameDecoder, type DecodeEvent, type DecoderInput } from "../src/codec/index.js";
 import { frameDirectionOf, validateFrame } from "../src/validation.js";
 import type { FrameDirection } from "../src/validation-types.js";
 import { CONNECTOR_FRAME_DEFINITIONS, GATEWAY_FRAME_DEFINITIONS } from "../generated/registry.js";
-
-interface Vector {
-  id: string;
-  definition: string;
-  valid: boolean;
-  value: unknown;
-  tolerant?: boolean;
-}
+import { FRAME_VECTORS } from "./helpers/vectors.js";
 
 type Frame = { type: string } & Record<string, unknown>;
 
 const FRAME_DEFINITIONS = new Set<string>([...Object.values(GATEWAY_FRAME_DEFINITIONS), ...Object.values(CONNECTOR_FRAME_DEFINITIONS)]);
 
-/** The lead's vectors when generated; hand-made frames until then. */
-function loadVectors(): { source: string; valid: Frame[]; invalid: Vector[] } {
-  const file = fileURLToPath(new URL("../generated/vectors/frames.json", import.meta.url));
-  if (existsSync(file)) {
-    const data = JSON.parse(readFileSync(file, "utf8")) as { vectors?: Vector[] } | Vector[];
-    const vectors = (Array.isArray(data) ? data : data.vectors ?? []).filter((v) => FRAME_DEFINITIONS.has(v.definition));
-    const valid = vectors.filter((v) => v.valid).map((v) => v.value as Frame);
-    if (valid.length > 0) return { source: file, valid, invalid: vectors.filter((v) => !v.valid) };
-  }
-  return {
-    source: "hand-made frames",
-    valid: [
-      { type: "hello", platform: "discord", botId: "1234" },
-      { type: "hello", platform: "relay", botId: "" },
-      { type: "going_idle" },
-      { type: "going_idle_ack" },
-      { type: "inbound_ack", bufferId: "buf-é-🌍" },
-      { type: "interrupt", session_key: "agent:main:discord:group:c:u", reason: null },
-      { type: "interrupt_inbound", session_key: "agent:main:x", chat_id: "c" },
-      { type: "outbound_result", requestId: "0123456789abcdef0123456789abcdef", result: { success: false, error: "nope\nsecond line" } },
-    ],
-    invalid: [],
-  };
-}
-
-const { source, valid, invalid } = loadVectors();
+const corpus = FRAME_VECTORS.filter((v) => FRAME_DEFINITIONS.has(v.definition));
+const source = "generated/vectors/frames.json";
+const valid = corpus.filter((v) => v.valid).map((v) => v.value as Frame);
+const invalid = corpus.filter((v) => !v.valid);
 const directionOf = (f: Frame) => frameDirectionOf(f.type) as FrameDirection;
 t.comment(`round-trip corpus: ${valid.length} valid frames from ${source}`);
 

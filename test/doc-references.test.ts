@@ -7,42 +7,11 @@ import t from "tap";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { CONTRACT_SECTIONS } from "./helpers/contract-sections.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const CONTRACT = "docs/relay-connector-contract.md";
 const contract = readFileSync(join(root, CONTRACT), "utf8");
-
-/**
- * The numbered sections, in order. References cite these numbers, so a section inserted or
- * moved renumbers the ones after it: this list fails first, and every `§` reference to a
- * renumbered section must be revisited with it.
- */
-const SECTIONS = [
-  "Frame and op inventory",
-  "Framing: the newline-delimited-JSON transport",
-  "Upgrade authentication",
-  "Handshake sequence",
-  "Request/response correlation",
-  "Ordering and concurrency",
-  "Buffering, replay and `inbound_ack`",
-  "Going idle and dormant",
-  "4401 before and after a handshake",
-  "Close codes",
-  "Timeouts and keepalive",
-  "Reconnect",
-  "Versioning policy",
-  "What a receiver must accept",
-  "Decisions",
-  "Definitions: Handshake",
-  "Definitions: Inbound messages",
-  "Definitions: Interrupts",
-  "Definitions: Outbound requests",
-  "Definitions: Outbound results",
-  "Definitions: Passthrough",
-  "Definitions: Going idle and buffered replay",
-  "Definitions: Frame unions",
-  "Definitions: HTTP bodies",
-];
 
 /** Section numbers (`4`, `4.1`) and anchors (explicit ids and GitHub's heading slugs) of a document. */
 function targetsOf(markdown: string): { numbers: Set<string>; anchors: Set<string> } {
@@ -107,7 +76,7 @@ t.test("the contract's sections are numbered as the references expect", async (t
   const numbered = [...contract.matchAll(/^## (\d+)\. (.+)$/gm)].map((m) => [m[1], m[2]]);
   t.same(
     numbered,
-    SECTIONS.map((title, i) => [String(i + 1), title]),
+    CONTRACT_SECTIONS.map((title, i) => [String(i + 1), title]),
     "sections renumbered: update the § references to every section after the change, then this list",
   );
   for (const title of ["handshake-sequence", "framing-the-newline-delimited-json-transport", "what-a-receiver-must-accept", "helloframe", "decisions"]) {

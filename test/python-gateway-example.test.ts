@@ -5,15 +5,14 @@
  */
 import t from "tap";
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { WebSocketServer, type WebSocket } from "ws";
 import { validateFrame } from "../src/validation.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../src/codec/index.js";
 import { PYTHON, pythonEnv } from "./helpers/python.js";
+import { frameVector } from "./helpers/vectors.js";
 
-const vectors = (JSON.parse(readFileSync(new URL("../generated/vectors/frames.json", import.meta.url), "utf8")) as { vectors: { id: string; value: unknown }[] }).vectors;
-const vector = (id: string) => vectors.find((v) => v.id === id)!.value as Record<string, unknown>;
+const vector = (id: string) => frameVector(id) as Record<string, unknown>;
 
 t.test("an over-long line is dropped and reported; the next frame is handled", async (t) => {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });

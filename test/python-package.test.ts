@@ -5,30 +5,21 @@
  * dispatch; invalid vectors fail for their stated reason in Python too.
  */
 import t from "tap";
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { validateDefinition, validateFrame, frameDirectionOf } from "../src/validation.js";
 import type { DefinitionName } from "../generated/registry.js";
 import type { FrameDirection, ValidationIssue } from "../src/validation-types.js";
 import { runPythonJson } from "./helpers/python.js";
+import { FRAME_VECTORS, frameVector, loadVectors, type Vector } from "./helpers/vectors.js";
 import { CLOSE_CODES, findCloseCode } from "../src/close-codes.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../src/codec/index.js";
 import { DEFAULT_UPGRADE_TOKEN_TTL_SECONDS, MAX_TOKEN_LENGTH } from "../src/auth/token.js";
 import { MAX_PROMPT_TOKEN_BYTES } from "../src/frame-rules.js";
 import { CONNECTOR_FRAME_DEFINITIONS, CONTRACT_VERSION, GATEWAY_FRAME_DEFINITIONS, LEGACY_OPS } from "../generated/registry.js";
 
-interface Vector {
-  id: string;
-  definition: string;
-  valid: boolean;
-  value: unknown;
-  error?: { path: string; keyword: string };
-  tolerant?: boolean;
-}
-const load = (name: string) => (JSON.parse(readFileSync(new URL(`../generated/vectors/${name}`, import.meta.url), "utf8")) as { vectors: Vector[] }).vectors;
-const frames = load("frames.json");
-const vectors = (id: string) => frames.find((v) => v.id === id)!.value;
-const all = [...frames, ...load("http.json")];
+const frames = FRAME_VECTORS;
+const vectors = frameVector;
+const all = [...frames, ...loadVectors("http.json")];
 const MODES = ["strict", "tolerant"] as const;
 
 interface FrameInput {

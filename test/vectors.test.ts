@@ -6,21 +6,12 @@ import t from "tap";
 import { readFileSync } from "node:fs";
 import { validateDefinition, validateFrame } from "../src/validation.js";
 import { runPythonJson } from "./helpers/python.js";
+import { FRAME_VECTORS, loadVectors, type Vector } from "./helpers/vectors.js";
 import type { DefinitionName } from "../generated/registry.js";
 import { ACTION_DEFINITIONS, CONNECTOR_FRAME_DEFINITIONS, GATEWAY_FRAME_DEFINITIONS } from "../generated/registry.js";
 
-interface Vector {
-  id: string;
-  definition: string;
-  op?: string;
-  valid: boolean;
-  value: unknown;
-  error?: { path: string; keyword: string };
-  tolerant?: boolean;
-}
-const load = (name: string) => (JSON.parse(readFileSync(new URL(`../generated/vectors/${name}`, import.meta.url), "utf8")) as { vectors: Vector[] }).vectors;
-const frames = load("frames.json");
-const http = load("http.json");
+const frames = FRAME_VECTORS;
+const http = loadVectors("http.json");
 const all = [...frames, ...http];
 const FRAME_DEFINITIONS = new Set<string>([...Object.values(GATEWAY_FRAME_DEFINITIONS), ...Object.values(CONNECTOR_FRAME_DEFINITIONS)]);
 

@@ -5,7 +5,9 @@
  * function and by file. The profiles stay in <tmpdir>/relay-contract-profiles/ for Chrome
  * DevTools. `BENCH_BUILD_DIR=<dir>` profiles an already built (e.g. locally patched) copy.
  *
- * Scenarios: rt (1 in flight), pipelined (64 in flight), push, replay (the chosen configuration).
+ * Scenarios: rt (1 in flight), pipelined (64 in flight), push, replay (the chosen configuration),
+ * redis (cross-instance pushes over the Redis bus, 256 in flight: both connector instances and
+ * the gateway are profiled, and redis-server's INFO commandstats of the profiled part printed).
  * `--raw` profiles the baseline pair instead (replay: the ceiling, raw ws batched).
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -74,6 +76,12 @@ async function step(server: Worker, client: Worker, connect: () => Promise<unkno
     default:
       throw new Error(`unknown scenario ${scenario}`);
   }
+}
+
+if (scenario === "redis") {
+  const { profileRedis } = await import("./sections/redis-cross-instance.js");
+  await profileRedis(ctx, dir, seconds);
+  process.exit(0);
 }
 
 await withWorkers([spawnWorker(ctx, raw ? "raw-server" : "relay-server", { config }), spawnWorker(ctx, raw ? "raw-client" : "relay-client", { config })], async ([server, client]) => {

@@ -372,3 +372,131 @@ t.test("an acked that arrives before the delivered answer it settles is delivere
   await sleep(50);
   t.equal(got.length, 5);
 });
+
+/** Everything published on a channel, as Redis delivered it (one string per Redis message). */
+async function tap(tt: Tap, channel: string): Promise<string[]> {
+  const raw = new Redis(redis.url);
+  tt.teardown(() => raw.quit());
+  const seen: string[] = [];
+  raw.on("message", (_c: string, text: string) => seen.push(text));
+  await raw.subscribe(channel);
+  return seen;
+}
+
+t.test("bus: the messages of one turn leave in one PUBLISH, in order; each arrives on its own", async (t) => {
+  const keyPrefix = prefix();
+  const wire = await tap(t, `${keyPrefix}bus`);
+  const a = new RedisRelayBus({ redis: redis.url, keyPrefix });
+  const b = new RedisRelayBus({ redis: redis.url, keyPrefix });
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  const got: Array<[string, BusMessage]> = [];
+  await b.subscribe((g, m) => got.push([g, m]));
+
+  const sent: Array<[string, BusMessage]> = [];
+  for (let i = 0; i < 50; i++) sent.push([`gw-${i % 3}`, { kind: "acked", origin: "node-a", bufferId: `${i}-0` }]);
+  await Promise.all(sent.map(([g, m]) => a.publish(g, m)));
+  await until(() => got.length === 50);
+  t.same(got, sent, "every message, in publish order");
+  await until(() => wire.length >= 1);
+  await sleep(50);
+  t.equal(wire.length, 1, "one Redis message for the turn");
+  t.same(Object.keys(JSON.parse(wire[0] as string)), ["b"], "a batch: {b: […]}");
+
+  // A turn's worth past the batch size leaves in several PUBLISHes, still in order.
+  const big: Array<[string, BusMessage]> = [];
+  const payload = "x".repeat(2000);
+  for (let i = 0; i < 400; i++) big.push(["gw", { kind: "deliver", origin: "node-a", id: `o-${i}`, frame: frame(`${i}:${payload}`) }]);
+  got.length = 0;
+  await Promise.all(big.map(([g, m]) => a.publish(g, m)));
+  await until(() => got.length === 400);
+  t.same(got.map(([, m]) => (m.kind === "deliver" ? m.id : "")), big.map(([, m]) => (m.kind === "deliver" ? m.id : "")), "order kept across batches");
+  t.ok(wire.length >= 1 + 3, `split by size (${wire.length - 1} PUBLISHes)`);
+});
+
+t.test("bus: one bad entry in a batch costs only itself", async (t) => {
+  const keyPrefix = prefix();
+  const errors: string[] = [];
+  const bus = new RedisRelayBus({ redis: redis.url, keyPrefix, onError: (e, where) => errors.push(`${where}: ${e.message}`) });
+  t.teardown(() => bus.close());
+  const got: BusMessage[] = [];
+  await bus.subscribe((_g, m) => got.push(m));
+  const raw = new Redis(redis.url);
+  t.teardown(() => raw.quit());
+  const kick = (origin: string): BusMessage => ({ kind: "kick", origin });
+  await raw.publish(`${keyPrefix}bus`, JSON.stringify({ b: [{ g: "gw", m: kick("x1") }, { g: 7, m: kick("x2") }, null, { g: "gw", m: { kind: "nope" } }, { g: "gw", m: kick("x3") }] }));
+  await until(() => got.length === 2);
+  t.same(got, [kick("x1"), kick("x3")]);
+  t.equal(errors.filter((e) => e.startsWith("bus.message")).length, 3, "each bad entry reported");
+});
+
+t.test("bus: offerUnlessIdle publishes unless the gateway's idle flag is set, in the same step; the turn's other messages still go", async (t) => {
+  const keyPrefix = prefix();
+  const wire = await tap(t, `${keyPrefix}bus`);
+  const scale = createRedisScaleOut({ redis: redis.url, keyPrefix });
+  const other = new RedisRelayBus({ redis: redis.url, keyPrefix });
+  t.teardown(() => Promise.all([scale.close(), other.close()]));
+  t.equal(typeof other.offerUnlessIdle, "undefined", "only a bus that shares the buffer's idle flag has it");
+  const offerUnlessIdle = scale.bus.offerUnlessIdle?.bind(scale.bus);
+  if (offerUnlessIdle === undefined) throw new Error("the scale-out's bus offers unless idle");
+  const got: Array<[string, BusMessage]> = [];
+  await other.subscribe((g, m) => got.push([g, m]));
+  const offer = (id: string): Extract<BusMessage, { kind: "deliver" }> => ({ kind: "deliver", origin: "node-b", id, frame: frame(id) });
+  const kick: BusMessage = { kind: "kick", origin: "node-b" };
+
+  t.same(await Promise.all([offerUnlessIdle("gw", offer("1")), scale.bus.publish("gw", kick), offerUnlessIdle("gw", offer("2"))]), [true, undefined, true]);
+  await until(() => got.length === 3);
+  t.same(got.map(([, m]) => (m.kind === "deliver" ? m.id : m.kind)), ["1", "kick", "2"], "in order, one script call");
+  await until(() => wire.length >= 1);
+  await sleep(50);
+  t.equal(wire.length, 1);
+
+  await scale.buffer.setIdle("gw", true);
+  got.length = 0;
+  t.same(await Promise.all([offerUnlessIdle("gw", offer("3")), scale.bus.publish("gw", kick), offerUnlessIdle("gw-live", offer("4"))]), [false, undefined, true], "left out while idle");
+  await until(() => got.length === 2);
+  await sleep(50);
+  t.same(got.map(([g, m]) => `${g}:${m.kind === "deliver" ? m.id : m.kind}`), ["gw:kick", "gw-live:4"], "the idle gateway's kick still went; the other gateway's offer too");
+
+  await scale.buffer.setIdle("gw", false);
+  t.equal(await offerUnlessIdle("gw", offer("5")), true, "published again once the flag is cleared");
+});
+
+t.test("bus: a batch of offers from an origin every handler ignores is skipped undecoded; other buses decode it", async (t) => {
+  const keyPrefix = prefix();
+  const errorsA: string[] = [];
+  const errorsB: string[] = [];
+  const a = new RedisRelayBus({ redis: redis.url, keyPrefix, onError: (e, where) => errorsA.push(`${where}: ${e.message}`) });
+  const b = new RedisRelayBus({ redis: redis.url, keyPrefix, onError: (e, where) => errorsB.push(`${where}: ${e.message}`) });
+  t.teardown(() => Promise.all([a.close(), b.close()]));
+  const gotA: BusMessage[] = [];
+  const gotB: BusMessage[] = [];
+  await a.subscribe((_g, m) => gotA.push(m), { ignoreOrigin: "node-a" });
+  await b.subscribe((_g, m) => gotB.push(m), { ignoreOrigin: "node-b" });
+
+  const offers: BusMessage[] = [1, 2, 3].map((i) => ({ kind: "deliver", origin: "node-a", id: `o${i}`, frame: frame(`f${i}`) }));
+  await Promise.all(offers.map((m) => a.publish("gw", m)));
+  const answer: BusMessage = { kind: "delivered", origin: "node-b", to: "node-a", id: "o1", mode: "live" };
+  await b.publish("gw", answer);
+  await until(() => gotB.length === 3 && gotA.length === 1);
+  t.same(gotB, offers, "the other node gets the offers");
+  t.same(gotA, [answer], "the offering node gets the answer, not its own offers");
+
+  // What proves the skip is by prefix, before decoding: a payload that only looks like node-a's
+  // offers, followed by garbage, is silently dropped by a (all its handlers ignore node-a) and
+  // reported as not JSON by b.
+  const raw = new Redis(redis.url);
+  t.teardown(() => raw.quit());
+  await raw.publish(`${keyPrefix}bus`, '{"o":"node-a","b":[ not json');
+  await until(() => errorsB.length === 1);
+  await sleep(50);
+  t.same(errorsA, [], "skipped undecoded");
+  t.match(errorsB[0], /not JSON/);
+
+  // A handler that does not ignore node-a makes a decode every batch again.
+  const all: BusMessage[] = [];
+  await a.subscribe((_g, m) => all.push(m));
+  await a.publish("gw", offers[0] as BusMessage);
+  await until(() => all.length === 1);
+  t.same(all, [offers[0]]);
+  t.equal(gotA.length, 1, "still not passed to the handler that ignores its own origin");
+});

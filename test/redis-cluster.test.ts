@@ -228,7 +228,18 @@ t.test("an append by another node that lands during the holder's final re-read i
         if (m.kind === "kick") setTimeout(kickSeen, 20);
       }),
   };
-  const a = await startRelay(t, { bus: sa.bus, buffer: bufferA, nodeId: "node-a", remoteDeliveryTimeoutMs: 300 });
+  // The scale-out's bus checks the idle flag in the script that offers (`offerUnlessIdle`): a
+  // push it left out is the same "a has read the flag" moment.
+  const busA: RelayBus = {
+    publish: (g, m) => sa.bus.publish(g, m),
+    subscribe: (handler, options) => sa.bus.subscribe(handler, options),
+    offerUnlessIdle: async (g, m) => {
+      const published = await (sa.bus.offerUnlessIdle as NonNullable<RelayBus["offerUnlessIdle"]>).call(sa.bus, g, m);
+      if (!published) idleSeen();
+      return published;
+    },
+  };
+  const a = await startRelay(t, { bus: busA, buffer: bufferA, nodeId: "node-a", remoteDeliveryTimeoutMs: 300 });
   const b = await startRelay(t, { bus: busB, buffer: bufferB, nodeId: "node-b", remoteDeliveryTimeoutMs: 300 });
   await Promise.all([sa.attach(a.server), sb.attach(b.server)]);
 

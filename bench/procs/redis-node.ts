@@ -3,6 +3,7 @@
  * Redis bus and buffer (`createRedisScaleOut`), bearer auth, pushes through the public
  * `sendInbound`. Two of these share one redis-server; the gateway is connected to one of them.
  */
+import { Redis } from "ioredis";
 import type { MessageEvent } from "../../generated/types.js";
 import { createRedisScaleOut, createRelayServer } from "../../src/server/index.js";
 import * as fx from "../lib/fixtures.js";
@@ -23,6 +24,9 @@ const server = createRelayServer({
   pingIntervalMs: 0,
 });
 await scale.attach(server); // subscribe before serve
+// The bus's own client library, from this process: the Redis round trip the cross-instance
+// latency is judged against.
+const pinger = new Redis(cfg.redisUrl);
 const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
 
 serve(
@@ -67,11 +71,24 @@ serve(
       }
       return { sent, modes };
     },
+    /** `count` PINGs one at a time, `gapMs` apart (as `paced`): µs per round trip. */
+    async ping(args) {
+      const gapMs = Number(args.gapMs ?? 1);
+      const rtt: number[] = [];
+      for (let i = 0; i < Number(args.count); i++) {
+        const t0 = now();
+        await pinger.ping();
+        rtt.push((now() - t0) * 1000);
+        await new Promise((resolve) => setTimeout(resolve, gapMs));
+      }
+      return { rtt };
+    },
     phase: (args) => ({ phase: server.connection(String(args.gatewayId))?.phase ?? null }),
   },
   { port },
   async () => {
     await server.close({ timeoutMs: 500 });
     await scale.close();
+    pinger.disconnect();
   },
 );

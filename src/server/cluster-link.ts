@@ -61,18 +61,27 @@ export class ClusterLink {
     this.#publish(gatewayId, { kind: "revoke", origin: this.#nodeId, reason });
   }
 
-  /** Offers a push to the node holding the gateway; `undefined` when nobody answers in time. */
-  offer(gatewayId: string, frame: BufferableFrame | InterruptInboundFrame): Promise<DeliveredAnswer | undefined> {
+  /**
+   * Offers a push to the node holding the gateway; `undefined` when nobody answers in time.
+   * With `isIdle`, nothing is offered to a gateway flipped to buffered-only (`"idle"`): the bus
+   * checks the flag as it publishes when it can (`RelayBus.offerUnlessIdle`), else `isIdle` is
+   * asked first.
+   */
+  async offer(gatewayId: string, frame: BufferableFrame | InterruptInboundFrame, isIdle?: () => Promise<boolean>): Promise<DeliveredAnswer | "idle" | undefined> {
+    const unlessIdle = isIdle === undefined ? undefined : this.#bus.offerUnlessIdle;
+    if (isIdle !== undefined && unlessIdle === undefined && (await isIdle())) return "idle";
     const id = randomUUID();
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish(undefined), this.#timeoutMs);
-      const finish = (answer: DeliveredAnswer | undefined): void => {
+      const finish = (answer: DeliveredAnswer | "idle" | undefined): void => {
         clearTimeout(timer);
         this.#offers.delete(id);
         resolve(answer);
       };
       this.#offers.set(id, finish);
-      this.#bus.publish(gatewayId, { kind: "deliver", origin: this.#nodeId, id, frame }).catch(() => finish(undefined));
+      const message = { kind: "deliver", origin: this.#nodeId, id, frame } as const;
+      if (unlessIdle === undefined) this.#bus.publish(gatewayId, message).catch(() => finish(undefined));
+      else unlessIdle.call(this.#bus, gatewayId, message).then((published) => published || finish("idle"), () => finish(undefined));
     });
   }
 

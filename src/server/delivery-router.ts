@@ -316,10 +316,11 @@ export class DeliveryRouter implements ConnectionHost {
     let route: LocalRoute | undefined;
     if (gateway !== undefined) {
       route = await this.#routeLocal(gateway, typeof target === "string" ? undefined : target, frame);
-    } else if (!this.#closing && this.#config.clustered && !(await this.#config.buffer.isIdle(gatewayId))) {
-      const answer = await this.#cluster.offer(gatewayId, frame);
-      if (answer?.mode === "live") return { mode: "remote" };
-      if (answer?.mode === "buffered" && answer.bufferId !== undefined) route = { mode: "buffered", bufferId: answer.bufferId };
+    } else if (!this.#closing && this.#config.clustered) {
+      // Not offered while the gateway is flipped idle: its entries wait in the buffer.
+      const answer = await this.#cluster.offer(gatewayId, frame, () => this.#config.buffer.isIdle(gatewayId));
+      if (answer !== "idle" && answer?.mode === "live") return { mode: "remote" };
+      if (answer !== "idle" && answer?.mode === "buffered" && answer.bufferId !== undefined) route = { mode: "buffered", bufferId: answer.bufferId };
     }
     route ??= { mode: "buffered", bufferId: await this.#append(gatewayId, frame) };
     if (route.mode === "live") return { mode: "live" };
@@ -342,7 +343,8 @@ export class DeliveryRouter implements ConnectionHost {
       }
     }
     if (!this.#config.clustered || this.#closing) return false;
-    return (await this.#cluster.offer(gatewayId, frame))?.mode === "live";
+    const answer = await this.#cluster.offer(gatewayId, frame);
+    return answer !== "idle" && answer?.mode === "live";
   }
 
   /**

@@ -7,7 +7,7 @@ export type { RelayServer, ListenOptions, CloseOptions, TransportBinding } from 
 export { InMemoryDeliveryBuffer, DeliveryBufferFullError, DEFAULT_MAX_ENTRIES_PER_GATEWAY } from "./delivery-buffer.js";
 export type { DeliveryBuffer, BufferedEntry, BufferableFrame, InMemoryDeliveryBufferOptions } from "./delivery-buffer.js";
 export { InMemoryRelayBus } from "./relay-bus.js";
-export type { RelayBus, BusMessage, BusHandler } from "./relay-bus.js";
+export type { RelayBus, BusMessage, BusHandler, SubscribeOptions } from "./relay-bus.js";
 export type { RelayTransport } from "./connection.js";
 export { CloseConnectionError, ConnectionClosedError, ServerClosedError } from "./errors.js";
 export { resolveIdentity } from "./outbound.js";

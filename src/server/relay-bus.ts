@@ -25,6 +25,11 @@ export type BusMessage =
 
 export type BusHandler = (gatewayId: string, message: BusMessage) => void;
 
+export interface SubscribeOptions {
+  /** Messages with this `origin` are not for this handler (the subscribing node's id). */
+  ignoreOrigin?: string;
+}
+
 /**
  * A fan-out channel between server nodes. Delivery is best effort and at most once: the server
  * never relies on a bus message for durability (durable state lives in the `DeliveryBuffer`), only
@@ -37,8 +42,20 @@ export type BusHandler = (gatewayId: string, message: BusMessage) => void;
 export interface RelayBus {
   /** Sends to every subscribed node, this one included. Resolves once handed to the transport. */
   publish(gatewayId: string, message: BusMessage): Promise<void>;
-  /** Registers a handler for every published message; resolves to an unsubscribe function. */
-  subscribe(handler: BusHandler): Promise<() => Promise<void>>;
+  /**
+   * Registers a handler for every published message; resolves to an unsubscribe function. With
+   * `ignoreOrigin`, messages whose `origin` is that are not passed to it (a node's own messages):
+   * a bus may then skip decoding what only such handlers would get.
+   */
+  subscribe(handler: BusHandler, options?: SubscribeOptions): Promise<() => Promise<void>>;
+  /**
+   * Optional: publishes a `deliver` offer only if the gateway is not flipped to buffered-only,
+   * reading the flag the delivery buffer keeps (`DeliveryBuffer.isIdle`) in the same step, and
+   * resolves `false` (nothing published) when it is. A bus that can read that flag where it
+   * publishes saves the server the round trip of asking the buffer before each offer. Without
+   * it, the server asks the buffer, then publishes.
+   */
+  offerUnlessIdle?(gatewayId: string, message: Extract<BusMessage, { kind: "deliver" }>): Promise<boolean>;
 }
 
 /**
@@ -69,9 +86,12 @@ export class InMemoryRelayBus implements RelayBus {
     });
   }
 
-  async subscribe(handler: BusHandler): Promise<() => Promise<void>> {
+  async subscribe(handler: BusHandler, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
+    const { ignoreOrigin } = options;
     // Wrapped so the same function can be subscribed twice and removed independently.
-    const own: BusHandler = (gatewayId, message) => handler(gatewayId, message);
+    const own: BusHandler = (gatewayId, message) => {
+      if (message.origin !== ignoreOrigin) handler(gatewayId, message);
+    };
     this.#handlers.add(own);
     return async () => {
       this.#handlers.delete(own);

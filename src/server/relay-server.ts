@@ -181,7 +181,8 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
       { emit: (event, payload) => this.emit(event, payload), wantsEvent: (event) => this.listenerCount(event) > 0 },
     );
     this.#wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
-    this.#unsubscribe = this.bus.subscribe((gatewayId, message) => this.#router.onBusMessage(gatewayId, message));
+    // This node's own messages come back too and are not for it.
+    this.#unsubscribe = this.bus.subscribe((gatewayId, message) => this.#router.onBusMessage(gatewayId, message), { ignoreOrigin: this.nodeId });
     this.#unsubscribe.catch((error: unknown) => this.emit("handlerError", { error, where: "bus.subscribe" }));
 
     const ping = numberOption("createRelayServer", "pingIntervalMs", options.pingIntervalMs, 30_000, "zero-allowed");

@@ -1,7 +1,8 @@
 /**
  * The relay bus on Redis pub/sub: every instance publishes `{g: gatewayId, m: message}` JSON on
- * one channel and listens on it through a dedicated subscriber connection (a connection in
- * subscribe mode can run nothing else). `ready()` resolves once the subscription is confirmed:
+ * one channel, the messages of one turn batched into one `PUBLISH` (see `publish`), and listens
+ * on it through a dedicated subscriber connection (a connection in subscribe mode can run
+ * nothing else). `ready()` resolves once the subscription is confirmed:
  * await it before `server.listen()` so nothing published for a gateway that handshakes here can
  * go unheard (subscribe before serve).
  *
@@ -14,7 +15,7 @@
  * comes back, the gateways this instance awaits acks from are kicked again (a kick published
  * while it was down was lost).
  */
-import type { BusHandler, BusMessage, RelayBus } from "../relay-bus.js";
+import type { BusHandler, BusMessage, RelayBus, SubscribeOptions } from "../relay-bus.js";
 import { DEFAULT_KEY_PREFIX, RedisLink } from "./connection.js";
 import type { RedisConnectionOptions } from "./options.js";
 import { relayKeys } from "./keys.js";
@@ -22,6 +23,13 @@ import { relayKeys } from "./keys.js";
 export interface RedisRelayBusOptions extends RedisConnectionOptions {
   /** Channel name. Default `<keyPrefix>bus`. */
   channel?: string;
+  /**
+   * The servers on this bus keep their idle flags in a `RedisDeliveryBuffer` on the same Redis
+   * with the same `keyPrefix` (`createRedisScaleOut` sets it): an offer then checks the flag in
+   * the script that publishes it (`offerUnlessIdle`) instead of after a separate round trip.
+   * Default false.
+   */
+  sharesIdleFlag?: boolean;
 }
 
 /** What `attach` needs of a server: its connections, to kick their drains after a resubscribe. */
@@ -47,11 +55,80 @@ const KINDS: ReadonlySet<string> = new Set(["deliver", "delivered", "acked", "ki
 /** Acks remembered for entries that become awaited only after their `acked` went by (see `expectAck`). */
 const RECENT_ACKS = 4096;
 
+/** A batch is sent once its JSON reaches this size, without waiting for the end of the turn. */
+const MAX_BATCH_BYTES = 256 * 1024;
+
+/**
+ * Publishes one gateway's batch unless its idle flag is set (KEYS[1] the flag; ARGV[1] channel,
+ * ARGV[2] the batch, ARGV[3] the batch without its offers, or empty). Returns 1 when idle.
+ */
+const OFFER_UNLESS_IDLE = `
+local idle = redis.call('EXISTS', KEYS[1]) == 1
+local text = ARGV[2]
+if idle then text = ARGV[3] end
+if text ~= '' then redis.call('PUBLISH', ARGV[1], text) end
+if idle then return 1 end
+return 0
+`;
+
+/** Messages of one turn that leave in one command. */
+interface Batch {
+  texts: string[];
+  /** For a gateway's group (see `offerUnlessIdle`): which messages are offers, by index. */
+  offers: boolean[] | undefined;
+  bytes: number;
+  /** Every message is a `deliver` from this origin (see `wrap`); `null` once one is not. */
+  origin: string | null | undefined;
+  /** Settles every `publish` of the batch: one promise for all of them. */
+  sent: Promise<void>;
+  /** A group's: `false` when the gateway was idle and its offers were left out. */
+  published: Promise<boolean> | undefined;
+  settle: (idle: boolean, err?: unknown) => void;
+}
+
+function newBatch(grouped: boolean): Batch {
+  let resolveSent!: () => void;
+  let rejectSent!: (err: unknown) => void;
+  const sent = new Promise<void>((resolve, reject) => ((resolveSent = resolve), (rejectSent = reject)));
+  let resolvePublished: ((published: boolean) => void) | undefined;
+  let rejectPublished: ((err: unknown) => void) | undefined;
+  const published = grouped ? new Promise<boolean>((resolve, reject) => ((resolvePublished = resolve), (rejectPublished = reject))) : undefined;
+  const settle = (idle: boolean, err?: unknown): void => {
+    if (err === undefined) {
+      resolveSent();
+      resolvePublished?.(!idle);
+    } else {
+      rejectSent(err);
+      rejectPublished?.(err);
+    }
+  };
+  // Nobody may be waiting on one of the two.
+  sent.catch(() => undefined);
+  published?.catch(() => undefined);
+  return { texts: [], offers: grouped ? [] : undefined, bytes: 0, origin: undefined, sent, published, settle };
+}
+
+/**
+ * What goes on the channel: `{"b":[{g, m}, …]}`, or `{"o":<origin>,"b":[…]}` when every message
+ * is an offer (`deliver`) from one origin. The node that sent the offers then recognises them by
+ * that prefix alone and skips decoding them: offers are the bulk of the traffic (each carries a
+ * frame) and no node acts on its own (`subscribe`'s `ignoreOrigin`).
+ */
+function wrap(texts: readonly string[], origin: string | null | undefined): string {
+  const body = texts.join(",");
+  return typeof origin === "string" ? `${originPrefix(origin)}${body}]}` : `{"b":[${body}]}`;
+}
+
+function originPrefix(origin: string): string {
+  return `{"o":${JSON.stringify(origin)},"b":[`;
+}
+
 export class RedisRelayBus implements RelayBus {
   readonly channel: string;
   readonly #pub: RedisLink;
   readonly #sub: RedisLink;
-  readonly #handlers = new Set<BusHandler>();
+  /** Each handler, with the origin it ignores. */
+  readonly #handlers = new Map<BusHandler, string | undefined>();
   readonly #attached = new Map<BusAttachable, AttachOptions>();
   /** Buffered entries a node of this process waits on (its `sendInbound`), by gateway, until `acked` is seen. */
   readonly #awaiting = new Map<string, Set<string>>();
@@ -60,14 +137,29 @@ export class RedisRelayBus implements RelayBus {
   readonly #resubscribed = new Set<() => void>();
   readonly #onError: RedisConnectionOptions["onError"];
   #subscription: Promise<void>;
+  /** This turn's messages for gateways with no offer checked against the idle flag. */
+  #batch: Batch | undefined;
+  /** This turn's messages of each gateway with such an offer, in publish order (see `offerUnlessIdle`). */
+  readonly #groups = new Map<string, Batch>();
+  /** Batch prefixes (see `wrap`) of an origin every handler ignores: skipped undecoded. */
+  #skippable: readonly Buffer[] = [];
+  #flushScheduled = false;
+  readonly #idleKey: ((gatewayId: string) => string) | undefined;
   /** The first subscribe attempt has not settled: a `ready` now is the one it waits for. */
   #starting = true;
   #closed = false;
 
   constructor(opts: RedisRelayBusOptions) {
-    this.channel = opts.channel ?? relayKeys(opts.keyPrefix ?? DEFAULT_KEY_PREFIX).bus;
+    const keys = relayKeys(opts.keyPrefix ?? DEFAULT_KEY_PREFIX);
+    this.channel = opts.channel ?? keys.bus;
     this.#onError = opts.onError;
     this.#pub = new RedisLink(opts, "bus-pub");
+    if (opts.sharesIdleFlag === true) {
+      this.#idleKey = keys.idle;
+      this.#pub.client.defineCommand("relayOfferUnlessIdle", { numberOfKeys: 1, lua: OFFER_UNLESS_IDLE });
+    } else {
+      this.offerUnlessIdle = undefined;
+    }
     // Kicks published while the publisher was down were lost: the entries they announced still
     // wait. Once it is back, kick every gateway this instance waits on an ack from.
     let pubReady = false;
@@ -77,8 +169,12 @@ export class RedisRelayBus implements RelayBus {
     });
     // Resubscribing is done here (below), so it is known when it completed.
     this.#sub = new RedisLink(opts, "bus-sub", { autoResubscribe: false });
-    this.#sub.client.on("message", (channel: string, text: string) => {
-      if (channel === this.channel) this.#receive(text);
+    // As bytes: a batch of this node's own offers is recognised by its prefix and never decoded.
+    const channel = Buffer.from(this.channel);
+    this.#sub.client.on("messageBuffer", (from: Buffer, payload: Buffer) => {
+      if (!from.equals(channel)) return;
+      for (const prefix of this.#skippable) if (payload.length >= prefix.length && payload.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) return;
+      this.#receive(payload.toString());
     });
     this.#sub.client.on("ready", () => {
       if (this.#starting || this.#closed) return;
@@ -108,25 +204,109 @@ export class RedisRelayBus implements RelayBus {
     return this.#subscription;
   }
 
-  async publish(gatewayId: string, message: BusMessage): Promise<void> {
-    const text = JSON.stringify({ g: gatewayId, m: message });
-    await this.#pub.run("bus.publish", (c) => c.publish(this.channel, text));
+  /**
+   * Messages published in the same turn of the event loop leave together in one `PUBLISH` (see
+   * `wrap` for the form): a push offered to another instance costs a command, a reply and a
+   * subscriber dispatch per turn instead of per message, on every instance. Order is kept per
+   * gateway: a batch holds its messages in publish order, and batches leave one after another on
+   * the one publisher connection. The returned promise is the batch's: it resolves once Redis
+   * took the command, or rejects for every message in it.
+   */
+  publish(gatewayId: string, message: BusMessage): Promise<void> {
+    // A gateway with an idle-checked offer this turn keeps all its messages in its group.
+    const group = this.#groups.get(gatewayId);
+    const batch = group ?? (this.#batch ??= newBatch(false));
+    this.#add(batch, gatewayId, message, false);
+    return batch.sent;
   }
 
-  async subscribe(handler: BusHandler): Promise<() => Promise<void>> {
+  /**
+   * `RelayBus.offerUnlessIdle`, present when the bus reads the buffer's idle flag
+   * (`sharesIdleFlag`): the gateway's messages of the turn go out in one script that checks the
+   * flag and publishes them, leaving out the offers if it is set, in one round trip.
+   */
+  offerUnlessIdle?(gatewayId: string, message: Extract<BusMessage, { kind: "deliver" }>): Promise<boolean> {
+    let group = this.#groups.get(gatewayId);
+    if (group === undefined) {
+      group = newBatch(true);
+      this.#groups.set(gatewayId, group);
+    }
+    this.#add(group, gatewayId, message, true);
+    return group.published as Promise<boolean>;
+  }
+
+  #add(batch: Batch, gatewayId: string, message: BusMessage, offer: boolean): void {
+    const text = JSON.stringify({ g: gatewayId, m: message });
+    batch.texts.push(text);
+    batch.offers?.push(offer);
+    batch.bytes += text.length + 1;
+    if (message.kind !== "deliver") batch.origin = null;
+    else if (batch.origin === undefined) batch.origin = message.origin;
+    else if (batch.origin !== message.origin) batch.origin = null;
+    // Everything pending leaves then, the plain batch first: its messages of a gateway are older
+    // than that gateway's group.
+    if (batch.bytes >= MAX_BATCH_BYTES) this.#flush();
+    else if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  /** Sends this turn's messages: the plain batch first, then each gateway's group. */
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#batch;
+    this.#batch = undefined;
+    if (batch !== undefined) {
+      const text = wrap(batch.texts, batch.origin);
+      this.#pub.run("bus.publish", (c) => c.publish(this.channel, text)).then(
+        () => batch.settle(false),
+        (err: unknown) => batch.settle(false, err ?? new Error("bus.publish failed")),
+      );
+    }
+    if (this.#groups.size === 0) return;
+    const groups = [...this.#groups];
+    this.#groups.clear();
+    for (const [gatewayId, group] of groups) this.#sendGroup(gatewayId, group);
+  }
+
+  #sendGroup(gatewayId: string, group: Batch): void {
+    const { texts, offers } = group;
+    const others = texts.filter((_, i) => offers?.[i] !== true);
+    const whenIdle = others.length === 0 ? "" : wrap(others, null);
+    const key = (this.#idleKey as (g: string) => string)(gatewayId);
+    type Scripted = { relayOfferUnlessIdle(key: string, channel: string, text: string, whenIdle: string): Promise<number> };
+    this.#pub.run("bus.publish", (c) => (c as unknown as Scripted).relayOfferUnlessIdle(key, this.channel, wrap(texts, group.origin), whenIdle)).then(
+      (idle) => group.settle(idle === 1),
+      (err: unknown) => group.settle(false, err ?? new Error("bus.publish failed")),
+    );
+  }
+
+  async subscribe(handler: BusHandler, options: SubscribeOptions = {}): Promise<() => Promise<void>> {
+    const { ignoreOrigin } = options;
     // Wrapped so the same function can be subscribed twice and removed independently.
-    const own: BusHandler = (gatewayId, message) => handler(gatewayId, message);
-    this.#handlers.add(own);
+    const own: BusHandler = (gatewayId, message) => {
+      if (message.origin !== ignoreOrigin) handler(gatewayId, message);
+    };
+    this.#handlers.set(own, ignoreOrigin);
+    this.#updateSkippable();
     const unsubscribe = async (): Promise<void> => {
       this.#handlers.delete(own);
+      this.#updateSkippable();
     };
     try {
       await this.#subscription;
     } catch (err) {
-      this.#handlers.delete(own);
+      await unsubscribe();
       throw err;
     }
     return unsubscribe;
+  }
+
+  /** An origin-tagged batch can be skipped when every handler ignores that origin. */
+  #updateSkippable(): void {
+    const origins = new Set(this.#handlers.values());
+    this.#skippable = origins.size === 1 && !origins.has(undefined) ? [Buffer.from(originPrefix([...origins][0] as string))] : [];
   }
 
   /**
@@ -244,6 +424,16 @@ export class RedisRelayBus implements RelayBus {
       this.#onError?.(new Error("bus message is not JSON; ignored"), "bus.message");
       return;
     }
+    const batch = (parsed as { b?: unknown } | null)?.b;
+    if (!Array.isArray(batch)) {
+      this.#receiveOne(parsed);
+      return;
+    }
+    // A batch: each entry on its own, so one bad entry costs only itself.
+    for (const entry of batch) this.#receiveOne(entry);
+  }
+
+  #receiveOne(parsed: unknown): void {
     const { g, m } = (parsed ?? {}) as { g?: unknown; m?: unknown };
     if (typeof g !== "string" || !isBusMessage(m)) {
       this.#onError?.(new Error("bus message has an unknown shape; ignored"), "bus.message");
@@ -254,7 +444,7 @@ export class RedisRelayBus implements RelayBus {
   }
 
   #dispatch(gatewayId: string, message: BusMessage): void {
-    for (const handler of [...this.#handlers]) {
+    for (const handler of [...this.#handlers.keys()]) {
       try {
         // Each handler gets its own copy, as separate instances would.
         handler(gatewayId, this.#handlers.size > 1 ? structuredClone(message) : message);
@@ -268,6 +458,8 @@ export class RedisRelayBus implements RelayBus {
   /** Unsubscribes and closes both connections. */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Messages published in this turn still leave, ahead of the QUIT.
+    this.#flush();
     this.#closed = true;
     this.#handlers.clear();
     this.#attached.clear();

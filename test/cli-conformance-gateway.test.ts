@@ -3,28 +3,15 @@
  * (JSON and JUnit reports) and the package's own client run as `relay-contract agent`.
  */
 import t from "tap";
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { PYTHON } from "./helpers/python.js";
+import { runCli as cli, TSX_CLI } from "./helpers/cli.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "relay-cli-gateway-"));
-const TSX_CLI = ["--import", "tsx", "src/cli/main.ts"];
 const FAST = ["--step-timeout", "3000", "--quiet-ms", "500"];
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...TSX_CLI, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const junit = join(dir, "gateway.xml");
 // Both runs start at once; the subtests below only await them.

@@ -8,25 +8,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createRelayClient } from "../src/client/index.js";
 import { REQUIREMENTS, descriptorFor, textEvent } from "../src/conformance/index.js";
 import { startRawConnector } from "./helpers/broken-peers/index.js";
+import { ROOT, runCli as cli, TSX_CLI } from "./helpers/cli.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "relay-cli-conformance-"));
-const TSX_CLI = ["--import", "tsx", "src/cli/main.ts"];
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...TSX_CLI, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 t.test("expected failures: exact list passes, a stale entry fails, a missing entry fails", async (t) => {
   // One connector per run: two kits sharing a gateway id would steal each other's connection.
@@ -115,7 +103,7 @@ t.test("mock-connector: descriptor file, scripted pushes, validated log, clean s
     ]),
   );
   const child = spawn(process.execPath, [...TSX_CLI, "mock-connector", "--port", "0", "--gateway-id", "gw-mock", "--secret", "mock-secret", "--descriptor", descriptorFile, "--script", scriptFile], {
-    cwd: root,
+    cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";
@@ -169,7 +157,7 @@ t.test("mock-connector: a partial descriptor fills in over the default; a platfo
   const start = async (content: unknown): Promise<{ url: string; stop: () => void }> => {
     const file = join(dir, `descriptor-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(file, JSON.stringify(content));
-    const child = spawn(process.execPath, [...TSX_CLI, "mock-connector", "--port", "0", "--host", "127.0.0.1", "--descriptor", file, "--quiet"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...TSX_CLI, "mock-connector", "--port", "0", "--host", "127.0.0.1", "--descriptor", file, "--quiet"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     t.teardown(() => void (child.exitCode === null && child.kill("SIGKILL")));
     const [, url] = await waitForLine(child, /listening on (ws:\/\/127\.0\.0\.1:\d+)/, 10_000);
     return { url: url as string, stop: () => child.kill("SIGTERM") };

@@ -4,25 +4,13 @@
  * bin (dist/) when it exists (`npm test` builds it first).
  */
 import t, { type Test } from "tap";
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { CONNECTOR_FRAME_TYPES, GATEWAY_FRAME_TYPES } from "../src/validation.js";
+import { ROOT, runNode as run } from "./helpers/cli.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const built = join(root, "dist", "src", "cli", "main.js");
+const built = join(ROOT, "dist", "src", "cli", "main.js");
 
-function run(argv: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, argv, { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
 
 const SUMMARY = /^demo: (\d+) frames, 11 frame types, 14 ops, 0 invalid — OK \([\d.]+ s\)$/m;
 

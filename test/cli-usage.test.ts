@@ -3,28 +3,12 @@
  * usage and environment errors — a bad port, a port in use, a missing RELAY_URL, invalid URLs.
  */
 import t, { type Test } from "tap";
-import { spawn } from "node:child_process";
 import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
+import { runCli } from "./helpers/cli.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const TSX_CLI = ["--import", "tsx", "src/cli/main.ts"];
 
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const merged: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1", RELAY_CONTRACT_DEBUG: "" };
-    for (const [k, v] of Object.entries(env)) {
-      if (v === undefined) delete merged[k];
-      else merged[k] = v;
-    }
-    const child = spawn(process.execPath, [...TSX_CLI, ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: merged });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
-}
+
+const cli = (args: string[], env: Record<string, string | undefined> = {}) => runCli(args, { env: { RELAY_CONTRACT_DEBUG: "", ...env } });
 
 const COMMANDS = ["demo", "validate", "mock-connector", "conformance", "agent", "requirements", "python-path", "diff"];
 

@@ -5,26 +5,15 @@
  * statuses.
  */
 import t from "tap";
-import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { formatProblem, validateText } from "../src/cli/validate.js";
+import { runCli } from "./helpers/cli.js";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
 
-function cli(args: string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", ...args], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (status) => resolve({ status, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
-}
+
+const cli = (args: string[], input?: string) => runCli(args, { input });
 
 const hello = { type: "hello", platform: "telegram", botId: "7012345678" };
 const ack = { type: "inbound_ack", bufferId: "b-1" };

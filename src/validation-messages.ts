@@ -25,30 +25,30 @@ export function displayPattern(pattern: string): string {
 
 export function describeError(error: RawError): string {
   const where = error.instancePath === "" ? "the value" : error.instancePath;
-  const p = error.params;
+  const params = error.params;
   switch (error.keyword) {
     case "required":
-      return `${where} is missing the required property ${quote(p.missingProperty)}`;
+      return `${where} is missing the required property ${quote(params.missingProperty)}`;
     case "additionalProperties":
-      return `${where} has the unknown property ${quote(p.additionalProperty)}`;
+      return `${where} has the unknown property ${quote(params.additionalProperty)}`;
     case "type":
-      return `${where} must be of type ${Array.isArray(p.type) ? p.type.join(" or ") : String(p.type)}`;
+      return `${where} must be of type ${Array.isArray(params.type) ? params.type.join(" or ") : String(params.type)}`;
     case "enum":
-      return `${where} must be one of ${(p.allowedValues as unknown[]).map(quote).join(", ")}`;
+      return `${where} must be one of ${(params.allowedValues as unknown[]).map(quote).join(", ")}`;
     case "const":
-      return `${where} must be ${quote(p.allowedValue)}`;
+      return `${where} must be ${quote(params.allowedValue)}`;
     case "pattern":
-      return `${where} must match the pattern ${displayPattern(String(p.pattern))}`;
+      return `${where} must match the pattern ${displayPattern(String(params.pattern))}`;
     case "minLength":
     case "maxLength":
     case "minItems":
     case "maxItems":
-      return `${where} violates ${error.keyword} ${String(p.limit)}`;
+      return `${where} violates ${error.keyword} ${String(params.limit)}`;
     case "minimum":
     case "maximum":
-      return `${where} must be ${String(p.comparison)} ${String(p.limit)}`;
+      return `${where} must be ${String(params.comparison)} ${String(params.limit)}`;
     case "propertyNames":
-      return `${where} has an invalid property name ${quote(p.propertyName)}`;
+      return `${where} has an invalid property name ${quote(params.propertyName)}`;
     case "not":
       return `${where} matches a combination its definition forbids (not)`;
     case "oneOf":

@@ -40,10 +40,10 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
     }
     const eq = arg.indexOf("=");
     const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    const s = spec[name];
-    if (s === undefined) throw new UsageError(`unknown option --${name}`);
+    const option = spec[name];
+    if (option === undefined) throw new UsageError(`unknown option --${name}`);
     let value: string;
-    if (s.value) {
+    if (option.value) {
       if (eq !== -1) value = arg.slice(eq + 1);
       else {
         const next = argv[i + 1];
@@ -56,7 +56,7 @@ export function parseArgs(argv: readonly string[], spec: Record<string, FlagSpec
       value = "true";
     }
     const list = flags.get(name) ?? [];
-    if (list.length > 0 && !s.repeat) throw new UsageError(`--${name} given more than once`);
+    if (list.length > 0 && !option.repeat) throw new UsageError(`--${name} given more than once`);
     list.push(value);
     flags.set(name, list);
   }

@@ -49,8 +49,8 @@ export function loadScript(file: string): Script {
   const raw = Array.isArray(value) ? { once: false, steps: value } : (value as { once?: unknown; steps?: unknown });
   if (!Array.isArray(raw.steps)) throw new UsageError(`script ${file}: expected an array of steps or { "steps": [...] }`);
   raw.steps.forEach((step: unknown, i: number) => {
-    const s = (step ?? {}) as Record<string, unknown>;
-    const kinds = ["wait_ms", "inbound", "interrupt_inbound", "passthrough"].filter((k) => k in s);
+    const fields = (step ?? {}) as Record<string, unknown>;
+    const kinds = ["wait_ms", "inbound", "interrupt_inbound", "passthrough"].filter((k) => k in fields);
     if (kinds.length !== 1) throw new UsageError(`script ${file}: step ${i} must have exactly one of wait_ms, inbound, interrupt_inbound, passthrough`);
   });
   return { once: raw.once === true, steps: raw.steps as ScriptStep[] };
@@ -69,9 +69,9 @@ export function loadDescriptors(file: string): (platform: string) => CapabilityD
   const entries = Object.entries(value);
   const isMap = entries.length > 0 && entries.every(([, v]) => isPlainObject(v));
   const over = (platform: string, partial: object): CapabilityDescriptor => ({ ...descriptorFor(platform), ...partial, platform }) as CapabilityDescriptor;
-  const check = (d: CapabilityDescriptor, where: string): void => {
-    const r = validateDefinition("CapabilityDescriptor", d);
-    if (!r.ok) throw new UsageError(`descriptor file ${file}${where}: not a valid descriptor: ${r.issues.map((i) => `${i.path || "/"}: ${i.message}`).join("; ")}`);
+  const check = (descriptor: CapabilityDescriptor, where: string): void => {
+    const verdict = validateDefinition("CapabilityDescriptor", descriptor);
+    if (!verdict.ok) throw new UsageError(`descriptor file ${file}${where}: not a valid descriptor: ${verdict.issues.map((i) => `${i.path || "/"}: ${i.message}`).join("; ")}`);
   };
   if (!isMap) {
     check(over("mock", value), "");

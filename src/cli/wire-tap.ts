@@ -23,10 +23,10 @@ function sendableCode(code: number): number | undefined {
 }
 
 function relayClose(to: WebSocket, code: number, reason: Buffer): void {
-  const c = sendableCode(code);
+  const sendable = sendableCode(code);
   if (to.readyState === WebSocket.OPEN || to.readyState === WebSocket.CONNECTING) {
-    if (c === undefined) to.terminate();
-    else to.close(c, reason.toString("utf8"));
+    if (sendable === undefined) to.terminate();
+    else to.close(sendable, reason.toString("utf8"));
   }
 }
 

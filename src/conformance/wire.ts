@@ -92,10 +92,10 @@ export class WireLog {
   }
 
   #tally(typeName: string, requirement: string, problem: string | undefined): void {
-    const t = this.#tallies.get(requirement) ?? { frameTypes: {}, invalid: [] };
-    t.frameTypes[typeName] = (t.frameTypes[typeName] ?? 0) + 1;
-    if (problem !== undefined) t.invalid.push(problem);
-    this.#tallies.set(requirement, t);
+    const tally = this.#tallies.get(requirement) ?? { frameTypes: {}, invalid: [] };
+    tally.frameTypes[typeName] = (tally.frameTypes[typeName] ?? 0) + 1;
+    if (problem !== undefined) tally.invalid.push(problem);
+    this.#tallies.set(requirement, tally);
   }
 
   /** @internal validate one line as a frame; returns it when it is an object with a string type. */

@@ -66,8 +66,8 @@ export async function startLoopbackConnector(opts: LoopbackConnectorOptions = {}
     ? { unauthenticated: true }
     : {
         secrets: (gatewayId: string) => {
-          const s = gateways[gatewayId];
-          return s === undefined ? undefined : typeof s === "string" ? [s] : s;
+          const secrets = gateways[gatewayId];
+          return secrets === undefined ? undefined : typeof secrets === "string" ? [secrets] : secrets;
         },
       };
 

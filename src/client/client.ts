@@ -13,7 +13,7 @@ import type { CapabilityDescriptor, GatewayFrame, OutboundAction, OutboundFrame,
 import { DEFAULT_MAX_LINE_BYTES } from "../codec/decoder.js";
 import { CloseCode } from "../close-codes.js";
 import { encodeFrame } from "../codec/encode.js";
-import { validateFrame } from "../validation.js";
+import { checkOutgoingFrame, type OutgoingValidation } from "../kernel/outgoing.js";
 import { wsDialer } from "../transport/ws-dialer.js";
 import type { Dialer } from "../transport/types.js";
 import { ReconnectLadder } from "./backoff.js";
@@ -80,7 +80,7 @@ export class RelayClient implements RelayEventSource<RelayClientEvents> {
   readonly #dialer: Dialer;
   readonly #helloLines: string[];
   readonly #helloPlatforms: ReadonlySet<string>;
-  readonly #validate: "strict" | "tolerant" | "off";
+  readonly #validate: OutgoingValidation;
   readonly #now: () => number;
   readonly #ladder: ReconnectLadder;
   readonly #queue = new DeliveryQueue(() => this.#session?.updateReading());
@@ -587,10 +587,8 @@ export class RelayClient implements RelayEventSource<RelayClientEvents> {
   }
 
   #encode(frame: GatewayFrame): string {
-    const mode = this.#validate;
-    if (mode === "off") return encodeFrame(frame);
-    if (mode === "strict") return encodeFrame(frame, { validate: true, direction: "gateway-to-connector" });
-    return encodeFrame(frame, { validate: (value, opts) => validateFrame(value, { ...opts, mode }), direction: "gateway-to-connector" });
+    checkOutgoingFrame(frame, this.#validate, "gateway-to-connector");
+    return encodeFrame(frame);
   }
 
   #rejectConnectWaiters(error: unknown): void {

@@ -38,6 +38,7 @@ export type {
 } from "./events.js";
 export type { Listener, RelayEventSource } from "../kernel/emitter.js";
 export type { CloseEventBase, HandlerErrorEventBase, ProtocolErrorEventBase, ProtocolErrorInfo } from "../kernel/events.js";
+export type { OutgoingValidation } from "../kernel/outgoing.js";
 export { RelayConnectError, RelayClientClosedError } from "./errors.js";
 /** The class `request()` rejects with for an invalid action (the codec's, which the client uses). */
 export { FrameValidationError } from "../codec/errors.js";

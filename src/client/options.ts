@@ -4,6 +4,7 @@
 import type { OpName } from "../../generated/registry.js";
 import type { CommandManifestEntry, InboundFrame, InterruptInboundFrame, MessageEvent, SendAction } from "../../generated/types.js";
 import type { Dialer } from "../transport/types.js";
+import type { OutgoingValidation } from "../kernel/outgoing.js";
 import type { PassthroughRequest } from "./normalize.js";
 import type { ActionByOp } from "./results.js";
 import type { TokenProvider } from "./token.js";
@@ -75,7 +76,7 @@ export interface RelayClientOptions {
    * the same name: `"strict"` (the producer's contract; default), `"tolerant"` (what a receiver
    * accepts), `"off"`. `true` and `false` mean `"strict"` and `"off"`.
    */
-  validateOutgoing?: boolean | "strict" | "tolerant" | "off";
+  validateOutgoing?: boolean | OutgoingValidation;
   /**
    * Send the `inbound_ack`s of deliveries handled in the same event-loop turn as one WebSocket
    * message of several newline-terminated frames (one socket write per replayed batch instead of

@@ -17,7 +17,8 @@ import type {
   PassthroughForward,
 } from "../../generated/types.js";
 import { CloseCode, CloseReason } from "../close-codes.js";
-import { encodeFrame, FrameDecoder, FrameValidationError, type DecodeError, type DecoderInput } from "../codec/index.js";
+import { encodeFrame, FrameDecoder, type DecodeError, type DecoderInput } from "../codec/index.js";
+import { checkOutgoingFrame, outgoingFrameError, type OutgoingValidation } from "../kernel/outgoing.js";
 import type { RelayTransport } from "../transport/types.js";
 import { validateFrame } from "../validation.js";
 import type { BufferableFrame } from "./delivery-buffer.js";
@@ -49,7 +50,7 @@ export interface ConnectionConfig {
   maxInvalidFrames: number;
   invalidFrameWindowMs: number;
   closeAtBytes: number;
-  validateOutgoing: "strict" | "tolerant" | "off";
+  validateOutgoing: OutgoingValidation;
   /** Close a socket that sent no `hello` this long after it was accepted; 0: never. */
   helloTimeoutMs: number;
   /** Distinct identities one connection may hello; one more closes it with 4413. */
@@ -344,7 +345,7 @@ export class Connection implements RelayConnection {
     }
     if (this.#state !== "open") return;
     const frame = { type: "descriptor" as const, descriptor };
-    const invalid = this.#check(frame);
+    const invalid = outgoingFrameError(frame, this.#config.validateOutgoing, "connector-to-gateway");
     if (invalid !== undefined) {
       // A descriptor missing a required key crashes the gateway's frame handler (§16): never send one.
       this.#host.emit("handlerError", { connection: this, error: invalid, where: "hello" });
@@ -439,18 +440,9 @@ export class Connection implements RelayConnection {
 
   // ── sending ────────────────────────────────────────────────────────────────
 
-  /** Validates a frame built from caller data, per `validateOutgoing`. */
-  #check(frame: ConnectorFrame): FrameValidationError | undefined {
-    const mode = this.#config.validateOutgoing;
-    if (mode === "off") return undefined;
-    const result = validateFrame(frame, { mode, direction: "connector-to-gateway" });
-    return result.ok ? undefined : new FrameValidationError(result.issues, frame.type);
-  }
-
-  /** Throws `FrameValidationError` for a frame that must not reach the gateway. */
+  /** Throws `FrameValidationError` for a frame built from caller data that must not reach the gateway. */
   checkOutgoing(frame: ConnectorFrame): void {
-    const invalid = this.#check(frame);
-    if (invalid !== undefined) throw invalid;
+    checkOutgoingFrame(frame, this.#config.validateOutgoing, "connector-to-gateway");
   }
 
   /**

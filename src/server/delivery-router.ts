@@ -15,8 +15,8 @@
  */
 import type { ConnectorFrame, InterruptFrame, InterruptInboundFrame } from "../../generated/types.js";
 import { CloseCode, CloseReason } from "../close-codes.js";
-import { FrameValidationError, MAX_MESSAGE_BYTES } from "../codec/index.js";
-import { validateFrame } from "../validation.js";
+import { MAX_MESSAGE_BYTES } from "../codec/index.js";
+import { checkOutgoingFrame, type OutgoingValidation } from "../kernel/outgoing.js";
 import type { Connection, ConnectionEnd, ConnectionHost } from "./connection.js";
 import type { BufferableFrame, DeliveryBuffer } from "./delivery-buffer.js";
 import { Drain } from "./drain.js";
@@ -43,7 +43,7 @@ export interface RouterConfig {
   maxConnectionsPerGateway: number;
   /** `acked`: every push goes through the buffer and is replayed with a `bufferId` (never written live). */
   acked: boolean;
-  validateOutgoing: "strict" | "tolerant" | "off";
+  validateOutgoing: OutgoingValidation;
   onInterrupt: InterruptHandler | undefined;
 }
 
@@ -235,16 +235,13 @@ export class DeliveryRouter implements ConnectionHost {
   // ── routing ────────────────────────────────────────────────────────────────
 
   /** Throws `FrameValidationError` for a frame built from invalid caller data. */
-  check(frame: ConnectorFrame): void {
-    const mode = this.#config.validateOutgoing;
-    if (mode === "off") return;
-    const result = validateFrame(frame, { mode, direction: "connector-to-gateway" });
-    if (!result.ok) throw new FrameValidationError(result.issues, frame.type);
+  #check(frame: ConnectorFrame): void {
+    checkOutgoingFrame(frame, this.#config.validateOutgoing, "connector-to-gateway");
   }
 
   send(target: string | Connection, frame: BufferableFrame, signal: AbortSignal | undefined): Promise<DeliveryReceipt> {
     try {
-      this.check(frame as ConnectorFrame);
+      this.#check(frame as ConnectorFrame);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -330,7 +327,7 @@ export class DeliveryRouter implements ConnectionHost {
 
   /** Live only: interrupts are never buffered (a stale `/stop` replayed later could cancel a new turn). */
   async sendInterrupt(target: string | Connection, frame: InterruptInboundFrame): Promise<boolean> {
-    this.check(frame);
+    this.#check(frame);
     const gatewayId = typeof target === "string" ? target : target.gatewayId;
     const gateway = this.#records.get(gatewayId);
     const conn = typeof target !== "string" && target.open ? target : gateway?.current;

@@ -53,4 +53,5 @@ export type {
 } from "./types.js";
 export type { Listener, RelayEventSource } from "../kernel/emitter.js";
 export type { CloseEventBase, HandlerErrorEventBase, ProtocolErrorEventBase, ProtocolErrorInfo } from "../kernel/events.js";
+export type { OutgoingValidation } from "../kernel/outgoing.js";
 export * from "./redis/index.js";

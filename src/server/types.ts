@@ -19,6 +19,7 @@ import type { OpName } from "../../generated/registry.js";
 import type { SecretLookup } from "../auth/index.js";
 import type { DecodeError } from "../codec/index.js";
 import type { CloseEventBase, HandlerErrorEventBase, ProtocolErrorEventBase } from "../kernel/events.js";
+import type { OutgoingValidation } from "../kernel/outgoing.js";
 import type { DeliveryBuffer } from "./delivery-buffer.js";
 import type { RelayBus } from "./relay-bus.js";
 
@@ -216,7 +217,7 @@ export interface RelayServerOptions {
   /** Cluster only: how long to wait for another node to take a push before buffering it. Default 2 000. */
   remoteDeliveryTimeoutMs?: number;
   /** Validation of frames built from caller data before they are sent. Default `strict`. */
-  validateOutgoing?: "strict" | "tolerant" | "off";
+  validateOutgoing?: OutgoingValidation;
 }
 
 /** How a push reached (or will reach) the gateway. */

@@ -82,7 +82,8 @@ async function chaos(t: Pick<typeof tap, "ok" | "equal" | "fail" | "same">, deli
     onHello: (hello) => descriptor(hello.platform),
     handlers: { send: async () => ({ success: true, message_id: "m" }) },
     delivery,
-    pingIntervalMs: 1_000,
+    keepaliveIntervalMs: 1_000,
+    keepaliveTimeoutMs: 2_000,
     // No ack times out within the run: a delivery repeated on one connection would be a bug.
     replay: { ackTimeoutMs: 120_000 },
     backpressure: { highWaterBytes: 64 * 1024, pollIntervalMs: 10 },

@@ -67,7 +67,7 @@ async function setupVia(
   const server = createRelayServer({
     auth: { secrets },
     onHello: (hello) => describe(hello),
-    pingIntervalMs: 0,
+    keepaliveIntervalMs: 0,
     ...serverOptions,
   });
   const address = via === "ws" ? await server.listen({ host: "127.0.0.1", port: 0 }) : { port: 1 };

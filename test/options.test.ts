@@ -19,12 +19,14 @@ t.test("the same verdicts in both roles", async (t) => {
   }
   t.throws(client({ requestTimeoutMs: 0 }), /requestTimeoutMs must be a finite positive number/, "zero where an option cannot be off");
   t.throws(client({ keepaliveIntervalMs: -5 }), /keepaliveIntervalMs must be a finite non-negative number/);
-  t.throws(server({ pingIntervalMs: Number.POSITIVE_INFINITY }), /pingIntervalMs must be a finite non-negative number/);
+  t.throws(server({ keepaliveIntervalMs: Number.POSITIVE_INFINITY }), /keepaliveIntervalMs must be a finite non-negative number/);
+  for (const role of [client, server]) t.throws(role({ keepaliveTimeoutMs: 0 }), /keepaliveTimeoutMs must be a finite positive number/, "a keepalive timeout is never off");
   const c = client({ keepaliveIntervalMs: 0 })();
   await c.close();
-  const s = server({ pingIntervalMs: 0 })();
+  const s = server({ keepaliveIntervalMs: 0 })();
   await s.close();
   t.pass("zero switches off what can be switched off");
+  t.throws(server({ pingIntervalMs: 0 }), { name: "TypeError", message: /`pingIntervalMs` is now `keepaliveIntervalMs`/ }, "the removed server option is refused, not ignored");
 });
 
 t.test("per-call options name the call", async (t) => {

@@ -197,7 +197,7 @@ t.test("attached to an existing http.Server; 'ignore' leaves other paths to othe
   http.on("upgrade", (req, socket, head) => {
     if (req.url === "/app-ws") other.handleUpgrade(req, socket, head, (ws) => ws.close(4000, "app socket"));
   });
-  const relay = createRelayServer({ server: http, unknownPath: "ignore", auth: { secrets: [SECRET] }, onHello: (h) => descriptor(h.platform), pingIntervalMs: 0 });
+  const relay = createRelayServer({ server: http, unknownPath: "ignore", auth: { secrets: [SECRET] }, onHello: (h) => descriptor(h.platform), keepaliveIntervalMs: 0 });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
   t.teardown(async () => {

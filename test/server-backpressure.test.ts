@@ -83,9 +83,9 @@ t.test("frames that cannot be buffered past the hard bound close the socket with
 });
 
 t.test("keepalive: a peer that stops answering pings is terminated; a live one is kept", async (t) => {
-  const relay = await startRelay(t, { pingIntervalMs: 40 });
-  const closes: number[] = [];
-  relay.server.on("close", ({ code }) => closes.push(code));
+  const relay = await startRelay(t, { keepaliveIntervalMs: 40, keepaliveTimeoutMs: 80 });
+  const closes: Array<[number, string]> = [];
+  relay.server.on("close", ({ code, cause }) => closes.push([code, cause]));
   const healthy = await handshake(relay);
   const dead = await relay.gateway({ autoPong: false });
   dead.hello();
@@ -93,5 +93,5 @@ t.test("keepalive: a peer that stops answering pings is terminated; a live one i
   t.equal(closed.code, 1006, "terminated without a closing handshake");
   await sleep(150);
   t.ok(healthy.isOpen, "the peer answering pings survives several intervals");
-  t.same(closes, [1006]);
+  t.same(closes, [[1006, "keepalive-timeout"]], "reported as a keepalive timeout");
 });

@@ -40,7 +40,7 @@ t.test("adopt(): handshake, outbound and pushes over an in-memory transport", as
     auth: { secrets: ["unused"] },
     onHello: (h) => descriptor(h.platform),
     handlers: { send: (a) => ({ success: true, message_id: `sent:${a.content}` }) },
-    pingIntervalMs: 0,
+    keepaliveIntervalMs: 0,
   });
   t.teardown(() => server.close({ timeoutMs: 200 }));
   const adopted: string[] = [];

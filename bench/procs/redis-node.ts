@@ -21,7 +21,7 @@ const server = createRelayServer({
   onHello: () => descriptor,
   bus: scale.bus,
   buffer: scale.buffer,
-  pingIntervalMs: 0,
+  keepaliveIntervalMs: 0,
 });
 await scale.attach(server); // subscribe before serve
 // The bus's own client library, from this process: the Redis round trip the cross-instance

@@ -104,7 +104,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
   };
 
   // ---- the peers ------------------------------------------------------------------------------
-  const connector = await startLoopbackConnector({ gateways: { [GATEWAY_ID]: secret }, server: { pingIntervalMs: 0 } });
+  const connector = await startLoopbackConnector({ gateways: { [GATEWAY_ID]: secret }, server: { keepaliveIntervalMs: 0 } });
   const server = connector.server;
   const tap = await startWireTap(connector.url, observe);
   const seen: Seen = { inbound: [], interrupts: [], passthrough: [] };

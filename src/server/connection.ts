@@ -531,6 +531,14 @@ export class Connection implements RelayConnection {
     }
   }
 
+  /** A keepalive ping went unanswered: the socket is dropped, reported as `keepalive-timeout`. */
+  unresponsive(): void {
+    if (this.#state === "closed") return;
+    this.#endCause ??= "keepalive-timeout";
+    this.#state = "closing";
+    this.#transport.terminate();
+  }
+
   /** The transport reports the socket closed. */
   transportClosed(code: number, reason: string): void {
     if (this.#state === "closed") return;

@@ -31,6 +31,7 @@ import { authenticate, httpReject, requestPath } from "./upgrade.js";
 import { bindWebSocket, closeWithin, WsTransport } from "./ws-adapter.js";
 import { withLoopback } from "./loopback.js";
 import { numberOption } from "../options.js";
+import { DEFAULT_KEEPALIVE_INTERVAL_MS, DEFAULT_KEEPALIVE_TIMEOUT_MS } from "../transport/ws-keepalive.js";
 
 export interface ListenOptions {
   /** Default 0 (any free port). */
@@ -116,6 +117,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
   #http: HttpServer | HttpsServer | undefined;
   #ownHttp = false;
   #keepalive: NodeJS.Timeout | undefined;
+  #keepaliveTimeoutMs: number | undefined;
   #closing: Promise<void> | undefined;
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => this.handleUpgrade(req, socket, head);
 
@@ -127,6 +129,8 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
       throw new TypeError("createRelayServer: `auth` is required: { secrets } or, explicitly, { unauthenticated: true }");
     }
     if (typeof options.onHello !== "function") throw new TypeError("createRelayServer: `onHello` is required");
+    // A removed option is refused rather than ignored: `pingIntervalMs: 0` would silently turn keepalive on.
+    if ("pingIntervalMs" in options) throw new TypeError("createRelayServer: `pingIntervalMs` is now `keepaliveIntervalMs` (with `keepaliveTimeoutMs`), as on the client");
     this.#options = options;
     this.path = options.path ?? "/relay";
     this.#unknownPath = options.unknownPath ?? "http-400";
@@ -185,11 +189,14 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     this.#unsubscribe = this.bus.subscribe((gatewayId, message) => this.#router.onBusMessage(gatewayId, message), { ignoreOrigin: this.nodeId });
     this.#unsubscribe.catch((error: unknown) => this.emit("handlerError", { error, where: "bus.subscribe" }));
 
-    const ping = numberOption("createRelayServer", "pingIntervalMs", options.pingIntervalMs, 30_000, "zero-allowed");
-    if (ping > 0) {
+    const keepaliveIntervalMs = numberOption("createRelayServer", "keepaliveIntervalMs", options.keepaliveIntervalMs, DEFAULT_KEEPALIVE_INTERVAL_MS, "zero-allowed");
+    const keepaliveTimeoutMs = numberOption("createRelayServer", "keepaliveTimeoutMs", options.keepaliveTimeoutMs, DEFAULT_KEEPALIVE_TIMEOUT_MS);
+    if (keepaliveIntervalMs > 0) {
+      this.#keepaliveTimeoutMs = keepaliveTimeoutMs;
+      // One timer ticks every socket's keepalive (a timer per socket costs memory per idle connection).
       this.#keepalive = setInterval(() => {
         for (const transport of this.#transports.values()) transport.tick();
-      }, ping);
+      }, keepaliveIntervalMs);
       this.#keepalive.unref();
     }
     if (options.server !== undefined) {
@@ -296,6 +303,7 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
     const transport = new WsTransport(ws);
     const conn = new Connection({ gatewayId, remoteAddress: req.socket.remoteAddress, transport, host: this.#router, config: this.#connConfig });
     this.#transports.set(conn, transport);
+    transport.bind(conn, this.#keepaliveTimeoutMs);
     bindWebSocket(
       ws,
       transport,

@@ -164,8 +164,13 @@ export interface RelayServerOptions {
   nodeId?: string;
   /** Largest accepted WebSocket message (ws `maxPayload`); larger ones close with 1009. Default 1 MiB. */
   maxPayload?: number;
-  /** WebSocket ping interval; a peer that has not answered the previous ping is terminated. Default 30 000; 0 disables. */
-  pingIntervalMs?: number;
+  /** WebSocket ping interval, as the client's option of the same name. Default 30 000; 0 disables keepalive. */
+  keepaliveIntervalMs?: number;
+  /**
+   * A ping unanswered this long drops the socket (`close` event with cause `keepalive-timeout`).
+   * Not judged while the socket is paused. Default 60 000, as on the client.
+   */
+  keepaliveTimeoutMs?: number;
   /** Deadline of one outbound handler. Default 30 000 (the gateway's own wait). */
   outboundTimeoutMs?: number;
   /** Outbound requests handled at once per connection; beyond, answered with a failure. Default 256. */

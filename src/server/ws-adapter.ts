@@ -1,14 +1,17 @@
 /**
  * Binds a `ws` socket to a connection core, and the ping keepalive (contract §11: no
- * application heartbeat; WebSocket pings only).
+ * application heartbeat; WebSocket pings only), with the rule the client uses
+ * (`transport/ws-keepalive.ts`).
  */
 import { WebSocket } from "ws";
 import { batchWritesThisTick } from "../transport/ws-internals.js";
+import { WsKeepalive, type KeepaliveHost } from "../transport/ws-keepalive.js";
 import type { Connection, RelayTransport } from "./connection.js";
 
-export class WsTransport implements RelayTransport {
-  /** Cleared at each ping, set by the pong. */
-  alive = true;
+export class WsTransport implements RelayTransport, KeepaliveHost {
+  #keepalive: WsKeepalive | undefined;
+  #conn: Connection | undefined;
+  #paused = false;
 
   constructor(readonly ws: WebSocket) {}
 
@@ -34,30 +37,46 @@ export class WsTransport implements RelayTransport {
   }
 
   pause(): void {
+    this.#paused = true;
     this.ws.pause();
   }
 
   resume(): void {
+    this.#paused = false;
     this.ws.resume();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
   }
 
   terminate(): void {
     this.ws.terminate();
   }
 
-  /** One keepalive tick: terminate a peer that did not answer the previous ping. */
+  /** One keepalive tick (the server drives every socket's from one timer). */
   tick(): void {
-    if (this.ws.readyState !== WebSocket.OPEN) return;
-    if (!this.alive) {
-      this.ws.terminate();
-      return;
-    }
-    this.alive = false;
-    try {
-      this.ws.ping();
-    } catch {
-      this.ws.terminate();
-    }
+    if (this.ws.readyState === WebSocket.OPEN) this.#keepalive?.tick();
+  }
+
+  pong(): void {
+    this.#keepalive?.pong();
+  }
+
+  /** A ping went unanswered: the connection ends as a keepalive timeout. */
+  unresponsive(): void {
+    if (this.#conn !== undefined) this.#conn.unresponsive();
+    else this.ws.terminate();
+  }
+
+  /** Binds the connection this transport carries, and starts judging pongs (`keepaliveTimeoutMs`; none: off). */
+  bind(conn: Connection, keepaliveTimeoutMs: number | undefined): void {
+    this.#conn = conn;
+    if (keepaliveTimeoutMs !== undefined) this.#keepalive = new WsKeepalive(this.ws, keepaliveTimeoutMs, this);
+  }
+
+  stopKeepalive(): void {
+    this.#keepalive?.stop();
   }
 }
 
@@ -90,11 +109,10 @@ export function bindWebSocket(
   onClosed?: () => void,
 ): void {
   ws.on("message", (data) => conn.receive(data as Buffer));
-  ws.on("pong", () => {
-    transport.alive = true;
-  });
+  ws.on("pong", () => transport.pong());
   ws.on("error", onSocketError);
   ws.on("close", (code, reason) => {
+    transport.stopKeepalive();
     onClosed?.();
     conn.transportClosed(code, reason.toString("utf8"));
   });

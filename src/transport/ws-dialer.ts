@@ -47,15 +47,16 @@ class WsDialedTransport implements DialedTransport {
     ws.on("open", () => {
       this.#opened = true;
       if (request.keepalive !== undefined) {
-        this.#stopKeepalive = startKeepalive(
-          ws,
-          request.keepalive,
-          () => {
+        const transport = this;
+        this.#stopKeepalive = startKeepalive(ws, request.keepalive, {
+          get paused() {
+            return transport.#paused;
+          },
+          unresponsive: () => {
             events.unresponsive();
             ws.terminate();
           },
-          () => this.#paused,
-        );
+        });
       }
       events.open();
     });

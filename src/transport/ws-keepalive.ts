@@ -1,7 +1,8 @@
 /**
- * WebSocket-level keepalive of a dialled connection: a ping every `intervalMs`, and the link is
- * declared dead when a ping stays unanswered for `timeoutMs`. There is no application heartbeat
- * frame in the contract; connectors answer pings at the WebSocket layer.
+ * WebSocket-level keepalive, the same rule on both roles: a ping every `intervalMs`, one in
+ * flight at a time, and the link is declared dead when a ping stays unanswered for `timeoutMs`
+ * (defaults 30 s and 60 s on both, the reference gateway's own). There is no application
+ * heartbeat frame in the contract; peers answer pings at the WebSocket layer.
  */
 import type WebSocket from "ws";
 
@@ -10,48 +11,78 @@ export interface KeepaliveOptions {
   timeoutMs: number;
 }
 
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 30_000;
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 60_000;
+
+/** What the keepalive of one socket asks of its owner. */
+export interface KeepaliveHost {
+  /**
+   * This side stopped reading the socket: no ping is sent and an outstanding one is forgotten,
+   * since its pong may be sitting unread, so silence proves nothing.
+   */
+  readonly paused: boolean;
+  /** A ping went unanswered for the timeout; called at most once, after which nothing is pinged. */
+  unresponsive(): void;
+}
+
 /**
- * Starts pinging; returns the function that stops it. `onDead` runs at most once. While
- * `paused()` (this side stopped reading the socket) no ping is sent and an outstanding one is
- * forgotten: its pong may be sitting unread, so silence proves nothing.
+ * The keepalive state of one socket. Something calls `tick()` every interval — a timer of its own
+ * (`startKeepalive`, the client) or one timer for all sockets (the server helper) — and `pong()`
+ * on every pong.
  */
-export function startKeepalive(ws: WebSocket, opts: KeepaliveOptions, onDead: () => void, paused: () => boolean = () => false): () => void {
-  let deadline: NodeJS.Timeout | undefined;
-  let stopped = false;
+export class WsKeepalive {
+  readonly #ws: WebSocket;
+  readonly #timeoutMs: number;
+  readonly #host: KeepaliveHost;
+  #deadline: NodeJS.Timeout | undefined;
+  #stopped = false;
 
-  const onPong = (): void => {
-    if (deadline !== undefined) clearTimeout(deadline);
-    deadline = undefined;
-  };
+  constructor(ws: WebSocket, timeoutMs: number, host: KeepaliveHost) {
+    this.#ws = ws;
+    this.#timeoutMs = timeoutMs;
+    this.#host = host;
+  }
 
-  const tick = (): void => {
+  tick(): void {
     // One ping in flight at a time: its deadline, not the next tick, decides.
-    if (stopped || deadline !== undefined || paused()) return;
-    deadline = setTimeout(() => {
-      if (stopped) return;
-      if (paused()) {
-        deadline = undefined;
-        return;
-      }
-      stop();
-      onDead();
-    }, opts.timeoutMs);
+    if (this.#stopped || this.#deadline !== undefined || this.#host.paused) return;
+    this.#deadline = setTimeout(WsKeepalive.#expired, this.#timeoutMs, this);
+    this.#deadline.unref();
     try {
-      ws.ping();
+      this.#ws.ping();
     } catch {
       // Socket already closing: its close handler takes over.
     }
-  };
-
-  const interval = setInterval(tick, opts.intervalMs);
-  ws.on("pong", onPong);
-
-  function stop(): void {
-    if (stopped) return;
-    stopped = true;
-    clearInterval(interval);
-    if (deadline !== undefined) clearTimeout(deadline);
-    ws.off("pong", onPong);
   }
-  return stop;
+
+  pong(): void {
+    if (this.#deadline !== undefined) clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.pong();
+  }
+
+  // Static, with the instance as the timer's argument: no closure per socket.
+  static #expired(keepalive: WsKeepalive): void {
+    keepalive.#deadline = undefined;
+    if (keepalive.#stopped || keepalive.#host.paused) return;
+    keepalive.stop();
+    keepalive.#host.unresponsive();
+  }
+}
+
+/** Starts pinging `ws` on a timer of its own; returns the function that stops it. */
+export function startKeepalive(ws: WebSocket, opts: KeepaliveOptions, host: KeepaliveHost): () => void {
+  const keepalive = new WsKeepalive(ws, opts.timeoutMs, host);
+  const interval = setInterval(() => keepalive.tick(), opts.intervalMs);
+  const onPong = (): void => keepalive.pong();
+  ws.on("pong", onPong);
+  return () => {
+    clearInterval(interval);
+    keepalive.stop();
+    ws.off("pong", onPong);
+  };
 }

@@ -236,7 +236,7 @@ export async function startRelay(
   const server = createRelayServer({
     auth: { secrets: (id: string) => (id === GATEWAY ? [SECRET] : undefined) },
     onHello: (hello) => descriptor(hello.platform),
-    pingIntervalMs: 0,
+    keepaliveIntervalMs: 0,
     ...options,
   });
   const gateways: RawGateway[] = [];

@@ -94,7 +94,7 @@ async function child(cfg: RedisNodeConfig): Promise<void> {
     onHello: (hello) => descriptor(hello.platform),
     bus: scale.bus,
     buffer,
-    pingIntervalMs: 0,
+    keepaliveIntervalMs: 0,
     idleCloseAfterMs: 0,
     remoteDeliveryTimeoutMs: cfg.remoteDeliveryTimeoutMs ?? 500,
     ...(cfg.replay !== undefined && { replay: cfg.replay }),

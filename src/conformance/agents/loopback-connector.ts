@@ -23,7 +23,7 @@ export interface LoopbackConnectorOptions {
   /** Every frame in and out, validated, plus lifecycle lines. */
   log?: (line: string) => void;
   /** Passed through to `createRelayServer` (timeouts, replay, …). */
-  server?: Partial<Pick<RelayServerOptions, "outboundTimeoutMs" | "pingIntervalMs" | "replay" | "invalidFrames">>;
+  server?: Partial<Pick<RelayServerOptions, "outboundTimeoutMs" | "keepaliveIntervalMs" | "keepaliveTimeoutMs" | "replay" | "invalidFrames">>;
 }
 
 export interface LoopbackConnector {

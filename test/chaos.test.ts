@@ -242,7 +242,7 @@ async function chaos(t: Pick<typeof tap, "ok" | "equal" | "fail" | "same">, deli
 
   await Promise.all(clients.map((c) => c.close()));
   await proxy.close();
-  await server.close({ timeoutMs: 1_000 });
+  await server.close({ drainMs: 1_000 });
   return {
     pushes: [...pushes.values()].reduce((n, l) => n + l.length, 0),
     resolvedLive,

@@ -114,8 +114,8 @@ t.test("close() is clean and final", async (t) => {
   const connecting = record(client, "connecting");
   const pending = client.send({ chat_id: "c", content: "x" }, { timeoutMs: 5000 });
   await conn.waitForType("outbound");
-  await client.close();
-  t.same(await pending, { success: false, error: LocalError.Closed, ambiguous: true });
+  await client.close({ drainMs: 0 });
+  t.same(await pending, { success: false, error: LocalError.Closed, ambiguous: true }, "without a drain, a request in flight fails at once");
   const info = await conn.closed;
   t.equal(info.code, 1000, "normal close");
   t.equal(closes.length, 1);

@@ -87,7 +87,7 @@ async function setupVia(
   });
   t.teardown(async () => {
     await client.close();
-    await server.close({ timeoutMs: 500 });
+    await server.close({ drainMs: 500 });
   });
   return { server, client, acks, revokedSecret };
 }

@@ -81,7 +81,7 @@ t.test("a connector without the loopback platform: RC-LOOP-001 fails, what needs
     handlers: { send: () => ({ success: true, message_id: "m-1" }), typing: () => ({ success: true }) },
   });
   const { port } = await server.listen({ port: 0, host: "127.0.0.1" });
-  t.teardown(() => server.close({ timeoutMs: 500 }));
+  t.teardown(() => server.close({ drainMs: 500 }));
   const report = await runConnectorConformance({ url: `ws://127.0.0.1:${port}`, ...FAST });
   t.same(report.requirements.filter((r) => r.status === "fail").map((r) => r.id), ["RC-LOOP-001"], renderHuman(report));
   const untested = report.requirements.filter((r) => r.status === "untested");

@@ -201,7 +201,7 @@ t.test("attached to an existing http.Server; 'ignore' leaves other paths to othe
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
   t.teardown(async () => {
-    await relay.close({ timeoutMs: 500 });
+    await relay.close({ drainMs: 500 });
     other.close();
     await new Promise((resolve) => http.close(resolve));
   });

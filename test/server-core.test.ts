@@ -42,7 +42,7 @@ t.test("adopt(): handshake, outbound and pushes over an in-memory transport", as
     handlers: { send: (a) => ({ success: true, message_id: `sent:${a.content}` }) },
     keepaliveIntervalMs: 0,
   });
-  t.teardown(() => server.close({ timeoutMs: 200 }));
+  t.teardown(() => server.close({ drainMs: 200 }));
   const adopted: string[] = [];
   server.on("adopted", ({ connection }) => adopted.push(connection.gatewayId));
   const transport = new MemoryTransport();
@@ -60,7 +60,7 @@ t.test("adopt(): handshake, outbound and pushes over an in-memory transport", as
   t.equal(transport.frames.at(-1)?.type, "inbound");
   t.ok(transport.sent.every((m) => m.endsWith("\n")));
 
-  await server.close({ timeoutMs: 200 });
+  await server.close({ drainMs: 200 });
   t.same(transport.closedWith, [1001, "connector shutting down"], "adopted transports are closed on shutdown too");
   t.equal(server.connection("gw-mem"), undefined);
 });

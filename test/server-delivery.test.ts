@@ -330,7 +330,7 @@ t.test("shutdown: pushes are buffered, waiters are released with ServerClosedErr
   await goDormant(relay, first);
   const waiting = relay.server.sendInbound(GATEWAY, messageEvent("pending"));
   await sleep(10);
-  await relay.server.close({ timeoutMs: 200 });
+  await relay.server.close({ drainMs: 200 });
   await t.rejects(waiting, ServerClosedError);
   await t.rejects(relay.server.sendInbound(GATEWAY, messageEvent("late")), ServerClosedError);
   t.equal(await relay.server.buffer.size(GATEWAY), 2, "both stay in the buffer for the next connector");

@@ -24,7 +24,7 @@ t.test("the example connector serves a gateway", async (t) => {
   process.env.PORT = "0";
   process.env.HOST = "127.0.0.1";
   const { relay, deliver } = await import("../examples/connector.js");
-  t.teardown(() => relay.close({ timeoutMs: 500 }));
+  t.teardown(() => relay.close({ drainMs: 500 }));
   const port = relay.address()?.port;
   t.type(port, "number");
   const gw = await RawGateway.connect(`ws://127.0.0.1:${port}`, { gatewayId: "gw-demo", secret: "dev-secret", autoAck: true });

@@ -18,7 +18,7 @@ t.test("listed ids get loopback deliveries and interrupts back; other ids reach 
     conformanceLoopback: ["gw-kit"],
   });
   const { port } = await server.listen({ port: 0, host: "127.0.0.1" });
-  t.teardown(() => server.close({ timeoutMs: 500 }));
+  t.teardown(() => server.close({ drainMs: 500 }));
   const kit = await RawGateway.connect(`ws://127.0.0.1:${port}`, { gatewayId: "gw-kit", secret: "s" });
   const prod = await RawGateway.connect(`ws://127.0.0.1:${port}`, { gatewayId: "gw-prod", secret: "s" });
   t.teardown(() => Promise.all([kit.close(), prod.close()]));

@@ -272,7 +272,7 @@ t.test("graceful close: in-flight requests answer, new ones are refused, sockets
   const gw = await handshake(relay);
   const slow = gw.outbound(send("slow"));
   await sleep(20);
-  const closing = relay.server.close({ timeoutMs: 2000 });
+  const closing = relay.server.close({ drainMs: 2000 });
   await sleep(20);
   const late = gw.outbound(send("late"));
   const lateResult = await gw.waitForResult(late);
@@ -294,7 +294,7 @@ t.test("graceful close is bounded: a stuck handler does not hold it forever", as
   gw.outbound(send("never"));
   await sleep(20);
   const started = Date.now();
-  await relay.server.close({ timeoutMs: 200 });
+  await relay.server.close({ drainMs: 200 });
   t.ok(Date.now() - started < 1500);
   t.equal((await gw.waitClose()).code, 1001);
 });

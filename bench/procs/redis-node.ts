@@ -87,7 +87,7 @@ serve(
   },
   { port },
   async () => {
-    await server.close({ timeoutMs: 500 });
+    await server.close({ drainMs: 500 });
     await scale.close();
     pinger.disconnect();
   },

@@ -48,7 +48,7 @@ serve(
   {
     /** A new server with other replay options (the replay grid); answers its port. */
     async restart(args) {
-      await server.close({ timeoutMs: 1000 });
+      await server.close({ drainMs: 1000 });
       await start(args.replay as ReplayOptions | undefined);
       return { port };
     },
@@ -92,5 +92,5 @@ serve(
     heapSnapshot: (args) => heapSnapshot(String(args.file)),
   },
   { port },
-  () => server.close({ timeoutMs: 500 }),
+  () => server.close({ drainMs: 500 }),
 );

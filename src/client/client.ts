@@ -41,6 +41,7 @@ import { Session, type Delivery, type EndInfo, type SessionHost } from "./sessio
 import { authorizationSource, type AuthorizationSource } from "./token.js";
 import { normalizeRelayUrl } from "./url.js";
 import { numberOption } from "../options.js";
+import { DEFAULT_DRAIN_MS } from "../kernel/close.js";
 
 const DEFAULT_IDENTITY: RelayIdentity = { platform: "relay", botId: "" };
 /** The gateway's websockets `max_size`: the largest message the contract lets either side send. */
@@ -261,12 +262,12 @@ export class RelayClient implements RelayEventSource<RelayClientEvents> {
   }
 
   /**
-   * Final: no more dials; requests in flight get `drainMs` to finish, then fail with
-   * `relay transport closed`; the connection is closed normally (1000).
+   * Final: no more dials and no new requests; requests in flight get `drainMs` (default 5 000) to
+   * finish, then fail with `relay transport closed`; the connection is closed normally (1000).
    */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
-    const drainMs = numberOption("RelayClient.close", "drainMs", options.drainMs, 0, "zero-allowed");
+    const drainMs = numberOption("RelayClient.close", "drainMs", options.drainMs, DEFAULT_DRAIN_MS, "zero-allowed");
     if (this.#redialTimer !== undefined) clearTimeout(this.#redialTimer);
     this.#redialTimer = undefined;
     this.#move("close");

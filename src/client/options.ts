@@ -121,10 +121,8 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export interface CloseOptions {
-  /** Give requests in flight this long to get their results before failing them. Default 0. */
-  drainMs?: number;
-}
+import type { CloseOptions } from "../kernel/close.js";
+export type { CloseOptions };
 
 /** The fields of an op action, without `op`: what the typed helpers take. */
 export type ActionFields<Op extends OpName> = Omit<ActionByOp[Op], "op">;

@@ -28,9 +28,10 @@ import type {
   UnknownPathPolicy,
 } from "./types.js";
 import { authenticate, httpReject, requestPath } from "./upgrade.js";
-import { bindWebSocket, closeWithin, WsTransport } from "./ws-adapter.js";
+import { bindWebSocket, CLOSE_HANDSHAKE_TIMEOUT_MS, closeWithin, WsTransport } from "./ws-adapter.js";
 import { withLoopback } from "./loopback.js";
 import { numberOption } from "../options.js";
+import { DEFAULT_DRAIN_MS } from "../kernel/close.js";
 import { DEFAULT_KEEPALIVE_INTERVAL_MS, DEFAULT_KEEPALIVE_TIMEOUT_MS } from "../transport/ws-keepalive.js";
 
 export interface ListenOptions {
@@ -40,10 +41,8 @@ export interface ListenOptions {
   host?: string;
 }
 
-export interface CloseOptions {
-  /** How long in-flight outbound handlers may take, then how long sockets may take to close. Default 5 000 each. */
-  timeoutMs?: number;
-}
+import type { CloseOptions } from "../kernel/close.js";
+export type { CloseOptions };
 
 /** A relay endpoint for gateways. Events: see `RelayServerEvents`. */
 export interface RelayServer extends RelayEventSource<RelayServerEvents> {
@@ -79,7 +78,10 @@ export interface RelayServer extends RelayEventSource<RelayServerEvents> {
   sendInterruptInbound(target: string | RelayConnection, interrupt: InterruptInbound): Promise<boolean>;
   /** Closes the gateway's sockets (on every node) with 4401. Revoke its secret first. Resolves this node's count. */
   revoke(gatewayId: string, reason?: string): Promise<number>;
-  /** Stops accepting, lets in-flight outbound handlers answer (bounded), closes sockets with 1001. */
+  /**
+   * Stops accepting upgrades and requests, lets outbound handlers in flight answer for up to
+   * `drainMs` (default 5 000), then closes every socket with 1001.
+   */
   close(opts?: CloseOptions): Promise<void>;
 }
 
@@ -370,16 +372,20 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
   }
 
   close(opts: CloseOptions = {}): Promise<void> {
-    this.#closing ??= this.#shutdown(opts.timeoutMs ?? 5_000);
+    if (this.#closing !== undefined) return this.#closing;
+    // The removed option is refused rather than ignored: it would silently wait the default instead.
+    if (opts !== null && typeof opts === "object" && "timeoutMs" in opts) throw new TypeError("RelayServer.close: `timeoutMs` is now `drainMs`, as on the client");
+    const drainMs = numberOption("RelayServer.close", "drainMs", opts.drainMs, DEFAULT_DRAIN_MS, "zero-allowed");
+    this.#closing = this.#shutdown(drainMs);
     return this.#closing;
   }
 
-  async #shutdown(timeoutMs: number): Promise<void> {
+  async #shutdown(drainMs: number): Promise<void> {
     this.#router.beginClose();
     if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
     const conns = [...this.#transports.keys()];
     const adopted = [...this.#adopted];
-    await withTimeout(Promise.all([...conns, ...adopted].map((c) => c.settled())), timeoutMs);
+    await withTimeout(Promise.all([...conns, ...adopted].map((c) => c.settled())), drainMs);
     // Adopted transports report their own close; they are asked to close like the others.
     for (const c of adopted) c.close(CloseCode.GoingAway, CloseReason.GoingAway);
     const closed = conns.map((c) => new Promise<void>((resolve) => {
@@ -388,7 +394,8 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
       transport.ws.once("close", () => resolve());
       c.close(CloseCode.GoingAway, CloseReason.GoingAway);
     }));
-    await withTimeout(Promise.all(closed), timeoutMs);
+    // Each socket is dropped after the closing-handshake grace anyway (closeWithin); this bounds the wait.
+    await withTimeout(Promise.all(closed), CLOSE_HANDSHAKE_TIMEOUT_MS);
     for (const transport of this.#transports.values()) transport.terminate();
     for (const socket of this.#pending) socket.destroy();
     this.#router.finishClose();

@@ -242,7 +242,7 @@ export async function startRelay(
   const gateways: RawGateway[] = [];
   t.teardown(async () => {
     await Promise.all(gateways.map((g) => g.close()));
-    await server.close({ timeoutMs: 1000 });
+    await server.close({ drainMs: 1000 });
   });
   const address = await server.listen({ port: 0, host: "127.0.0.1" });
   const url = `ws://127.0.0.1:${address.port}`;

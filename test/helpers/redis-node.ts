@@ -202,7 +202,7 @@ async function child(cfg: RedisNodeConfig): Promise<void> {
     const { id, cmd, args } = m as { id: number; cmd: string; args: Record<string, unknown> };
     if (cmd === "exit") {
       void (async () => {
-        await server.close({ timeoutMs: 500 });
+        await server.close({ drainMs: 500 });
         await scale.close();
         app.disconnect();
       })().finally(() => process.exit(0));

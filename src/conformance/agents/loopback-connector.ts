@@ -105,6 +105,6 @@ export async function startLoopbackConnector(opts: LoopbackConnectorOptions = {}
     get invalidFrames() {
       return invalid;
     },
-    close: () => server.close({ timeoutMs: 1000 }),
+    close: () => server.close({ drainMs: 1000 }),
   };
 }

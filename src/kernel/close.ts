@@ -1,0 +1,20 @@
+/**
+ * What `close()` means on both roles: stop taking new work, give the work in flight a bounded
+ * time to finish, then close every connection.
+ */
+
+/** The options of `RelayClient.close()` and `RelayServer.close()`. */
+export interface CloseOptions {
+  /**
+   * How long work in flight may take to finish before the connections are closed, in ms: on the
+   * client, requests awaiting their `outbound_result` (after it they fail with
+   * `relay transport closed`); on the server helper, outbound handlers running (their results are
+   * still written). New work is refused meanwhile. Then each connection is closed (client 1000,
+   * server 1001) and dropped if its peer does not complete the closing handshake within a short
+   * grace. Default 5 000 on both (the reference gateway drains its in-flight requests up to 5 s at
+   * disconnect); 0 closes at once.
+   */
+  drainMs?: number;
+}
+
+export const DEFAULT_DRAIN_MS = 5_000;

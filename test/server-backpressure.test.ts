@@ -4,7 +4,7 @@
  */
 import t from "tap";
 import type { InboundFrame } from "../generated/types.js";
-import type { DeliveryReceipt, RelayConnection } from "../src/server/index.js";
+import { DeliveryBufferFullError, InMemoryDeliveryBuffer, type DeliveryReceipt, type RelayConnection } from "../src/server/index.js";
 import { GATEWAY, handshake, startRelay } from "./helpers/raw-gateway.js";
 import { messageEvent } from "./helpers/fixtures.js";
 import { sleep } from "./helpers/time.js";
@@ -54,6 +54,60 @@ t.test("a gateway that stops reading: pushes go to the buffer past the high-wate
   t.equal(conn.phase, "live");
   t.same(await relay.server.sendInbound(GATEWAY, messageEvent("after")), { mode: "live" });
   t.equal(await relay.server.buffer.size(GATEWAY), 0);
+});
+
+t.test("a gateway whose socket takes nothing more: pushes waiting to be appended are bounded like the buffer (DeliveryBufferFullError past it)", async (t) => {
+  const maxEntriesPerGateway = 50;
+  const buffer = new InMemoryDeliveryBuffer({ maxEntriesPerGateway });
+  const relay = await startRelay(t, { buffer, backpressure: { highWaterBytes: 1024 * KiB, closeAtBytes: 512 * 1024 * KiB, pollIntervalMs: 10 } });
+  const gw = await handshake(relay, { autoAck: true });
+  const conn = relay.server.connection(GATEWAY) as RelayConnection;
+  gw.pause();
+
+  // Live pushes, a few per turn so each turn's writes stay under the high-water mark, until the
+  // socket's queue crosses it: the kernel's buffers are full by then, and the live writes in
+  // the queue stay unsettled while the gateway does not read.
+  const filler = "x".repeat(64 * KiB);
+  const accepted: Array<Promise<DeliveryReceipt>> = [];
+  let n = 0;
+  while (conn.phase === "live" && n < 4000) {
+    accepted.push(relay.server.sendInbound(GATEWAY, messageEvent(`${n++}:${filler}`)));
+    if (n % 4 === 0) await sleep(1);
+  }
+  t.equal(conn.phase, "backlogged", `the socket stopped taking frames after ${n} pushes`);
+
+  // Every push now waits behind those writes to be appended: at most the bound of them.
+  const outcomes = { rejected: 0, other: 0 };
+  const later: Array<Promise<unknown>> = [];
+  for (let i = 0; i < 200; i++) {
+    const push = relay.server.sendInbound(GATEWAY, messageEvent(`${n++}:small`));
+    later.push(
+      push.then(
+        () => undefined,
+        (err: unknown) => {
+          if (err instanceof DeliveryBufferFullError) outcomes.rejected++;
+          else outcomes.other++;
+        },
+      ),
+    );
+  }
+  await sleep(20);
+  t.ok(outcomes.rejected >= 200 - maxEntriesPerGateway - 1, `refused past the bound (${outcomes.rejected} of 200 rejected)`);
+  t.equal(outcomes.other, 0);
+  t.ok(conn.open, "the connection stays up");
+
+  // Nothing accepted is lost: once the gateway reads again, the live ones land and the waiting
+  // ones are buffered in their place and replayed.
+  gw.resume();
+  const receipts = await Promise.all(accepted);
+  // The push that found the queue above the mark was buffered itself.
+  t.ok(receipts.slice(0, -1).every((r) => r.mode === "live"), "the live ones resolved once written");
+  await Promise.all(later);
+  const delivered = 200 - outcomes.rejected;
+  await gw.waitForCount((f) => f.type === "inbound", n - 200 + delivered, 20_000);
+  const got = gw.frames.filter((f): f is InboundFrame => f.type === "inbound").map((f) => Number(f.event.text.split(":")[0]));
+  t.same(got, [...got].sort((a, b) => a - b), "in push order");
+  t.equal(new Set(got).size, got.length, "each once");
 });
 
 t.test("frames that cannot be buffered past the hard bound close the socket with 1011 overloaded", async (t) => {

@@ -11,6 +11,7 @@ import { memorySection } from "./memory.js";
 import { startupSection } from "./startup.js";
 import { deflateSection } from "./deflate.js";
 import { redisCrossInstanceSection } from "./redis-cross-instance.js";
+import { floodSection } from "./flood.js";
 
 export const SECTIONS: readonly Section[] = [
   decodeSection,
@@ -20,4 +21,5 @@ export const SECTIONS: readonly Section[] = [
   startupSection,
   deflateSection,
   redisCrossInstanceSection,
+  floodSection,
 ];

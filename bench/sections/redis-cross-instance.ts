@@ -2,8 +2,8 @@
  * Cross-instance delivery over Redis: two connector instances (bench/procs/redis-node)
  * on one redis-server (test/helpers/redis-server: a real `redis-server` on a free loopback port,
  * AOF on), the gateway (bench/procs/redis-gateway) connected to instance A. Subject: pushes made
- * on instance B, which reach the gateway over the relay bus (B checks the shared idle flag, offers
- * on pub/sub, A writes live and answers). Baseline: the same pushes made on A, the instance
+ * on instance B, which reach the gateway over the relay bus (B offers them in a script that checks
+ * the shared idle flag and publishes, A writes live and answers). Baseline: the same pushes made on A, the instance
  * holding the socket — single-instance delivery, which never touches Redis.
  */
 import { execFileSync } from "node:child_process";
@@ -13,6 +13,7 @@ import { startRedisServer } from "../../test/helpers/redis-server.js";
 import { formatSummary, summarize } from "../lib/profile-summary.js";
 import { median, pairedRatio, quantile, round, spread } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
+import { repeatCount, repeated } from "../lib/repeat.js";
 import { spawnWorker, withWorkers, type Worker } from "../lib/worker.js";
 import { interleave } from "./loopback.js";
 
@@ -64,109 +65,120 @@ export const redisCrossInstanceSection: Section = {
       return { rows: [], notes: [`Skipped: ${err instanceof Error ? err.message : String(err)}`] };
     }
     const q = ctx.quick;
-    const rounds = q ? 5 : 11;
+    const rounds = q ? 3 : 5;
     const pushCount = q ? 3000 : 10000;
     const latencyCount = q ? 200 : 500;
-    const common = { root: ctx.root, redisUrl: redis.url, keyPrefix: "bench:", secret: SECRET };
+    const repeats = repeatCount(ctx, 3);
     try {
-      return await withWorkers(
-        [
-          spawnWorker(ctx, "redis-node", { config: { ...common, nodeId: "node-a" } }),
-          spawnWorker(ctx, "redis-node", { config: { ...common, nodeId: "node-b" } }),
-          spawnWorker(ctx, "redis-gateway", { config: common }),
-        ],
-        async ([a, b, gateway]) => {
-          const [A, B, G] = [a as Worker, b as Worker, gateway as Worker];
-          await G.call("connect", { port: A.info.port, gatewayId: GATEWAY_ID, secret: SECRET });
-          await until(async () => (await A.call<{ phase: string | null }>("phase", { gatewayId: GATEWAY_ID })).phase === "live", 10_000, "gateway live on A");
-
-          ctx.log("redis: warm-up");
-          await rate(A, G, 2000, "live");
-          await rate(B, G, 2000, "remote");
-          await latencies(A, G, 100, "live");
-          await latencies(B, G, 100, "remote");
-
-          ctx.log("redis: throughput, pushed on the holding instance vs on another");
-          const thr = await interleave(rounds, () => rate(A, G, pushCount, "live"), () => rate(B, G, pushCount, "remote"));
-          ctx.log("redis: latency, one push at a time");
-          // Each round also times Redis PINGs from B (the bus's client library, same pacing).
-          const pings: number[] = [];
-          const lat = await interleave(
-            rounds,
-            () => latencies(A, G, latencyCount, "live"),
-            async () => {
-              const l = await latencies(B, G, latencyCount, "remote");
-              pings.push(quantile((await B.call<{ rtt: number[] }>("ping", { count: latencyCount, gapMs: 1 })).rtt, 0.5));
-              return l;
-            },
-          );
-          const p = (q: number) => ({ baseline: lat.baseline.map((l) => quantile(l, q)), subject: lat.subject.map((l) => quantile(l, q)) });
-          const p50 = p(0.5);
-          const p99 = p(0.99);
-          const addedPerRound = (s: { baseline: number[]; subject: number[] }): number[] => s.subject.map((v, i) => v - (s.baseline[i] as number));
-          const added = (s: { baseline: number[]; subject: number[] }): number => round(median(addedPerRound(s)), 1);
-          const addedP50 = addedPerRound(p50);
-
-          const rows: Row[] = [
-            {
-              name: `cross-instance push (gateway on A, pushed on B over the Redis bus), ${INFLIGHT} in flight`,
-              unit: "frames/s",
-              baselineLabel: "the same pushes on A, the instance holding the socket (single-instance)",
-              baseline: median(thr.baseline),
-              subject: median(thr.subject),
-              ratio: pairedRatio(thr.baseline, thr.subject),
-              target: { kind: "min", limit: 0.5 },
-              headline: true,
-              details: { framesPerRound: pushCount, inflight: INFLIGHT, rounds, spreadBaseline: round(spread(thr.baseline)), spreadSubject: round(spread(thr.subject)) },
-            },
-            {
-              name: "cross-instance push latency, sendInbound → gateway handler, one at a time, p50",
-              unit: "µs",
-              baselineLabel: "single-instance (pushed on A)",
-              baseline: median(p50.baseline),
-              subject: median(p50.subject),
-              ratio: pairedRatio(p50.baseline, p50.subject),
-              headline: true,
-              details: { addedMicros: added(p50), pushesPerRound: latencyCount, rounds, spreadBaseline: round(spread(p50.baseline)), spreadSubject: round(spread(p50.subject)) },
-            },
-            {
-              name: "cross-instance added latency p50 (cross-instance − single-instance), against a Redis PING round trip",
-              unit: "µs",
-              baselineLabel: "Redis PING round trip p50, from instance B with ioredis (the bus's client), paced like the pushes",
-              baseline: median(pings),
-              subject: median(addedP50),
-              ratio: pairedRatio(pings, addedP50),
-              target: { kind: "max", limit: 3, label: "≤ 3× PING" },
-              headline: true,
-              details: { rounds, pingsPerRound: latencyCount, pingMin: round(Math.min(...pings), 1), pingMax: round(Math.max(...pings), 1), addedMin: round(Math.min(...addedP50), 1), addedMax: round(Math.max(...addedP50), 1) },
-            },
-            {
-              name: "cross-instance push latency, p99",
-              unit: "µs",
-              baseline: median(p99.baseline),
-              subject: median(p99.subject),
-              ratio: pairedRatio(p99.baseline, p99.subject),
-              details: { addedMicros: added(p99) },
-            },
-          ];
-          return {
-            rows,
-            notes: [
-              `Added latency of a cross-instance push: p50 +${added(p50)} µs, p99 +${added(p99)} µs (median over ${rounds} paired rounds of ${latencyCount} pushes).`,
-              "Latency pushes are one at a time with a 1 ms pause after each resolves, so neither path queues (a live push resolves when written, before the gateway handled it).",
-              "Subject path: B offers the pushes of a turn in one script call (checks the gateway's idle flag and `PUBLISH`es them as one batch), A writes each frame live and answers with one batched `PUBLISH` of `delivered`s, B resolves. Latency is from B's `sendInbound` call to the gateway's handler, on the machine-wide monotonic clock both processes read.",
-              `Added latency against the Redis round trip: p50 +${round(median(addedP50), 1)} µs against a PING p50 of ${round(median(pings), 1)} µs (ioredis from B, paced like the pushes, same rounds). A cross-instance push needs at least B → Redis → A on top of the single-instance path: one round trip's worth of hops plus both ends' processing of the bus message.`,
-              "Baseline: the same `sendInbound` on A, the instance holding the gateway's socket: a live write that never touches Redis — what a single instance does.",
-              "redis-server: the Debian package on a loopback port, AOF with `appendfsync always` (test/helpers/redis-server.ts); the live path writes nothing to it.",
-            ],
-          };
-        },
+      let repeatNo = 0;
+      const rows = await repeated(ctx, "redis", repeats, () =>
+        redisOnce(ctx, { root: ctx.root, redisUrl: redis.url, keyPrefix: `bench${++repeatNo}:`, secret: SECRET }, rounds, pushCount, latencyCount),
       );
+      const row = (prefix: string): Row | undefined => rows.find((r) => r.name.startsWith(prefix));
+      const addedRow = row("cross-instance added latency");
+      return {
+        rows,
+        notes: [
+          `Each repeat: fresh processes (two instances, the gateway) on one redis-server, ${rounds} interleaved rounds of ${pushCount} pushes (throughput) and of ${latencyCount} paced pushes and PINGs (latency); ${repeats} repeats.`,
+          `Added latency of a cross-instance push, p50: +${round(addedRow?.subject ?? Number.NaN, 1)} µs against a Redis PING round trip of ${round(addedRow?.baseline ?? Number.NaN, 1)} µs (medians over the repeats).`,
+          "Latency pushes are one at a time with a 1 ms pause after each resolves, so neither path queues (a live push resolves when written, before the gateway handled it). The PINGs are paced the same way, from instance B, with ioredis (the bus's client library).",
+          "Subject path: B offers the pushes of a turn in one script call (checks the gateway's idle flag and `PUBLISH`es them as one batch), A writes each frame live and answers with one batched `PUBLISH` of `delivered`s, B resolves. Latency is from B's `sendInbound` call to the gateway's handler, on the machine-wide monotonic clock both processes read.",
+          "A cross-instance push needs at least B → Redis → A on top of the single-instance path: a round trip's worth of process hops (what the PING measures) plus both instances' work on the bus message.",
+          "Baseline: the same `sendInbound` on A, the instance holding the gateway's socket: a live write that never touches Redis — what a single instance does.",
+          "redis-server: the Debian package on a loopback port, AOF with `appendfsync always` (test/helpers/redis-server.ts); the live path writes nothing to it.",
+        ],
+      };
     } finally {
       await redis.stop();
     }
   },
 };
+
+type RedisProcConfig = { root: string; redisUrl: string; keyPrefix: string; secret: string };
+
+/** One repeat: fresh processes, warm-up, interleaved rounds; the rows of this repeat. */
+async function redisOnce(ctx: BenchContext, common: RedisProcConfig, rounds: number, pushCount: number, latencyCount: number): Promise<Row[]> {
+  return withWorkers(
+    [
+      spawnWorker(ctx, "redis-node", { config: { ...common, nodeId: "node-a" } }),
+      spawnWorker(ctx, "redis-node", { config: { ...common, nodeId: "node-b" } }),
+      spawnWorker(ctx, "redis-gateway", { config: common }),
+    ],
+    async ([a, b, gateway]) => {
+      const [A, B, G] = [a as Worker, b as Worker, gateway as Worker];
+      await G.call("connect", { port: A.info.port, gatewayId: GATEWAY_ID, secret: SECRET });
+      await until(async () => (await A.call<{ phase: string | null }>("phase", { gatewayId: GATEWAY_ID })).phase === "live", 10_000, "gateway live on A");
+
+      ctx.log("redis: warm-up");
+      await rate(A, G, 2000, "live");
+      await rate(B, G, 2000, "remote");
+      await latencies(A, G, 100, "live");
+      await latencies(B, G, 100, "remote");
+      await B.call("ping", { count: 100, gapMs: 1 });
+
+      ctx.log("redis: throughput, pushed on the holding instance vs on another");
+      const thr = await interleave(rounds, () => rate(A, G, pushCount, "live"), () => rate(B, G, pushCount, "remote"));
+      ctx.log("redis: latency, one push at a time, and PINGs");
+      // Each round also times Redis PINGs from B (the bus's client library, same pacing).
+      const pings: number[] = [];
+      const lat = await interleave(
+        rounds,
+        () => latencies(A, G, latencyCount, "live"),
+        async () => {
+          const l = await latencies(B, G, latencyCount, "remote");
+          pings.push(quantile((await B.call<{ rtt: number[] }>("ping", { count: latencyCount, gapMs: 1 })).rtt, 0.5));
+          return l;
+        },
+      );
+      const p = (q: number) => ({ baseline: lat.baseline.map((l) => quantile(l, q)), subject: lat.subject.map((l) => quantile(l, q)) });
+      const p50 = p(0.5);
+      const p99 = p(0.99);
+      const addedPerRound = (s: { baseline: number[]; subject: number[] }): number[] => s.subject.map((v, i) => v - (s.baseline[i] as number));
+      const addedP50 = addedPerRound(p50);
+      return [
+        {
+          name: `cross-instance push (gateway on A, pushed on B over the Redis bus), ${INFLIGHT} in flight`,
+          unit: "frames/s",
+          baselineLabel: "the same pushes on A, the instance holding the socket (single-instance)",
+          baseline: median(thr.baseline),
+          subject: median(thr.subject),
+          ratio: pairedRatio(thr.baseline, thr.subject),
+          target: { kind: "min", limit: 0.5 },
+          headline: true,
+          details: { framesPerRound: pushCount, inflight: INFLIGHT, rounds, spreadBaseline: round(spread(thr.baseline)), spreadSubject: round(spread(thr.subject)) },
+        },
+        {
+          name: "cross-instance push latency, sendInbound → gateway handler, one at a time, p50",
+          unit: "µs",
+          baselineLabel: "single-instance (pushed on A)",
+          baseline: median(p50.baseline),
+          subject: median(p50.subject),
+          ratio: pairedRatio(p50.baseline, p50.subject),
+          details: { pushesPerRound: latencyCount, rounds },
+        },
+        {
+          name: "cross-instance added latency p50 (cross-instance − single-instance), against a Redis PING round trip",
+          unit: "µs",
+          baselineLabel: "Redis PING round trip p50, from instance B with ioredis (the bus's client), paced like the pushes",
+          baseline: median(pings),
+          subject: median(addedP50),
+          ratio: pairedRatio(pings, addedP50),
+          target: { kind: "max", limit: 3, label: "≤ 3× PING" },
+          headline: true,
+          details: { rounds, pingsPerRound: latencyCount, pings: pings.map((v) => round(v, 1)), added: addedP50.map((v) => round(v, 1)) },
+        },
+        {
+          name: "cross-instance push latency, p99",
+          unit: "µs",
+          baseline: median(p99.baseline),
+          subject: median(p99.subject),
+          ratio: pairedRatio(p99.baseline, p99.subject),
+          details: { addedMicros: round(median(addedPerRound(p99)), 1) },
+        },
+      ];
+    },
+  );
+}
 
 /** redis-server's per-command counters (`INFO commandstats`), through redis-cli. */
 export function commandStats(port: number): Record<string, { calls: number; usecPerCall: number }> {

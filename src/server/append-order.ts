@@ -8,6 +8,11 @@
  *
  * Appends are issued in that order without waiting for each other (the buffer keeps call order:
  * the in-memory buffer appends synchronously, a networked one pipelines on one connection).
+ *
+ * While a live write stays unsettled (a gateway that stopped reading: the kernel's buffers are
+ * full and the socket's queue holds the write), the appends decided after it wait here, in
+ * memory, where the buffer's own bound cannot see them. So at most `maxWaiting` appends wait; one
+ * more is refused at once (`full()`), as the buffer refuses an append past its bound.
  */
 import type { BufferableFrame } from "./delivery-buffer.js";
 
@@ -21,18 +26,34 @@ interface Slot {
   state: typeof PENDING | typeof WRITTEN | typeof FAILED;
   resolve?: (bufferId: string) => void;
   reject?: (err: unknown) => void;
+  /** Made by `append` (counted in `waiting` until issued). */
+  queued?: true;
 }
 
 export class AppendOrder {
   readonly #append: (frame: BufferableFrame) => Promise<string>;
   readonly #onIdle: () => void;
+  readonly #maxWaiting: number;
+  readonly #full: () => Error;
   #queue: Slot[] = [];
   #head = 0;
+  /** Appends queued and not issued yet (behind an unsettled live write). */
+  #waiting = 0;
 
-  /** `append` writes to the buffer; `onIdle` runs whenever nothing is waiting any more. */
-  constructor(append: (frame: BufferableFrame) => Promise<string>, onIdle: () => void) {
+  /**
+   * `append` writes to the buffer; `onIdle` runs whenever nothing is waiting any more; an append
+   * past `maxWaiting` waiting ones rejects with `full()`.
+   */
+  constructor(append: (frame: BufferableFrame) => Promise<string>, onIdle: () => void, maxWaiting = Number.POSITIVE_INFINITY, full: () => Error = () => new Error("too many appends waiting")) {
     this.#append = append;
     this.#onIdle = onIdle;
+    this.#maxWaiting = maxWaiting;
+    this.#full = full;
+  }
+
+  /** Appends waiting behind an unsettled live write. */
+  get waiting(): number {
+    return this.#waiting;
   }
 
   /** Nothing decided is still unsettled or waiting to be appended. */
@@ -65,8 +86,10 @@ export class AppendOrder {
 
   /** Appends after every earlier decision has been settled (and, if it failed live, appended). */
   append(frame: BufferableFrame): Promise<string> {
+    if (this.#waiting >= this.#maxWaiting) return Promise.reject(this.#full());
     return new Promise<string>((resolve, reject) => {
-      this.#queue.push({ frame, state: FAILED, resolve, reject });
+      this.#queue.push({ frame, state: FAILED, resolve, reject, queued: true });
+      this.#waiting++;
       this.#pump();
     });
   }
@@ -77,6 +100,7 @@ export class AppendOrder {
       const slot = queue[this.#head] as Slot;
       if (slot.state === PENDING) break;
       this.#head++;
+      if (slot.queued === true) this.#waiting--;
       if (slot.state === FAILED) {
         let appended: Promise<string>;
         try {

@@ -49,6 +49,12 @@ export interface DeliveryBuffer {
   setIdle(gatewayId: string, idle: boolean): Promise<void>;
   /** Number of unacknowledged entries (metrics, tests). */
   size(gatewayId: string): Promise<number>;
+  /**
+   * The bound `append` enforces per gateway, if any. The server also lets at most this many of a
+   * gateway's pushes wait in memory to be appended (behind a live write its socket has not
+   * taken yet); without it, `DEFAULT_MAX_ENTRIES_PER_GATEWAY`.
+   */
+  readonly maxEntriesPerGateway?: number;
 }
 
 /**
@@ -100,6 +106,10 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
     const max = opts.maxEntriesPerGateway ?? DEFAULT_MAX_ENTRIES_PER_GATEWAY;
     if (!(max > 0)) throw new RangeError("InMemoryDeliveryBuffer: maxEntriesPerGateway must be positive");
     this.#max = max;
+  }
+
+  get maxEntriesPerGateway(): number {
+    return this.#max;
   }
 
   async append(gatewayId: string, frame: BufferableFrame): Promise<string> {

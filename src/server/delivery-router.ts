@@ -18,7 +18,7 @@ import { CloseCode, CloseReason } from "../close-codes.js";
 import { MAX_MESSAGE_BYTES } from "../codec/index.js";
 import { checkOutgoingFrame, type OutgoingValidation } from "../kernel/outgoing.js";
 import type { Connection, ConnectionEnd, ConnectionHost } from "./connection.js";
-import type { BufferableFrame, DeliveryBuffer } from "./delivery-buffer.js";
+import { DEFAULT_MAX_ENTRIES_PER_GATEWAY, DeliveryBufferFullError, type BufferableFrame, type DeliveryBuffer } from "./delivery-buffer.js";
 import { Drain } from "./drain.js";
 import { abortError, ServerClosedError } from "./errors.js";
 import { AckWaiters } from "./ack-waiters.js";
@@ -277,12 +277,17 @@ export class DeliveryRouter implements ConnectionHost {
   #orderOf(gatewayId: string): AppendOrder {
     let order = this.#orders.get(gatewayId);
     if (order === undefined) {
+      // Appends waiting behind a live write the socket has not taken count against the backlog's
+      // bound like entries in the buffer: a gateway that stops reading cannot grow them.
+      const max = this.#config.buffer.maxEntriesPerGateway ?? DEFAULT_MAX_ENTRIES_PER_GATEWAY;
       const created = new AppendOrder(
         (frame) => this.#config.buffer.append(gatewayId, frame),
         // Kept while the gateway has a record here (it pushes again soon), else dropped.
         () => {
           if (!this.#records.has(gatewayId) && this.#orders.get(gatewayId) === created) this.#orders.delete(gatewayId);
         },
+        max,
+        () => new DeliveryBufferFullError(gatewayId, max),
       );
       order = created;
       this.#orders.set(gatewayId, order);

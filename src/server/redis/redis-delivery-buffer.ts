@@ -79,6 +79,10 @@ export class RedisDeliveryBuffer implements DeliveryBuffer {
     if (this.#ackChannel !== undefined) this.#link.client.defineCommand("relayAckAndPublish", { numberOfKeys: 1, lua: ACK_AND_PUBLISH });
   }
 
+  get maxEntriesPerGateway(): number {
+    return this.#max;
+  }
+
   /** Called with each entry this instance appended (the scale-out tracks them until acked). */
   onAppended: ((gatewayId: string, bufferId: string) => void) | undefined;
 

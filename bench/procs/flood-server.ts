@@ -14,7 +14,7 @@ const cfg = config<ProcConfig & { secret: string }>();
 const descriptor = fx.descriptorFrame(cfg.root).descriptor as never;
 const eventOf = pushEvent(cfg.root) as unknown as (i: number) => MessageEvent;
 
-const server = createRelayServer({ auth: { secrets: [cfg.secret] }, onHello: () => descriptor, pingIntervalMs: 0 });
+const server = createRelayServer({ auth: { secrets: [cfg.secret] }, onHello: () => descriptor, keepaliveIntervalMs: 0 });
 const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
 
 let stopped = false;
@@ -62,5 +62,5 @@ serve(
     },
   },
   { port },
-  () => server.close({ timeoutMs: 200 }),
+  () => server.close({ drainMs: 200 }),
 );

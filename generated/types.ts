@@ -1658,7 +1658,7 @@ export interface ProvisionResponse {
    */
   deliveryKey?: string;
   /**
-   * `false` on replays that issue no secret (connector F-004).
+   * `false` on a replay that issues no secret: the gateway keeps the credentials it has.
    */
   secretIssued?: boolean;
   /**

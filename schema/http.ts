@@ -54,7 +54,7 @@ export const ProvisionResponse = definition(
   {
     secret: Type.Optional(Type.String(since("P3", "Upgrade secret.", { minLength: 1, "x-receiver": "exact" }))),
     deliveryKey: Type.Optional(Type.String(since("P3", "Delivery key (unused since P3)."))),
-    secretIssued: Type.Optional(Type.Boolean(since("V-late", "`false` on replays that issue no secret (connector F-004)."))),
+    secretIssued: Type.Optional(Type.Boolean(since("V-late", "`false` on a replay that issues no secret: the gateway keeps the credentials it has."))),
     tenant: Type.String(since("P3", "Tenant id.")),
     gatewayId: gatewayId("The provisioned gateway id."),
     routeKeys: Type.Array(Type.String(), since("P3", "Route keys registered.")),

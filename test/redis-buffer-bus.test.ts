@@ -12,7 +12,7 @@ import type { BufferableFrame, BusMessage } from "../src/server/index.js";
 import { ACK_ORIGIN, createRedisScaleOut, DEFAULT_MAX_ENTRIES_PER_GATEWAY, DeliveryBufferFullError, RedisDeliveryBuffer, RedisRelayBus, RedisUnavailableError, RECOVERY_ORIGIN } from "../src/server/index.js";
 import { startRedisServer } from "./helpers/redis-server.js";
 import { messageEvent } from "./helpers/fixtures.js";
-import { sleep } from "./helpers/time.js";
+import { sleep, until as untilShared } from "./helpers/time.js";
 
 const redis = await startRedisServer();
 t.teardown(() => redis.stop());
@@ -23,13 +23,8 @@ let prefixes = 0;
 /** A fresh key space per test, so tests never see each other's data. */
 const prefix = (): string => `t${++prefixes}:`;
 
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await sleep(10);
-  }
-}
+/** Redis (and the node processes) answer more slowly: a longer wait, polled less often. */
+const until = (probe: () => boolean | Promise<boolean>, timeoutMs = 5000, what?: string) => untilShared(probe, timeoutMs, what, 10);
 
 function buffer(tt: Tap, opts: Partial<ConstructorParameters<typeof RedisDeliveryBuffer>[0]> = {}): RedisDeliveryBuffer {
   const b = new RedisDeliveryBuffer({ redis: redis.url, keyPrefix: prefix(), ...opts });

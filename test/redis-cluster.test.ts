@@ -11,20 +11,12 @@ import { createRedisScaleOut, type BusMessage, type DeliveryBuffer, type RedisSc
 import { GATEWAY, handshake, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
 import { startRedisServer } from "./helpers/redis-server.js";
 import { messageEvent } from "./helpers/fixtures.js";
-import { sleep } from "./helpers/time.js";
+import { sleep, until } from "./helpers/time.js";
 
 const redis = await startRedisServer();
 t.teardown(() => redis.stop());
 
 const texts = (gw: RawGateway): string[] => gw.frames.flatMap((f) => (f.type === "inbound" ? [f.event.text] : []));
-
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await sleep(5);
-  }
-}
 
 /**
  * Handshaked and past its (empty) drain. On Redis the drain after a handshake takes a few round

@@ -18,7 +18,7 @@ import { Redis } from "ioredis";
 import { createRelayClient } from "../src/client/index.js";
 import { NODE_SECRET, startLoadBalancer, startRedisNode, type PushRecord, type RedisNode } from "./helpers/redis-node.js";
 import { startRedisServer } from "./helpers/redis-server.js";
-import { sleep } from "./helpers/time.js";
+import { sleep, until as untilShared } from "./helpers/time.js";
 
 const GW = "gw-live";
 const GW_IDLE = "gw-away";
@@ -35,13 +35,8 @@ const nodes = await Promise.all(["node-a", "node-b", "node-c"].map((name) => sta
 t.teardown(() => Promise.all(nodes.map((n) => n.stop())));
 const [A, B, C] = nodes as [RedisNode, RedisNode, RedisNode];
 
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = "condition"): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`${what} not reached in ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
+/** Redis (and the node processes) answer more slowly: a longer wait, polled less often. */
+const until = (probe: () => boolean | Promise<boolean>, timeoutMs = 10_000, what?: string) => untilShared(probe, timeoutMs, what, 10);
 
 const received: Array<{ text: string; bufferId: string | undefined }> = [];
 const client = createRelayClient({

@@ -10,7 +10,7 @@ import type { InterruptInboundFrame } from "../generated/types.js";
 import { createRelayClient, type RelayClient } from "../src/client/index.js";
 import { NODE_SECRET, startLoadBalancer, startRedisNode, type PushRecord, type RedisNode, type RedisNodeConfig } from "./helpers/redis-node.js";
 import { startRedisServer } from "./helpers/redis-server.js";
-import { sleep } from "./helpers/time.js";
+import { sleep, until as untilShared } from "./helpers/time.js";
 
 const GW = "gw-main";
 const GW2 = "gw-second";
@@ -41,13 +41,8 @@ t.teardown(() => Promise.all(nodes.map((n) => n.stop())));
 const [A, B, C0] = await Promise.all([node("node-a"), node("node-b"), node("node-c")]);
 let C = C0 as RedisNode;
 
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = "condition"): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`${what} not reached in ${timeoutMs} ms`);
-    await sleep(10);
-  }
-}
+/** Redis (and the node processes) answer more slowly: a longer wait, polled less often. */
+const until = (probe: () => boolean | Promise<boolean>, timeoutMs = 10_000, what?: string) => untilShared(probe, timeoutMs, what, 10);
 
 // ── the gateway ──────────────────────────────────────────────────────────────
 interface Delivery {

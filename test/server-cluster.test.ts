@@ -9,17 +9,9 @@ import { CloseCode, CloseReason } from "../src/close-codes.js";
 import { InMemoryDeliveryBuffer, InMemoryRelayBus, type BusMessage, type RelayBus } from "../src/server/index.js";
 import { GATEWAY, handshake, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
 import { messageEvent } from "./helpers/fixtures.js";
-import { sleep } from "./helpers/time.js";
+import { sleep, until } from "./helpers/time.js";
 
 const texts = (gw: RawGateway): string[] => gw.frames.flatMap((f) => (f.type === "inbound" ? [f.event.text] : []));
-
-async function until(probe: () => boolean | Promise<boolean>, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await sleep(5);
-  }
-}
 
 async function cluster(t: Tap, bus: RelayBus = new InMemoryRelayBus()): Promise<{ a: Relay; b: Relay; buffer: InMemoryDeliveryBuffer }> {
   const buffer = new InMemoryDeliveryBuffer();

@@ -16,19 +16,11 @@ import {
 } from "../src/server/index.js";
 import { GATEWAY, handshake, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
 import { messageEvent } from "./helpers/fixtures.js";
-import { sleep } from "./helpers/time.js";
+import { sleep, until } from "./helpers/time.js";
 
 const texts = (gw: RawGateway, from = 0): string[] =>
   gw.frames.slice(from).flatMap((f) => (f.type === "inbound" ? [f.event.text] : []));
 const inbound = (gw: RawGateway): InboundFrame[] => gw.frames.filter((f): f is InboundFrame => f.type === "inbound");
-
-async function until(probe: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error("condition not reached");
-    await sleep(5);
-  }
-}
 
 /** A push nobody awaits (it rejects with ServerClosedError if the test ends first). */
 function fire(relay: Relay, text: string): void {

@@ -1508,7 +1508,7 @@ class ProvisionResponse(TypedDict):
     #: Delivery key (unused since P3).
     deliveryKey: NotRequired[str]
 
-    #: `false` on replays that issue no secret (connector F-004).
+    #: `false` on a replay that issues no secret: the gateway keeps the credentials it has.
     secretIssued: NotRequired[bool]
 
     #: Tenant id.

@@ -3,11 +3,14 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 export { sleep };
 
-/** Polls `condition` until it holds; rejects after `timeoutMs`. For arrivals, never for absences. */
-export async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+/**
+ * Polls `condition` (which may answer asynchronously) every `intervalMs` until it holds; rejects
+ * after `timeoutMs`, naming `what`. For arrivals, never for absences.
+ */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 3000, what = "condition", intervalMs = 5): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(5);
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await sleep(intervalMs);
   }
 }

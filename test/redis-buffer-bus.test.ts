@@ -263,7 +263,8 @@ t.test("Redis restart: fail fast while down, data kept, the bus resubscribes and
   await until(() => b.size("gw").then(() => true, () => false));
   t.same((await b.read("gw", undefined, 10)).map((e) => [e.bufferId, textOf(e.frame)]), [[kept, "before"]], "the entry survived (AOF); the failed append left nothing");
   t.equal(await b.isIdle("gw"), true, "the idle flag survived");
-  await bus.publish("gw-z", { kind: "kick", origin: "n" });
+  // The publisher reconnects on its own schedule (fail fast until then): retried until it took one.
+  await until(() => bus.publish("gw-z", { kind: "kick", origin: "n" }).then(() => true, () => false));
   await until(() => got.some(([g]) => g === "gw-z"));
   t.pass("the bus carries messages again");
 });

@@ -1,11 +1,15 @@
 /**
  * `close({ drainMs })` means the same on both roles: new work is refused at once, work in flight
  * gets up to `drainMs` (default 5 000 on both) to finish, then the connection closes. The client
- * runs against the server helper over a real socket.
+ * runs against the server helper over a real socket. The default is the reference gateway's own
+ * drain at disconnect: gateway/relay/ws_transport.py `_DISCONNECT_DRAIN_GRACE_S` (5.0 s, used by
+ * its disconnect path) @ 00067189dfecf833d4d009c2dd977ae85cf800e0.
  */
 import t, { type Test } from "tap";
 import { createRelayClient, LocalError } from "../src/client/index.js";
 import { until } from "./helpers/time.js";
+import { CLOSE_HANDSHAKE_TIMEOUT_MS } from "../src/kernel/close.js";
+import { connectedClient } from "./helpers/fake-connector.js";
 import { GATEWAY, SECRET, startRelay } from "./helpers/raw-gateway.js";
 
 /** Outbound handlers running on the gateway's connection (the server's own count). */
@@ -66,4 +70,31 @@ t.test("drainMs: 0 closes at once on both roles, and both check it alike", async
   t.throws(() => relay.server.close({ timeoutMs: 100 } as never), { name: "TypeError", message: /`timeoutMs` is now `drainMs`/ }, "the removed option is refused, not ignored");
   await client.close({ drainMs: 0 });
   t.match(await pending, { success: false, error: LocalError.Closed }, "the request in flight failed at once");
+});
+
+t.test("both roles drop a peer that never answers the close frame, after the same grace", async (t) => {
+  // Each peer stops reading its socket, so the close frame is never answered.
+  const { fake, client, conn } = await connectedClient(t);
+  (conn.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+  const started = Date.now();
+  await client.close({ drainMs: 0 });
+  const clientTook = Date.now() - started;
+
+  const relay = await startRelay(t);
+  const gw = await relay.gateway();
+  gw.hello();
+  await gw.waitForType("descriptor");
+  gw.pause();
+  const closes: string[] = [];
+  relay.server.on("close", ({ cause }) => closes.push(cause));
+  const serverStarted = Date.now();
+  await relay.server.close({ drainMs: 0 });
+  const serverTook = Date.now() - serverStarted;
+  await until(() => closes.length > 0);
+  t.same(closes, ["server-close"]);
+  // Bounded (the machine may be loaded), and not answered: both waited for the grace.
+  for (const [role, took] of [["client", clientTook], ["server", serverTook]] as const) {
+    t.ok(took >= CLOSE_HANDSHAKE_TIMEOUT_MS - 100 && took < CLOSE_HANDSHAKE_TIMEOUT_MS + 8_000, `${role} closed after the grace (${took} ms)`);
+  }
+  await fake.close();
 });

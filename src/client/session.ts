@@ -10,6 +10,7 @@ import type { Dialer, DialedTransport, TransportEnd } from "../transport/types.j
 import { validateFrame } from "../validation.js";
 import type { ValidationIssue } from "../validation-types.js";
 import type { ProtocolErrorInfo } from "../kernel/events.js";
+import { CLOSE_HANDSHAKE_TIMEOUT_MS } from "../kernel/close.js";
 import type { QueueLoad } from "./delivery-queue.js";
 import type { CloseCause, RelayClientEvents } from "./events.js";
 import { bufferIdOf, normalizeDescriptor, normalizeInterrupt, normalizeMessageEvent, normalizePassthrough } from "./normalize.js";
@@ -75,7 +76,6 @@ export interface SessionConfig {
 }
 
 const DELIVERY_TYPES: ReadonlySet<string> = new Set(["inbound", "interrupt_inbound", "passthrough_forward"]);
-const SOCKET_CLOSE_GRACE_MS = 1000;
 
 export class Session {
   readonly generation: number;
@@ -237,7 +237,7 @@ export class Session {
     }
     if (this.#acks !== undefined) this.write(""); // acks of handled deliveries still go out
     transport.close(1000, "");
-    const force = setTimeout(() => transport.terminate(), SOCKET_CLOSE_GRACE_MS);
+    const force = setTimeout(() => transport.terminate(), CLOSE_HANDSHAKE_TIMEOUT_MS);
     void this.#closed.then(() => clearTimeout(force));
     await this.#closed;
   }

@@ -10,11 +10,18 @@ export interface CloseOptions {
    * client, requests awaiting their `outbound_result` (after it they fail with
    * `relay transport closed`); on the server helper, outbound handlers running (their results are
    * still written). New work is refused meanwhile. Then each connection is closed (client 1000,
-   * server 1001) and dropped if its peer does not complete the closing handshake within a short
-   * grace. Default 5 000 on both (the reference gateway drains its in-flight requests up to 5 s at
+   * server 1001) and dropped if its peer does not complete the closing handshake within 2 s.
+   * Default 5 000 on both (the reference gateway drains its in-flight requests up to 5 s at
    * disconnect); 0 closes at once.
    */
   drainMs?: number;
 }
 
 export const DEFAULT_DRAIN_MS = 5_000;
+
+/**
+ * How long a peer gets to answer this side's close frame before the connection is dropped, on
+ * both roles. `ws` itself waits 30 s, which lets a peer that never answers (a rejected upgrade, a
+ * stalled peer) hold a socket that long.
+ */
+export const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;

@@ -7,6 +7,7 @@ import { WebSocket } from "ws";
 import { batchWritesThisTick } from "../transport/ws-internals.js";
 import { WsKeepalive, type KeepaliveHost } from "../transport/ws-keepalive.js";
 import type { Connection, RelayTransport } from "./connection.js";
+import { CLOSE_HANDSHAKE_TIMEOUT_MS } from "../kernel/close.js";
 
 export class WsTransport implements RelayTransport, KeepaliveHost {
   #keepalive: WsKeepalive | undefined;
@@ -79,13 +80,6 @@ export class WsTransport implements RelayTransport, KeepaliveHost {
     this.#keepalive?.stop();
   }
 }
-
-/**
- * How long a peer gets to answer our close frame before the socket is dropped. `ws` itself waits
- * 30 s, which lets a peer that never answers (a rejected upgrade, a stalled gateway) hold a
- * socket that long.
- */
-export const CLOSE_HANDSHAKE_TIMEOUT_MS = 2_000;
 
 /** Starts the closing handshake and terminates the socket if it has not completed in time. */
 export function closeWithin(ws: WebSocket, code: number, reason: string, timeoutMs = CLOSE_HANDSHAKE_TIMEOUT_MS): void {

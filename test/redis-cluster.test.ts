@@ -1,33 +1,19 @@
 /**
- * The cluster behaviours of test/server-cluster.test.ts, with each server node on its own Redis
- * connections (bus on pub/sub, buffer on Streams) instead of a shared in-memory pair: pushes,
- * interrupts and revocations reach the node holding the gateway; the idle flip is shared; acks
- * on one node resolve another's promise; a lossy bus loses nothing.
+ * The cluster behaviours every backend must show (test/helpers/cluster-behaviours.ts), with each
+ * server node on its own Redis connections (bus on pub/sub, buffer on Streams); then what only a
+ * networked backend can get wrong: ordering across nodes during a drain, and an append racing
+ * the holder's final re-read.
  */
 import t from "tap";
-import type { InboundFrame } from "../generated/types.js";
-import { CloseCode, CloseReason } from "../src/close-codes.js";
-import { createRedisScaleOut, type BusMessage, type DeliveryBuffer, type RedisScaleOut, type RelayBus } from "../src/server/index.js";
-import { GATEWAY, handshake, startRelay, type RawGateway, type Relay } from "./helpers/raw-gateway.js";
+import { createRedisScaleOut, type DeliveryBuffer, type RedisScaleOut, type RelayBus } from "../src/server/index.js";
+import { GATEWAY, handshake, startRelay, type Relay } from "./helpers/raw-gateway.js";
 import { startRedisServer } from "./helpers/redis-server.js";
+import { clusterBehaviours, inboundTexts as texts } from "./helpers/cluster-behaviours.js";
 import { messageEvent } from "./helpers/fixtures.js";
 import { sleep, until } from "./helpers/time.js";
 
 const redis = await startRedisServer();
 t.teardown(() => redis.stop());
-
-const texts = (gw: RawGateway): string[] => gw.frames.flatMap((f) => (f.type === "inbound" ? [f.event.text] : []));
-
-/**
- * Handshaked and past its (empty) drain. On Redis the drain after a handshake takes a few round
- * trips; a push decided during it is buffered (correctly) and would wait for an ack this raw
- * gateway does not send, so tests about live delivery start from `live`.
- */
-async function handshakeLive(relay: Relay, opts: Parameters<typeof handshake>[1] = {}): Promise<RawGateway> {
-  const gw = await handshake(relay, opts);
-  await until(() => relay.server.connection(GATEWAY)?.phase === "live");
-  return gw;
-}
 
 type Tap = Parameters<typeof startRelay>[0];
 let clusters = 0;
@@ -48,93 +34,13 @@ async function cluster(t: Tap, wrapBus: (bus: RelayBus) => RelayBus = (b) => b):
   return { a: await node("node-a"), b: await node("node-b"), scale };
 }
 
-t.test("a push on another node reaches the gateway live", async (t) => {
-  const { a, b } = await cluster(t);
-  const gw = await handshakeLive(a);
-  t.same(await b.server.sendInbound(GATEWAY, messageEvent("via-b")), { mode: "remote" });
-  await gw.waitForType("inbound");
-  t.same(texts(gw), ["via-b"]);
-  t.equal(gw.frames.find((f) => f.type === "inbound")?.bufferId, undefined);
-  t.equal(await b.server.sendInterruptInbound(GATEWAY, { session_key: "k", chat_id: "c" }), true);
-  t.same(await gw.waitForType("interrupt_inbound"), { type: "interrupt_inbound", session_key: "k", chat_id: "c" });
-});
-
-t.test("revoke on any node closes the gateway's socket on every node", async (t) => {
-  const { a, b } = await cluster(t);
-  const gw = await handshake(a);
-  t.equal(await b.server.revoke(GATEWAY), 0, "no socket on node b itself");
-  t.same(await gw.waitClose(), { code: CloseCode.Unauthorized, reason: CloseReason.Unauthorized });
-});
-
-t.test("idle is shared: pushes on any node are buffered; the ack on node a resolves node b's promise", async (t) => {
-  const { a, b, scale } = await cluster(t);
-  const buffer = scale[0]!.buffer;
-  const first = await handshake(a);
-  first.send({ type: "going_idle" });
-  await first.waitForType("going_idle_ack");
-  await first.close();
-  await until(() => a.server.connections(GATEWAY).length === 0);
-  t.equal(await scale[1]!.buffer.isIdle(GATEWAY), true, "seen by the other node's connection");
-
-  const fromB = b.server.sendInbound(GATEWAY, messageEvent("b1"));
-  await until(async () => (await buffer.size(GATEWAY)) === 1);
-  const fromA = a.server.sendInbound(GATEWAY, messageEvent("a1"));
-  await until(async () => (await buffer.size(GATEWAY)) === 2);
-  const gw = await handshake(a, { autoAck: true });
-  const [rb, ra] = await Promise.all([fromB, fromA]);
-  t.equal(rb.mode, "buffered");
-  t.equal(ra.mode, "buffered");
-  t.match(rb.bufferId, /^\d+-\d+$/, "the stream entry id");
-  t.same(texts(gw), ["b1", "a1"]);
-  t.same(
-    gw.frames.flatMap((f) => (f.type === "inbound" ? [f.bufferId] : [])),
-    [rb.bufferId, ra.bufferId],
-  );
-  // Cleared by the drain just after the last ack: a moment after the promises resolved.
-  await until(async () => !(await buffer.isIdle(GATEWAY)));
-  t.equal(await buffer.size(GATEWAY), 0);
-});
-
-t.test("a gateway held by no node: the offer times out and the push is buffered for its next handshake", async (t) => {
-  const { a, b, scale } = await cluster(t);
-  const pending = b.server.sendInbound(GATEWAY, messageEvent("nobody-home"));
-  await until(async () => (await scale[0]!.buffer.size(GATEWAY)) === 1);
-  const gw = await handshake(a, { autoAck: true });
-  t.same((await pending).mode, "buffered");
-  t.same(texts(gw), ["nobody-home"]);
-});
-
-t.test("a gateway connected to a node but not yet hello'd: that node buffers it and drains at the hello", async (t) => {
-  const { a, b } = await cluster(t);
-  const gw = await a.gateway({ autoAck: true });
-  await until(() => a.server.connections(GATEWAY).length === 1);
-  const pending = b.server.sendInbound(GATEWAY, messageEvent("pre-hello"));
-  await sleep(100);
-  t.same(texts(gw), []);
-  gw.hello();
-  const receipt = await pending;
-  t.equal(receipt.mode, "buffered");
-  t.same(texts(gw), ["pre-hello"]);
-});
-
-t.test("a lossy bus loses nothing: an unanswered offer is buffered, and a kick makes the holder drain it", async (t) => {
-  let dropDeliver = true;
-  const lossy = (inner: RelayBus): RelayBus => ({
-    publish: (gatewayId: string, message: BusMessage) => (dropDeliver && message.kind === "deliver" ? Promise.resolve() : inner.publish(gatewayId, message)),
-    subscribe: (handler) => inner.subscribe(handler),
-  });
-  const { a, b, scale } = await cluster(t, lossy);
-  const gw = await handshakeLive(a, { autoAck: true });
-  const receipt = await b.server.sendInbound(GATEWAY, messageEvent("lost-offer"));
-  t.equal(receipt.mode, "buffered", "resolved by the ack after the kick-triggered drain");
-  const frame = gw.frames.find((f): f is InboundFrame => f.type === "inbound");
-  t.equal(frame?.event.text, "lost-offer");
-  t.type(frame?.bufferId, "string", "delivered from the buffer");
-  t.equal(await scale[0]!.buffer.size(GATEWAY), 0);
-  dropDeliver = false;
-  // The kick-triggered drain ends (flag cleared, re-read) a moment after the ack.
-  await until(() => a.server.connection(GATEWAY)?.phase === "live");
-  t.same(await b.server.sendInbound(GATEWAY, messageEvent("ok")), { mode: "remote" });
+clusterBehaviours(t, {
+  async cluster(t, wrapBus) {
+    const { a, b, scale } = await cluster(t, wrapBus);
+    return { a, b, buffers: [scale[0]!.buffer, scale[1]!.buffer] };
+  },
+  quietMs: 100,
+  bufferId: /^\d+-\d+$/,
 });
 
 t.test("pushes from both nodes, before and during the drain, arrive once each in stream order", async (t) => {

@@ -15,31 +15,33 @@ export interface BrokenPeer<F> {
   what: string;
 }
 
-export const BROKEN_GATEWAYS: ReadonlyArray<BrokenPeer<GatewayFault>> = [
-  { fault: "no-newline", trips: "RC-FRM-001", what: "omits the trailing newline of every frame" },
-  { fault: "ack-live", trips: "RC-ACK-002", what: "acks live inbound" },
-  { fault: "redial-after-terminal-4401", trips: "RC-AUTH-005", what: "keeps dialing after a terminal 4401" },
-  { fault: "reuse-token", trips: "RC-AUTH-002", what: "reuses one upgrade token across dials" },
-  { fault: "hello-primary-only", trips: "RC-HS-002", what: "says hello for its primary identity only" },
-  { fault: "no-buffered-ack", trips: "RC-ACK-001", what: "never acks buffered inbound" },
-  { fault: "reader-ends-on-non-object", trips: "RC-FRM-006", what: "stops reading a connection on a JSON line that is not an object" },
-  { fault: "plugin-command-manifest", trips: "RC-WIRE-003", what: "sends plugin commands that break the producer rules (a receiver drops them)" },
-];
+type GatewayProfile = "full" | "transport";
+const BOTH: readonly GatewayProfile[] = ["full", "transport"];
 
 /**
- * Broken gateways under `--profile transport`. (A gateway that never acks buffered inbound is
- * not here: acks are the profile's observable, so nearly every check would fail.)
+ * Every broken gateway, with the profiles it is run under. A gateway that never acks buffered
+ * inbound is not run under `--profile transport`: acks are that profile's observable, so nearly
+ * every check would fail.
  */
-export const BROKEN_GATEWAYS_TRANSPORT: ReadonlyArray<BrokenPeer<GatewayFault>> = [
-  { fault: "no-newline", trips: "RC-FRM-001", what: "omits the trailing newline of every frame" },
-  { fault: "ack-live", trips: "RC-ACK-002", what: "acks live inbound" },
-  { fault: "redial-after-terminal-4401", trips: "RC-AUTH-005", what: "keeps dialing after a terminal 4401" },
-  { fault: "terminal-only-after-descriptor", trips: "RC-AUTH-005", what: "re-arms its backoff when the fresh-token re-dial is refused before a descriptor" },
-  { fault: "reuse-token", trips: "RC-AUTH-002", what: "reuses one upgrade token across dials" },
-  { fault: "hello-primary-only", trips: "RC-HS-002", what: "says hello for its primary identity only" },
-  { fault: "reader-ends-on-non-object", trips: "RC-FRM-006", what: "stops reading a connection on a JSON line that is not an object" },
-  { fault: "plugin-command-manifest", trips: "RC-WIRE-003", what: "sends plugin commands that break the producer rules (a receiver drops them)" },
+const GATEWAY_FAULTS: ReadonlyArray<BrokenPeer<GatewayFault> & { profiles: readonly GatewayProfile[] }> = [
+  { fault: "no-newline", trips: "RC-FRM-001", what: "omits the trailing newline of every frame", profiles: BOTH },
+  { fault: "ack-live", trips: "RC-ACK-002", what: "acks live inbound", profiles: BOTH },
+  { fault: "redial-after-terminal-4401", trips: "RC-AUTH-005", what: "keeps dialing after a terminal 4401", profiles: BOTH },
+  { fault: "terminal-only-after-descriptor", trips: "RC-AUTH-005", what: "re-arms its backoff when the fresh-token re-dial is refused before a descriptor", profiles: ["transport"] },
+  { fault: "reuse-token", trips: "RC-AUTH-002", what: "reuses one upgrade token across dials", profiles: BOTH },
+  { fault: "hello-primary-only", trips: "RC-HS-002", what: "says hello for its primary identity only", profiles: BOTH },
+  { fault: "no-buffered-ack", trips: "RC-ACK-001", what: "never acks buffered inbound", profiles: ["full"] },
+  { fault: "reader-ends-on-non-object", trips: "RC-FRM-006", what: "stops reading a connection on a JSON line that is not an object", profiles: BOTH },
+  { fault: "plugin-command-manifest", trips: "RC-WIRE-003", what: "sends plugin commands that break the producer rules (a receiver drops them)", profiles: BOTH },
 ];
+
+const gatewaysFor = (profile: GatewayProfile): ReadonlyArray<BrokenPeer<GatewayFault>> =>
+  GATEWAY_FAULTS.filter((p) => p.profiles.includes(profile)).map(({ fault, trips, what }) => ({ fault, trips, what }));
+
+/** Broken gateways under the full profile. */
+export const BROKEN_GATEWAYS = gatewaysFor("full");
+/** Broken gateways under `--profile transport`. */
+export const BROKEN_GATEWAYS_TRANSPORT = gatewaysFor("transport");
 
 export const BROKEN_CONNECTORS: ReadonlyArray<BrokenPeer<ConnectorFault>> = [
   { fault: "no-newline", trips: "RC-FRM-001", what: "omits the trailing newline of every frame" },

@@ -1,15 +1,15 @@
 /**
  * The `ws` internals this package relies on (src/transport/ws-internals.ts) still exist on the
  * installed `ws`; and writes made in one turn share one system call (the socket is corked until
- * the next tick), yet each stays its own WebSocket message, in order, and nothing waits past the
- * turn.
+ * the next tick) up to a bound, yet each stays its own WebSocket message, in order, and nothing
+ * waits past the turn.
  */
 import t from "tap";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { Socket } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
-import { batchWritesThisTick, closeCodeOfWsError, socketOf } from "../src/transport/ws-internals.js";
+import { batchWritesThisTick, closeCodeOfWsError, MAX_ANSWERS_PER_WRITE, socketOf } from "../src/transport/ws-internals.js";
 
 t.test("one turn's messages are corked together, flushed on the next tick, and arrive one per message", async (t) => {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
@@ -46,6 +46,83 @@ t.test("one turn's messages are corked together, flushed on the next tick, and a
   t.equal(socket.writableCorked, 1, "a new turn corks again");
   await new Promise<void>((resolve) => process.nextTick(resolve));
   t.equal(socket.writableCorked, 0);
+});
+
+t.test("a full batch is written at once, mid-turn, and the next batch starts corked", async (t) => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  t.teardown(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+  await new Promise<void>((resolve) => wss.once("listening", resolve));
+  const accepted = new Promise<WebSocket>((resolve) => wss.once("connection", resolve));
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  t.teardown(() => client.terminate());
+  await new Promise<void>((resolve) => client.once("open", resolve));
+  const server = await accepted;
+
+  const total = 2 * MAX_ANSWERS_PER_WRITE + 3;
+  const received: string[] = [];
+  const all = new Promise<void>((resolve) =>
+    client.on("message", (data) => {
+      received.push(String(data));
+      if (received.length === total) resolve();
+    }),
+  );
+  const socket = (server as unknown as { _socket: Duplex })._socket;
+  const writes: number[] = [];
+  const writev = (socket as unknown as { _writev: (chunks: unknown[], cb: () => void) => void })._writev.bind(socket);
+  (socket as unknown as { _writev: (chunks: unknown[], cb: () => void) => void })._writev = (chunks, cb) => {
+    writes.push(chunks.length);
+    writev(chunks, cb);
+  };
+
+  // The bound applies to a batch that answers the peer: let the peer say something first.
+  const heard = new Promise<void>((resolve) => server.once("message", () => resolve()));
+  client.send("question\n");
+  await heard;
+
+  const sent: string[] = [];
+  for (let i = 0; i < total; i++) {
+    batchWritesThisTick(server);
+    server.send(`m${i}\n`);
+    sent.push(`m${i}\n`);
+    if (i === MAX_ANSWERS_PER_WRITE - 1) t.same(writes, [], `nothing written while the first ${MAX_ANSWERS_PER_WRITE} are batched`);
+  }
+  t.equal(writes.length, 2, "two full batches went out during the turn");
+  t.equal(socket.writableCorked, 1, "the rest waits corked for the end of the turn");
+  await new Promise<void>((resolve) => process.nextTick(resolve));
+  t.equal(socket.writableCorked, 0, "uncorked on the next tick");
+  t.equal(writes.length, 3, "the remainder in one more call");
+  await all;
+  t.same(received, sent, "every message arrives once, in order, as its own message");
+});
+
+t.test("a batch that answers nothing (a push loop) is bounded by the turn alone", async (t) => {
+  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
+  t.teardown(() => new Promise<void>((resolve) => wss.close(() => resolve())));
+  await new Promise<void>((resolve) => wss.once("listening", resolve));
+  const accepted = new Promise<WebSocket>((resolve) => wss.once("connection", resolve));
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  t.teardown(() => client.terminate());
+  await new Promise<void>((resolve) => client.once("open", resolve));
+  const server = await accepted;
+  const socket = (server as unknown as { _socket: Duplex })._socket;
+  // A first batch consumes whatever arrived before (the upgrade request).
+  batchWritesThisTick(server);
+  server.send("first\n");
+  await new Promise<void>((resolve) => process.nextTick(resolve));
+
+  let writes = 0;
+  const writev = (socket as unknown as { _writev: (chunks: unknown[], cb: () => void) => void })._writev.bind(socket);
+  (socket as unknown as { _writev: (chunks: unknown[], cb: () => void) => void })._writev = (chunks, cb) => {
+    writes++;
+    writev(chunks, cb);
+  };
+  for (let i = 0; i < 4 * MAX_ANSWERS_PER_WRITE; i++) {
+    batchWritesThisTick(server);
+    server.send(`p${i}\n`);
+  }
+  t.equal(writes, 0, "nothing written during the turn");
+  await new Promise<void>((resolve) => process.nextTick(resolve));
+  t.equal(writes, 1, "the whole turn in one call");
 });
 
 t.test("a socket without its transport yet, or destroyed, is left alone", async (t) => {

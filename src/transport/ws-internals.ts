@@ -21,12 +21,35 @@ export function closeCodeOfWsError(err: Error): number | undefined {
   return typeof code === "number" ? code : undefined;
 }
 
-const corked = new WeakSet<Duplex>();
+/**
+ * Messages per shared system call when the turn answers the peer: past this many, the batch is
+ * written at once and a new one begins, so the peer starts on the first answers while this side
+ * is still producing the rest. Without the bound, a burst answered by a burst (many requests in
+ * flight) settles into lockstep — each end writes everything it has in one call, then waits idle
+ * while the other works through it — and the two ends never run at the same time, even with a
+ * core each. Sixteen keeps 94 % of the system-call saving.
+ */
+export const MAX_ANSWERS_PER_WRITE = 16;
+
+interface Batch {
+  /** Messages in the current batch; 0 when the socket is not corked by us. */
+  messages: number;
+  /** The current batch's bound. */
+  limit: number;
+  /** `bytesRead` when the current batch began. */
+  bytesRead: number;
+}
+
+const batches = new WeakMap<Duplex, Batch>();
 
 function uncork(socket: Duplex): void {
-  corked.delete(socket);
+  const batch = batches.get(socket);
+  if (batch === undefined || batch.messages === 0) return;
+  batch.messages = 0;
   socket.uncork();
 }
+
+const bytesReadOf = (socket: Duplex): number => (socket as { bytesRead?: number }).bytesRead ?? 0;
 
 /**
  * One system call for a turn's writes to a socket: a `writev` on loopback costs tens of
@@ -34,12 +57,36 @@ function uncork(socket: Duplex): void {
  * and the next tick uncorks it, so the messages written meanwhile leave together. Each stays its
  * own WebSocket message on the wire (framing is unchanged); only the system call is shared, and
  * it happens before the event loop moves on, so no write waits for I/O or a timer. Call before
- * `ws.send`.
+ * each `ws.send`.
+ *
+ * A batch that begins after the peer sent something (answers, acks) holds at most
+ * `MAX_ANSWERS_PER_WRITE` messages; one that only produces (a push loop, nothing received) is
+ * bounded by the turn alone — the peer is busy reading then, and fewer, larger writes cost both
+ * ends less per byte.
  */
 export function batchWritesThisTick(ws: WebSocket): void {
   const socket = socketOf(ws);
-  if (socket === undefined || corked.has(socket) || socket.destroyed) return;
-  corked.add(socket);
+  if (socket === undefined || socket.destroyed) return;
+  let batch = batches.get(socket);
+  if (batch === undefined) {
+    batch = { messages: 0, limit: 0, bytesRead: 0 };
+    batches.set(socket, batch);
+  }
+  if (batch.messages === 0) {
+    const read = bytesReadOf(socket);
+    batch.limit = read !== batch.bytesRead ? MAX_ANSWERS_PER_WRITE : Number.POSITIVE_INFINITY;
+    batch.bytesRead = read;
+    batch.messages = 1;
+    socket.cork();
+    process.nextTick(uncork, socket);
+    return;
+  }
+  if (batch.messages < batch.limit) {
+    batch.messages++;
+    return;
+  }
+  // The batch is full: write it now and start the next one (still uncorked on the next tick).
+  batch.messages = 1;
+  socket.uncork();
   socket.cork();
-  process.nextTick(uncork, socket);
 }

@@ -29,6 +29,9 @@ export function dropInvalidEntries(type: string, frame: JsonObject): { value: Js
   let value = frame;
   let dropped: ValidationIssue[] | undefined;
   for (const { path, entry } of lists) {
+    // Nearly every frame has only valid entries: settle that without allocating, and copy
+    // nothing. The walk below, which builds the copies, runs only for a list to filter.
+    if (allValid(value, path, validators[entry] as EntryValidator)) continue;
     const parents: JsonObject[] = [value];
     let node: unknown = value;
     for (const key of path.slice(0, -1)) {
@@ -67,4 +70,20 @@ export function dropInvalidEntries(type: string, frame: JsonObject): { value: Js
     value = copies[0] as JsonObject;
   }
   return { value, dropped };
+}
+
+/** True when the list at `path` is absent (or its parent is not an object) or is a list of valid entries. */
+function allValid(frame: JsonObject, path: readonly string[], validate: EntryValidator): boolean {
+  let owner: JsonObject = frame;
+  const last = path.length - 1;
+  for (let i = 0; i < last; i++) {
+    const node = owner[path[i] as string];
+    if (!isRecord(node)) return true;
+    owner = node;
+  }
+  if (!Object.hasOwn(owner, path[last] as string)) return true;
+  const list = owner[path[last] as string];
+  if (!Array.isArray(list)) return false;
+  for (let i = 0; i < list.length; i++) if (!validate(list[i])) return false;
+  return true;
 }

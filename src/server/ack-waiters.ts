@@ -45,6 +45,11 @@ export class AckWaiters {
     });
   }
 
+  /** Whether any waiter is registered (lets a caller skip building a key). */
+  get empty(): boolean {
+    return this.#waiters.size === 0;
+  }
+
   resolve(key: string): void {
     const set = this.#waiters.get(key);
     if (set === undefined) return;

@@ -496,6 +496,8 @@ export class DeliveryRouter implements ConnectionHost {
   }
 
   #resolveAck(gatewayId: string, bufferId: string): void {
+    // Replayed entries have no waiter: only pushes made with an explicit bufferId do.
+    if (this.#ackWaiters.empty) return;
     this.#ackWaiters.resolve(`${gatewayId}\n${bufferId}`);
   }
 

@@ -42,7 +42,14 @@ const MAX_BUFFER_ID_LENGTH = 256;
 
 export class Drain {
   readonly #options: DrainOptions;
-  readonly #inFlight = new Map<string, NodeJS.Timeout>();
+  /**
+   * Replayed and not acked: `bufferId` → when its ack is due. A Map keeps insertion order, and
+   * every entry gets the same timeout, so the first entry is always the next one due: one timer
+   * per drain, re-armed for that entry, serves the whole window (a timer per frame would be
+   * created and cancelled for every replayed frame).
+   */
+  readonly #inFlight = new Map<string, number>();
+  #deadline: NodeJS.Timeout | undefined;
   #cursor: string | undefined;
   #exhausted = false;
   /** Counts `appended()` calls: a read that started before one cannot prove the buffer exhausted. */
@@ -70,10 +77,8 @@ export class Drain {
 
   /** Called once the ack is durable. Returns whether the entry was in flight here. */
   acked(bufferId: string): boolean {
-    const timer = this.#inFlight.get(bufferId);
-    if (timer === undefined) return false;
-    clearTimeout(timer);
-    this.#inFlight.delete(bufferId);
+    if (!this.#inFlight.delete(bufferId)) return false;
+    if (this.#inFlight.size === 0) this.#disarm();
     this.ackCount++;
     this.#signal();
     return true;
@@ -81,10 +86,39 @@ export class Drain {
 
   abort(): void {
     this.#aborted = true;
-    for (const timer of this.#inFlight.values()) clearTimeout(timer);
+    this.#disarm();
     this.#inFlight.clear();
     this.#signal();
   }
+
+  /** Arms the deadline timer for the oldest entry in flight, unless it is armed already. */
+  #arm(): void {
+    if (this.#deadline !== undefined) return;
+    const first = this.#inFlight.values().next();
+    if (first.done === true) return;
+    this.#deadline = setTimeout(this.#expire, Math.max(0, first.value - Date.now()));
+  }
+
+  #disarm(): void {
+    if (this.#deadline === undefined) return;
+    clearTimeout(this.#deadline);
+    this.#deadline = undefined;
+  }
+
+  /** Entries whose ack is overdue stop holding the drain (they stay buffered); the timer moves on. */
+  readonly #expire = (): void => {
+    this.#deadline = undefined;
+    const now = Date.now();
+    let expired = false;
+    for (const [id, due] of this.#inFlight) {
+      if (due > now) break;
+      this.#inFlight.delete(id);
+      this.#options.onAckTimeout(id);
+      expired = true;
+    }
+    this.#arm();
+    if (expired) this.#signal();
+  };
 
   /** Resolves `true` when the backlog is delivered and acked, `false` when aborted. */
   async run(): Promise<boolean> {
@@ -123,6 +157,7 @@ export class Drain {
   #send(entries: BufferedEntry[]): void {
     const options = this.#options;
     const frames: ConnectorFrame[] = [];
+    const due = Date.now() + options.ackTimeoutMs;
     for (const entry of entries) {
       this.#cursor = entry.bufferId;
       const id = entry.bufferId;
@@ -130,17 +165,13 @@ export class Drain {
         options.onInvalidEntry(entry, "bufferId must be a non-empty string of at most 256 characters");
         continue;
       }
-      this.#inFlight.set(
-        id,
-        setTimeout(() => {
-          if (!this.#inFlight.delete(id)) return;
-          options.onAckTimeout(id);
-          this.#signal();
-        }, options.ackTimeoutMs),
-      );
+      // A bufferId sent again (a store that returned it twice) is due from its latest send.
+      this.#inFlight.delete(id);
+      this.#inFlight.set(id, due);
       options.onSent(id);
       frames.push({ ...entry.frame, bufferId: id } as ConnectorFrame);
     }
+    this.#arm();
     this.replayed += frames.length;
     for (const group of batches(frames, options.framesPerMessage, options.maxMessageBytes)) {
       // A failed write means the socket is gone; the server aborts this drain on close.

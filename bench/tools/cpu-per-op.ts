@@ -1,0 +1,131 @@
+/**
+ * `npx tsx bench/tools/cpu-per-op.ts <rt|replay> [--at=<rev>] [repeats]` — CPU time per operation
+ * of the library's own JavaScript, both roles in one process over the in-memory link
+ * (`createMemoryLink`): no sockets, no system calls, so the figure is the code's cost alone and
+ * stays readable on a loaded machine (CPU time, not wall time). `--at` measures a commit's
+ * sources (built like `npm run bench -- --at`), to compare before and after a change.
+ *
+ * - `rt`: `client.send()` answered by a `send` handler, one at a time; beside it the same work
+ *   done raw (stringify, parse + generated validator, on both ends, a turn apart).
+ * - `replay`: a backlog of 10,000 inbound frames drained with 64 frames per message and an ack
+ *   window of 1,024 to a client that coalesces its acks (the replay benchmark's configuration).
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildForBench } from "../lib/build.js";
+import * as fx from "../lib/fixtures.js";
+import { median } from "../lib/stats.js";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const positional = process.argv.slice(2).filter((a) => !a.startsWith("--"));
+const scenario = positional[0] ?? "rt";
+const repeats = Number(positional[1] ?? 9);
+const at = process.argv.find((a) => a.startsWith("--at="))?.slice("--at=".length);
+const build = await buildForBench(root, at);
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+const C: any = await import(build.path("src/client/index.ts"));
+const S: any = await import(build.path("src/server/index.ts"));
+const V: any = await import(build.path("generated/validators.js"));
+const descriptor = fx.descriptorFrame(root).descriptor;
+const identities = [{ platform: "discord", botId: "1122334455667788990" }];
+
+function link(server: any): unknown {
+  return C.createMemoryLink(async (end: any) => {
+    const binding = server.adopt(end, { gatewayId: "gw" });
+    end.attach({ message: (d: unknown) => binding.receive(d), close: (c: number, r: string) => binding.closed(c, r) });
+    return true;
+  });
+}
+
+/** CPU µs per operation of `count` operations. */
+async function cpu(count: number, run: () => Promise<void>): Promise<number> {
+  const c0 = process.cpuUsage();
+  await run();
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / count;
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+async function rt(): Promise<void> {
+  const { op: _op, ...fields } = fx.sendFrame(root).action as Record<string, unknown>;
+  let n = 0;
+  const server = S.createRelayServer({ auth: { unauthenticated: true, gatewayId: () => "gw" }, onHello: () => descriptor, handlers: { send: () => ({ success: true, message_id: `m-${n++}` }) } });
+  const client = C.createRelayClient({ url: "http://127.0.0.1:1", gatewayId: "gw", secret: "x".repeat(32), identities, dialer: link(server), reconnect: false });
+  await client.connect();
+  const count = 3000;
+  const relay = () =>
+    cpu(count, async () => {
+      for (let i = 0; i < count; i++) if (!(await client.send(fields)).success) throw new Error("send failed");
+    });
+  const raw = () =>
+    cpu(count, async () => {
+      for (let i = 0; i < count; i++) {
+        const requestId = i.toString(16).padStart(32, "0");
+        const line = JSON.stringify({ type: "outbound", requestId, action: { op: "send", ...fields } }) + "\n";
+        await turn();
+        const request = JSON.parse(line);
+        if (!V.tolerant_OutboundFrame(request)) throw new Error("invalid");
+        const answer = JSON.stringify({ type: "outbound_result", requestId: request.requestId, result: { success: true, message_id: `m-${n++}` } }) + "\n";
+        await turn();
+        if (!V.tolerant_OutboundResultFrame(JSON.parse(answer))) throw new Error("invalid");
+      }
+    });
+  for (let i = 0; i < 3; i++) {
+    await relay();
+    await raw();
+  }
+  const a: number[] = [];
+  const b: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    a.push(await raw());
+    b.push(await relay());
+  }
+  console.log(`rt${at ? ` at ${at}` : ""}: library ${median(b).toFixed(1)} µs CPU per round trip (both roles), raw ${median(a).toFixed(1)} µs; library per repeat: ${b.map((v) => v.toFixed(1)).join(" ")}`);
+  await client.close();
+  await server.close();
+}
+
+async function replay(): Promise<void> {
+  const event = fx.inboundFrame(root).event as Record<string, unknown>;
+  const count = 10_000;
+  const server = S.createRelayServer({ auth: { unauthenticated: true, gatewayId: () => "gw" }, onHello: () => descriptor, replay: { framesPerMessage: 64, window: 1024 } });
+  let drained: (() => void) | undefined;
+  server.on("drainEnd", () => drained?.());
+  const dialer = link(server);
+  const once = async (): Promise<number> => {
+    for (let i = 0; i < count; i++) await server.buffer.append("gw", { type: "inbound", event: { ...event, message_id: `m-${i}` } });
+    await server.buffer.setIdle("gw", true);
+    let received = 0;
+    let all: (() => void) | undefined;
+    const client = C.createRelayClient({
+      url: "http://127.0.0.1:1",
+      gatewayId: "gw",
+      secret: "x".repeat(32),
+      identities,
+      dialer,
+      reconnect: false,
+      coalesceAcks: true,
+      handlers: { inbound: () => void (++received === count && all?.()) },
+    });
+    const result = await cpu(count, async () => {
+      const handled = new Promise<void>((resolve) => (all = resolve));
+      const ended = new Promise<void>((resolve) => (drained = resolve));
+      await client.connect();
+      await Promise.all([handled, ended]);
+    });
+    await client.close();
+    if ((await server.buffer.size("gw")) !== 0) throw new Error("replay left entries unacked");
+    return result;
+  };
+  for (let i = 0; i < 3; i++) await once();
+  const v: number[] = [];
+  for (let i = 0; i < repeats; i++) v.push(await once());
+  console.log(`replay${at ? ` at ${at}` : ""}: ${median(v).toFixed(2)} µs CPU per replayed frame (both roles); per repeat: ${v.map((x) => x.toFixed(1)).join(" ")}`);
+  await server.close();
+}
+
+if (scenario === "rt") await rt();
+else if (scenario === "replay") await replay();
+else throw new Error(`unknown scenario ${scenario}`);

@@ -122,7 +122,7 @@ export class Connection implements RelayConnection {
   #helloSeen = false;
   #invalidAt: number[] | undefined;
   // Created on first use: a gateway that only receives pushes never needs them, and per idle
-  // connection a Map, a Set and an AbortController were a third of the heap it costs (bench/ section 4).
+  // connection a Map, a Set and an AbortController would be a third of the heap it costs.
   readonly #ackWaiters = new AckWaiters();
   #inFlight: Set<Promise<void>> | undefined;
   #closedController: AbortController | undefined;
@@ -376,7 +376,7 @@ export class Connection implements RelayConnection {
     void task.then(() => inFlight.delete(task));
   }
 
-  /** Runs one request and writes its result; never rejects (one promise chain per request: bench/ section 2). */
+  /** Runs one request and writes its result; never rejects (one promise chain per request, the least a request can cost). */
   async #answer(frame: OutboundFrame): Promise<void> {
     try {
       // Causality per socket: a request sent after a hello is handled after that hello's

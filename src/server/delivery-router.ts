@@ -250,7 +250,7 @@ export class DeliveryRouter implements ConnectionHost {
     const gateway = this.#records.get(gatewayId);
     // The common case, a live socket under its high-water mark, is written here with one promise
     // (the write's) instead of the async chain below: every push in flight holds its promises, and
-    // on a busy connector that chain kept the GC busy for a third of the time (bench/ section 2, push).
+    // on a busy connector that chain's garbage would dominate its time.
     const conn = gateway === undefined ? undefined : this.#liveSocket(gateway, typeof target === "string" ? undefined : target);
     if (conn !== undefined) {
       let written: Promise<void>;

@@ -28,7 +28,7 @@ const FRAME_CASES: Array<{ id: string; label: string; target?: boolean }> = [
 const FLATNESS_LIMIT = 1.25;
 
 async function runCase(ctx: BenchContext, id: string): Promise<CaseResult> {
-  const rounds = ctx.quick ? 41 : 101;
+  const rounds = ctx.quick ? 31 : 101;
   const batchMs = ctx.quick ? 3 : 5;
   return withWorkers([spawnWorker(ctx, "decode", { config: { root: ctx.root } })], ([w]) =>
     w!.call<CaseResult>("case", { id, rounds, batchMs }),

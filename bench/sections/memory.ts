@@ -14,8 +14,8 @@ interface Memory {
   heapUsed: number;
 }
 
-const LOW = 1000;
-const HIGH = 3000;
+/** Connections at the two readings (quick runs: half, which halves the section's time). */
+const counts = (quick: boolean): { LOW: number; HIGH: number } => (quick ? { LOW: 500, HIGH: 1500 } : { LOW: 1000, HIGH: 3000 });
 
 /**
  * The young generation is pinned (same size in both servers): V8 otherwise grows it with the
@@ -25,6 +25,7 @@ const HIGH = 3000;
 const NODE_FLAGS = ["--expose-gc", "--min-semi-space-size=16", "--max-semi-space-size=16"];
 
 async function marginal(ctx: BenchContext, proc: "raw-server" | "relay-server"): Promise<{ rss: number; heap: number }> {
+  const { LOW, HIGH } = counts(ctx.quick);
   return withWorkers(
     [
       spawnWorker(ctx, proc, { config: { root: ctx.root }, execArgv: NODE_FLAGS }),
@@ -48,6 +49,7 @@ export const memorySection: Section = {
   title: "Memory per idle authenticated connection",
   async run(ctx: BenchContext): Promise<SectionResult> {
     const repeats = repeatCount(ctx, 5);
+    const { LOW, HIGH } = counts(ctx.quick);
     const rows = await repeated(ctx, "memory", repeats, async () => {
       ctx.log(`memory: ${LOW} → ${HIGH} connections, baseline and subject`);
       const raw = await marginal(ctx, "raw-server");

@@ -490,6 +490,13 @@ t.test("bus: a batch of offers from an origin every handler ignores is skipped u
   t.same(errorsA, [], "skipped undecoded");
   t.match(errorsB[0], /not JSON/);
 
+  // An `acked` is never in a skipped batch: the bus itself tracks acks of every origin.
+  a.expectAck("gw", "9-0");
+  t.equal(a.awaitingAcks, 1);
+  await Promise.all([a.publish("gw", { kind: "kick", origin: "node-a" }), a.publish("gw", { kind: "acked", origin: "node-a", bufferId: "9-0" })]);
+  await until(() => a.awaitingAcks === 0);
+  t.pass("its own acked, published with its own kick, was read");
+
   // A handler that does not ignore node-a makes a decode every batch again.
   const all: BusMessage[] = [];
   await a.subscribe((_g, m) => all.push(m));

@@ -9,6 +9,7 @@ import { createRedisScaleOut, createRelayServer } from "../../src/server/index.j
 import * as fx from "../lib/fixtures.js";
 import { config, now, serve } from "./rpc.js";
 import { pushEvent, type ProcConfig } from "./common.js";
+import { makeRawOffers, serveRawAnswers } from "./raw-redis-exchange.js";
 
 const cfg = config<ProcConfig & { redisUrl: string; keyPrefix: string; nodeId: string; secret: string }>();
 const descriptor = fx.descriptorFrame(cfg.root).descriptor as never;
@@ -27,6 +28,9 @@ await scale.attach(server); // subscribe before serve
 // The bus's own client library, from this process: the Redis round trip the cross-instance
 // latency is judged against.
 const pinger = new Redis(cfg.redisUrl);
+// The same exchange on bare ioredis (raw-redis-exchange.ts): its own two connections.
+const raw = { pub: new Redis(cfg.redisUrl), sub: new Redis(cfg.redisUrl) };
+let rawSubscribed = false;
 const { port } = await server.listen({ host: "127.0.0.1", port: 0 });
 
 serve(
@@ -83,6 +87,21 @@ serve(
       }
       return { rtt };
     },
+    /** Answer raw offers (the instance holding the gateway). */
+    async rawServe() {
+      await serveRawAnswers(raw, cfg.keyPrefix, cfg.nodeId);
+      return {};
+    },
+    /** `count` raw offers, `inflight` unanswered at most; answers when all were answered. */
+    async rawPush(args) {
+      if (!rawSubscribed) {
+        await raw.sub.subscribe(`${cfg.keyPrefix}raw-answers`);
+        rawSubscribed = true;
+      }
+      const frameOf = (i: number) => ({ type: "inbound", event: eventOf(i) });
+      await makeRawOffers(raw, cfg.keyPrefix, cfg.nodeId, frameOf, Number(args.count), Number(args.inflight ?? 256));
+      return {};
+    },
     phase: (args) => ({ phase: server.connection(String(args.gatewayId))?.phase ?? null }),
   },
   { port },
@@ -90,5 +109,7 @@ serve(
     await server.close({ drainMs: 500 });
     await scale.close();
     pinger.disconnect();
+    raw.pub.disconnect();
+    raw.sub.disconnect();
   },
 );

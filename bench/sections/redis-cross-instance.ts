@@ -15,7 +15,7 @@ import { median, pairedRatio, quantile, round, spread } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
 import { repeatCount, repeated } from "../lib/repeat.js";
 import { spawnWorker, withWorkers, type Worker } from "../lib/worker.js";
-import { interleave } from "./loopback.js";
+import { interleave, interleaveArms } from "../lib/interleave.js";
 
 const GATEWAY_ID = "gw-bench-redis";
 const SECRET = "bench-secret-0123456789abcdef";
@@ -39,6 +39,13 @@ async function rate(on: Worker, gateway: Worker, count: number, expectMode: stri
   const ms = performance.now() - t0;
   if (failed > 0 || modes[expectMode] !== count) throw new Error(`${on.name}: expected ${count} ${expectMode}, got ${JSON.stringify(modes)}, ${failed} failed`);
   return count / (ms / 1000);
+}
+
+/** Exchanges/s of `count` offers on bare ioredis from `on` (bench/procs/raw-redis-exchange.ts), 256 unanswered at most. */
+async function rawRate(on: Worker, count: number): Promise<number> {
+  const t0 = performance.now();
+  await on.call("rawPush", { count, inflight: INFLIGHT });
+  return count / ((performance.now() - t0) / 1000);
 }
 
 /** One push at a time on `on`, ~1 ms apart (nothing queues): µs from `sendInbound` to the gateway's handler, per push. */
@@ -116,8 +123,12 @@ async function redisOnce(ctx: BenchContext, common: RedisProcConfig, rounds: num
       await latencies(B, G, 100, "remote");
       await B.call("ping", { count: 100, gapMs: 1 });
 
-      ctx.log("redis: throughput, pushed on the holding instance vs on another");
-      const thr = await interleave(rounds, () => rate(A, G, pushCount, "live"), () => rate(B, G, pushCount, "remote"));
+      await A.call("rawServe");
+      await rawRate(B, 2000);
+
+      ctx.log("redis: throughput, pushed on the holding instance vs on another, and the bare Redis exchange");
+      const [single, cross, bare] = (await interleaveArms(rounds, [() => rate(A, G, pushCount, "live"), () => rate(B, G, pushCount, "remote"), () => rawRate(B, pushCount)])) as [number[], number[], number[]];
+      const thr = { baseline: single, subject: cross };
       ctx.log("redis: latency, one push at a time, and PINGs");
       // Each round also times Redis PINGs from B (the bus's client library, same pacing).
       const pings: number[] = [];
@@ -146,6 +157,15 @@ async function redisOnce(ctx: BenchContext, common: RedisProcConfig, rounds: num
           target: { kind: "min", limit: 0.5 },
           headline: true,
           details: { framesPerRound: pushCount, inflight: INFLIGHT, rounds, spreadBaseline: round(spread(thr.baseline)), spreadSubject: round(spread(thr.subject)) },
+        },
+        {
+          name: `the Redis exchange alone on bare ioredis (offers of the same frames B → A, answers A → B, batched per turn, separate channels), ${INFLIGHT} in flight`,
+          unit: "exchanges/s",
+          baselineLabel: "single-instance push (as above)",
+          baseline: median(single),
+          subject: median(bare),
+          ratio: pairedRatio(single, bare),
+          details: { crossOverBare: round(pairedRatio(bare, cross)) },
         },
         {
           name: "cross-instance push latency, sendInbound → gateway handler, one at a time, p50",

@@ -77,7 +77,7 @@ interface Batch {
   /** For a gateway's group (see `offerUnlessIdle`): which messages are offers, by index. */
   offers: boolean[] | undefined;
   bytes: number;
-  /** Every message is a `deliver` from this origin (see `wrap`); `null` once one is not. */
+  /** Every message is from this origin and none is an `acked` (see `wrap`); `null` once one is not. */
   origin: string | null | undefined;
   /** Settles every `publish` of the batch: one promise for all of them. */
   sent: Promise<void>;
@@ -110,9 +110,10 @@ function newBatch(grouped: boolean): Batch {
 
 /**
  * What goes on the channel: `{"b":[{g, m}, …]}`, or `{"o":<origin>,"b":[…]}` when every message
- * is an offer (`deliver`) from one origin. The node that sent the offers then recognises them by
- * that prefix alone and skips decoding them: offers are the bulk of the traffic (each carries a
- * frame) and no node acts on its own (`subscribe`'s `ignoreOrigin`).
+ * is from one origin and none is an `acked`. The node that sent them then recognises its own
+ * batch by that prefix alone and skips decoding it: no node acts on its own messages
+ * (`subscribe`'s `ignoreOrigin`), and this bus's own bookkeeping reads only `acked` and the
+ * `delivered` answers addressed to its node, which that node never sends itself.
  */
 function wrap(texts: readonly string[], origin: string | null | undefined): string {
   const body = texts.join(",");
@@ -240,7 +241,8 @@ export class RedisRelayBus implements RelayBus {
     batch.texts.push(text);
     batch.offers?.push(offer);
     batch.bytes += text.length + 1;
-    if (message.kind !== "deliver") batch.origin = null;
+    // `acked` is never tagged: this bus tracks acks from every origin (`#observe`).
+    if (message.kind === "acked") batch.origin = null;
     else if (batch.origin === undefined) batch.origin = message.origin;
     else if (batch.origin !== message.origin) batch.origin = null;
     // Everything pending leaves then, the plain batch first: its messages of a gateway are older

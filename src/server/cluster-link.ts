@@ -41,6 +41,7 @@ export class ClusterLink {
   readonly #timeoutMs: number;
   readonly #host: ClusterHost;
   readonly #offers = new Map<string, (answer: DeliveredAnswer | undefined) => void>();
+  #lastSent: Promise<void> | undefined;
 
   constructor(opts: { bus: RelayBus; nodeId: string; remoteDeliveryTimeoutMs: number; host: ClusterHost }) {
     this.#bus = opts.bus;
@@ -130,6 +131,11 @@ export class ClusterLink {
   }
 
   #publish(gatewayId: string, message: BusMessage): void {
-    this.#bus.publish(gatewayId, message).catch((err: unknown) => this.#host.reportError(err, "bus.publish"));
+    const sent = this.#bus.publish(gatewayId, message);
+    // A bus that batches returns one promise for a batch: its failure is reported once, and a
+    // batch of answers does not carry a rejection handler per message.
+    if (sent === this.#lastSent) return;
+    this.#lastSent = sent;
+    sent.catch((err: unknown) => this.#host.reportError(err, "bus.publish"));
   }
 }

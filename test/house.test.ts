@@ -1,7 +1,8 @@
 /**
  * The layers of src/ point one way: `node scripts/house.mjs` finds no cycle between rooms, the two
- * roles do not import each other but share the kernel (emitter, event shapes), which imports
- * neither, and nothing imports the CLI or the conformance kit but the CLI.
+ * roles do not import each other but share the kernel (emitter, event shapes, outgoing-frame
+ * check, close options, numeric options), which imports neither, and nothing imports the CLI or
+ * the conformance kit but the CLI.
  */
 import { spawnSync } from "node:child_process";
 import t from "tap";

@@ -40,7 +40,7 @@ import { notConnected, notSupported, transportClosed, type RelayResult } from ".
 import { Session, type Delivery, type EndInfo, type SessionHost } from "./session.js";
 import { authorizationSource, type AuthorizationSource } from "./token.js";
 import { normalizeRelayUrl } from "./url.js";
-import { numberOption } from "../options.js";
+import { numberOption } from "../kernel/options.js";
 import { DEFAULT_DRAIN_MS } from "../kernel/close.js";
 
 const DEFAULT_IDENTITY: RelayIdentity = { platform: "relay", botId: "" };

@@ -30,7 +30,7 @@ import type {
 import { authenticate, httpReject, requestPath } from "./upgrade.js";
 import { bindWebSocket, closeWithin, WsTransport } from "./ws-adapter.js";
 import { withLoopback } from "./loopback.js";
-import { numberOption } from "../options.js";
+import { numberOption } from "../kernel/options.js";
 import { CLOSE_HANDSHAKE_TIMEOUT_MS, DEFAULT_DRAIN_MS } from "../kernel/close.js";
 import { DEFAULT_KEEPALIVE_INTERVAL_MS, DEFAULT_KEEPALIVE_TIMEOUT_MS } from "../transport/ws-keepalive.js";
 

@@ -49,7 +49,7 @@ function prng(seed: number): () => number {
 
 /** A wait that does not keep the process alive. */
 function deadline(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  return sleep(ms, undefined, { ref: false });
 }
 
 interface Delivery {

@@ -12,6 +12,7 @@ import { createRelayClient } from "../src/client/index.js";
 import { REQUIREMENTS, descriptorFor, textEvent } from "../src/conformance/index.js";
 import { startRawConnector } from "./helpers/broken-peers/index.js";
 import { ROOT, runCli as cli, TSX_CLI } from "./helpers/cli.js";
+import { sleep } from "./helpers/time.js";
 
 const dir = mkdtempSync(join(tmpdir(), "relay-cli-conformance-"));
 
@@ -134,14 +135,14 @@ t.test("mock-connector: descriptor file, scripted pushes, validated log, clean s
   const result = await client.send({ chat_id: "chanA", content: "hi" });
   t.equal(result.success, true, "ops are answered");
   const deadline = Date.now() + 5000;
-  while ((inbound.length < 2 || interrupts.length < 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  while ((inbound.length < 2 || interrupts.length < 1) && Date.now() < deadline) await sleep(20);
   t.same(inbound, [
     { text: "scripted hello", bufferId: undefined },
     { text: "scripted replay", bufferId: "script-b1" },
   ], "scripted inbound, live then buffered");
   t.same(interrupts, ["agent:main:discord:group:chanA:userX"]);
   const acked = Date.now() + 5000;
-  while (!/script: inbound buffered \(acked script-b1\)/.test(log) && Date.now() < acked) await new Promise((r) => setTimeout(r, 20));
+  while (!/script: inbound buffered \(acked script-b1\)/.test(log) && Date.now() < acked) await sleep(20);
   t.match(log, /script: inbound buffered \(acked script-b1\)/, "the script waited for the ack of its buffered step");
   await client.close();
   t.match(log, /← gw-mock hello \[ok\]/, "gateway frames are logged with their verdict");

@@ -4,6 +4,7 @@
  * per frame); by default every ack is its own message (RC-FRM-002).
  * Every ack must still arrive, in delivery order, exactly once, also when the client closes.
  */
+import { sleep } from "./helpers/time.js";
 import t, { type Test } from "tap";
 import type { AddressInfo } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
@@ -74,7 +75,7 @@ t.test("slow handlers: acks still go out, each after its own handler", async (t)
   const client = createRelayClient({ url: `http://127.0.0.1:${c.port}`, identities: [{ platform: "telegram", botId: "b" }], reconnect: false, keepaliveIntervalMs: 0, coalesceAcks: true });
   const finished: string[] = [];
   client.onInbound(async (event) => {
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     finished.push(String(event.message_id));
   });
   t.teardown(() => client.close());

@@ -1,6 +1,7 @@
 /**
  * `conformanceLoopback`: the conformance kit's loopback platform, for the listed gateway ids only.
  */
+import { sleep } from "./helpers/time.js";
 import t from "tap";
 import { descriptorFor } from "../src/conformance/index.js";
 import { createRelayServer } from "../src/server/index.js";
@@ -46,7 +47,7 @@ t.test("listed ids get loopback deliveries and interrupts back; other ids reach 
   const r2 = await prod.waitForResult(prod.outbound({ op: "send", chat_id: "loopback", content: "not for the kit", reply_to: null }));
   t.equal(r2.result.message_id, "user", "another gateway's send to chat loopback is the handler's");
   prod.send({ type: "interrupt", session_key: "k-prod", reason: null });
-  for (let i = 0; i < 100 && interrupts.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 100 && interrupts.length === 0; i++) await sleep(20);
   t.same(sends, ["gw-kit:chanA", "gw-prod:loopback"], "only the listed id's loopback chats bypass the handler");
   t.same(interrupts, ["gw-prod:k-prod"], "only the listed id's interrupts come back");
   t.equal(kit.frames.filter((f) => f.type === "inbound").length, 1, "nothing else was delivered to the kit");

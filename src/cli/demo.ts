@@ -4,6 +4,7 @@
  * strict schema. Every frame type and every op crosses the wire; the transcript shows them and
  * the last line sums them up. No configuration.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import type { MessageEvent } from "../../generated/types.js";
 import { createRelayClient, type PassthroughRequest } from "../client/index.js";
 import { startLoopbackConnector } from "../conformance/agents/loopback-connector.js";
@@ -44,7 +45,7 @@ async function until(pred: () => boolean, timeoutMs: number, what: string): Prom
   const deadline = Date.now() + timeoutMs;
   while (!pred()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
+    await sleep(5);
   }
 }
 
@@ -142,7 +143,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoResult> {
     try {
       await body();
       // Let the tap print the frames of this step before the next heading.
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     } catch (err) {
       failedSteps.push(title);
       out(`  ${paint(31, "✗ step failed:")} ${err instanceof Error ? err.message : String(err)}`);

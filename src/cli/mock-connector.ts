@@ -11,6 +11,7 @@
  *   { "interrupt_inbound": { "session_key": "…", "chat_id": "…" } }
  *   { "passthrough": <PassthroughForward>, "bufferId"?: "p-1" }
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { readFileSync } from "node:fs";
 import type { CapabilityDescriptor, MessageEvent, PassthroughForward } from "../../generated/types.js";
 import { startLoopbackConnector, type LoopbackConnector } from "../conformance/agents/loopback-connector.js";
@@ -89,7 +90,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Right after a handshake the server drains the backlog; pushes made then would be buffered too. */
 async function untilLive(conn: RelayConnection, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (conn.open && conn.phase !== "live" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  while (conn.open && conn.phase !== "live" && Date.now() < deadline) await sleep(10);
 }
 
 export async function runScript(conn: RelayConnection, script: Script, log: (line: string) => void): Promise<void> {
@@ -97,7 +98,7 @@ export async function runScript(conn: RelayConnection, script: Script, log: (lin
   for (const step of script.steps) {
     if (!conn.open) return;
     try {
-      if ("wait_ms" in step) await new Promise((r) => setTimeout(r, step.wait_ms));
+      if ("wait_ms" in step) await sleep(step.wait_ms);
       else if ("inbound" in step) {
         const receipt = await conn.sendInbound(step.inbound, step.bufferId === undefined ? {} : { bufferId: step.bufferId });
         log(`script: inbound ${receipt.mode}${receipt.bufferId !== undefined ? ` (acked ${receipt.bufferId})` : ""}`);

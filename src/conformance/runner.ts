@@ -3,6 +3,7 @@
  * A scenario that throws or overruns is reported as a scenario error (never swallowed), and the
  * runner still moves on to the next one.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { requirementById } from "./requirements.js";
 import type { Check, CheckStatus, ScenarioResult } from "./types.js";
 
@@ -103,7 +104,7 @@ async function runOne<Env>(scenario: Scenario<Env>, env: Env, opts: RunOptions):
       error = `scenario did not finish within ${timeoutMs} ms`;
       controller.abort(new Error(error));
       // Let it release sockets and processes; its late checks are still recorded.
-      await Promise.race([running.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CLEANUP_GRACE_MS).unref())]);
+      await Promise.race([running.catch(() => undefined), sleep(CLEANUP_GRACE_MS, undefined, { ref: false })]);
     }
   } catch (err) {
     error = err instanceof Error ? (err.stack ?? err.message) : String(err);

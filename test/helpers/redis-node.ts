@@ -15,6 +15,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { sleep } from "./time.js";
 
 export const NODE_SECRET = "s3cret-scale-out";
 
@@ -172,7 +173,7 @@ async function child(cfg: RedisNodeConfig): Promise<void> {
           const text = `${prefix}-${n}`;
           state.texts.push(text);
           push(text, gatewayId);
-          await new Promise((r) => setTimeout(r, intervalMs));
+          await sleep(intervalMs);
         }
       })();
       pusher = state;
@@ -185,7 +186,7 @@ async function child(cfg: RedisNodeConfig): Promise<void> {
       p.stop = true;
       await p.done;
       const all = Promise.all(p.texts.map((k) => settling.get(k)));
-      await Promise.race([all, new Promise((r) => setTimeout(r, Number(args.settleMs ?? 10_000)))]);
+      await Promise.race([all, sleep(Number(args.settleMs ?? 10_000))]);
       pusher = undefined;
       return p.texts.map((k) => ({ ...(records.get(k) as PushRecord) }));
     },

@@ -9,6 +9,7 @@ import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REDIS_SERVER } from "../../scripts/system-deps.mjs";
+import { sleep } from "./time.js";
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,7 +32,7 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
     });
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
   }
 }
 

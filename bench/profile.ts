@@ -7,7 +7,8 @@
  *
  * Scenarios: rt (1 in flight), pipelined (64 in flight), push, replay (the chosen configuration),
  * redis (cross-instance pushes over the Redis bus, 256 in flight: both connector instances and
- * the gateway are profiled, and redis-server's INFO commandstats of the profiled part printed).
+ * the gateway are profiled, and redis-server's INFO commandstats of the profiled part printed;
+ * `redis <rounds> --timeline`: no profiler, the p50 of each leg of a paced push instead).
  * `--raw` profiles the baseline pair instead (replay: the ceiling, raw ws batched).
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
@@ -79,8 +80,9 @@ async function step(server: Worker, client: Worker, connect: () => Promise<unkno
 }
 
 if (scenario === "redis") {
-  const { profileRedis } = await import("./sections/redis-cross-instance.js");
-  await profileRedis(ctx, dir, seconds);
+  const { profileRedis, redisTimeline } = await import("./sections/redis-cross-instance.js");
+  if (process.argv.includes("--timeline")) await redisTimeline(ctx, seconds);
+  else await profileRedis(ctx, dir, seconds);
   process.exit(0);
 }
 

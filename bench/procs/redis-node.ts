@@ -11,7 +11,7 @@ import { config, now, serve } from "./rpc.js";
 import { pushEvent, type ProcConfig } from "./common.js";
 import { makeRawOffers, serveRawAnswers } from "./raw-redis-exchange.js";
 
-const cfg = config<ProcConfig & { redisUrl: string; keyPrefix: string; nodeId: string; secret: string }>();
+const cfg = config<ProcConfig & { redisUrl: string; keyPrefix: string; nodeId: string; secret: string; timeline?: boolean }>();
 const descriptor = fx.descriptorFrame(cfg.root).descriptor as never;
 const eventOf = pushEvent(cfg.root) as unknown as (i: number) => MessageEvent;
 
@@ -25,6 +25,14 @@ const server = createRelayServer({
   keepaliveIntervalMs: 0,
 });
 await scale.attach(server); // subscribe before serve
+// Diagnosis (`bench/profile.ts redis --timeline`): when each pushed frame was written to the
+// gateway's socket here, by message number. Off in the benchmark (a listener costs per frame).
+const writtenAt: number[] = [];
+if (cfg.timeline === true) {
+  server.on("frameOut", ({ frame }) => {
+    if (frame.type === "inbound") writtenAt[Number(String(frame.event.message_id).slice(2))] = now();
+  });
+}
 // The bus's own client library, from this process: the Redis round trip the cross-instance
 // latency is judged against.
 const pinger = new Redis(cfg.redisUrl);
@@ -102,6 +110,7 @@ serve(
       await makeRawOffers(raw, cfg.keyPrefix, cfg.nodeId, frameOf, Number(args.count), Number(args.inflight ?? 256));
       return {};
     },
+    written: () => ({ writtenAt }),
     phase: (args) => ({ phase: server.connection(String(args.gatewayId))?.phase ?? null }),
   },
   { port },

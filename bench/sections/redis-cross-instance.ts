@@ -211,6 +211,55 @@ export function commandStats(port: number): Record<string, { calls: number; usec
 }
 
 /**
+ * `bench/profile.ts redis --timeline`: paced pushes (as the latency rows) made on B and on A,
+ * and PINGs from B, with A noting when it wrote each frame: prints the p50 of each leg —
+ * B's `sendInbound` → A's write (the bus hop) and A's write → the gateway's handler — beside the
+ * single-instance legs and the PING. No profiler.
+ */
+export async function redisTimeline(ctx: BenchContext, rounds: number): Promise<void> {
+  const redis = await startRedisServer();
+  const common = { root: ctx.root, redisUrl: redis.url, keyPrefix: "bench:", secret: SECRET, timeline: true };
+  try {
+    await withWorkers(
+      [
+        spawnWorker(ctx, "redis-node", { config: { ...common, nodeId: "node-a" } }),
+        spawnWorker(ctx, "redis-node", { config: { ...common, nodeId: "node-b" } }),
+        spawnWorker(ctx, "redis-gateway", { config: common }),
+      ],
+      async ([a, b, gateway]) => {
+        const [A, B, G] = [a as Worker, b as Worker, gateway as Worker];
+        await G.call("connect", { port: A.info.port, gatewayId: GATEWAY_ID, secret: SECRET });
+        await until(async () => (await A.call<{ phase: string | null }>("phase", { gatewayId: GATEWAY_ID })).phase === "live", 10_000, "gateway live on A");
+        const legs = async (on: Worker): Promise<{ toWrite: number; toHandler: number }> => {
+          await G.call("expect", { count: 300 });
+          const arrived = G.call("received");
+          const { sent } = await on.call<{ sent: number[] }>("paced", { gatewayId: GATEWAY_ID, count: 300, gapMs: 1 });
+          await arrived;
+          const { arrivals } = await G.call<{ arrivals: number[] }>("arrivals");
+          const { writtenAt } = await A.call<{ writtenAt: number[] }>("written");
+          return {
+            toWrite: quantile(sent.map((t, i) => ((writtenAt[i] as number) - t) * 1000), 0.5),
+            toHandler: quantile(sent.map((_t, i) => ((arrivals[i] as number) - (writtenAt[i] as number)) * 1000), 0.5),
+          };
+        };
+        await legs(A);
+        await legs(B);
+        for (let r = 0; r < rounds; r++) {
+          const single = await legs(A);
+          const cross = await legs(B);
+          const ping = quantile((await B.call<{ rtt: number[] }>("ping", { count: 300, gapMs: 1 })).rtt, 0.5);
+          console.log(
+            `round ${r + 1}: single-instance sendInbound → write ${single.toWrite.toFixed(0)} µs, write → handler ${single.toHandler.toFixed(0)} µs | cross-instance B sendInbound → A write ${cross.toWrite.toFixed(0)} µs, write → handler ${cross.toHandler.toFixed(0)} µs | PING ${ping.toFixed(0)} µs`,
+          );
+        }
+      },
+    );
+  } finally {
+    await redis.stop();
+  }
+}
+
+/**
  * `bench/profile.ts redis`: cross-instance pushes (256 in flight, made on B) with V8's profiler
  * on in A, B and the gateway around the measured part only; prints self time per process and the
  * Redis commands the profiled pushes cost.

@@ -2,22 +2,12 @@
  * The README's gateway snippet (docs/snippets/client.md) is examples/gateway.ts verbatim, and that
  * example works: against a fake connector it handshakes and answers an inbound with a send.
  */
-import { readFileSync } from "node:fs";
 import t from "tap";
 import { FakeConnector } from "./helpers/fake-connector.js";
 import { messageEvent } from "./helpers/fixtures.js";
+import { snippetIsExample } from "./helpers/snippets.js";
 
-const example = readFileSync(new URL("../examples/gateway.ts", import.meta.url), "utf8");
-const snippet = readFileSync(new URL("../docs/snippets/client.md", import.meta.url), "utf8");
-
-t.test("the snippet is the example's code", async (t) => {
-  const code = example.split("// snippet:start\n")[1]?.split("// snippet:end\n")[0];
-  const block = /```ts\n([\s\S]*?)```/.exec(snippet)?.[1];
-  t.ok(code && block);
-  t.equal(block, code?.replace('from "../src/client/index.js"', 'from "relay-contract/client"'));
-  const lines = (block ?? "").split("\n").filter((l) => l.trim() !== "" && !l.trim().startsWith("//")).length;
-  t.ok(lines <= 25, `short enough for a README (${lines} lines)`);
-});
+snippetIsExample(t, { example: "examples/gateway.ts", snippet: "docs/snippets/client.md", imports: ["../src/client/index.js", "relay-contract/client"], maxLines: 25 });
 
 t.test("the example gateway echoes an inbound message", async (t) => {
   const fake = await FakeConnector.start({

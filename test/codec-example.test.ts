@@ -3,18 +3,10 @@
  * example does what its comments say: the strict issue, the encoded frame, frames out of messages
  * split anywhere, a malformed line reported and skipped.
  */
-import { readFileSync } from "node:fs";
 import t from "tap";
+import { snippetIsExample } from "./helpers/snippets.js";
 
-const example = readFileSync(new URL("../examples/codec.ts", import.meta.url), "utf8");
-const snippet = readFileSync(new URL("../docs/snippets/codec.md", import.meta.url), "utf8");
-
-t.test("the snippet is the example's code", async (t) => {
-  const code = example.split("// snippet:start\n")[1]?.split("// snippet:end\n")[0];
-  const block = /```ts\n([\s\S]*?)```/.exec(snippet)?.[1];
-  t.ok(code && block);
-  t.equal(block, code?.replace('from "../src/index.js"', 'from "relay-contract"'));
-});
+snippetIsExample(t, { example: "examples/codec.ts", snippet: "docs/snippets/codec.md", imports: ["../src/index.js", "relay-contract"] });
 
 t.test("the example validates, encodes and decodes as its comments say", async (t) => {
   const logged = t.capture(console, "log");

@@ -3,22 +3,12 @@
  * that example runs: a gateway authenticates, gets a descriptor, has a send answered and receives
  * an inbound.
  */
-import { readFileSync } from "node:fs";
 import t from "tap";
 import { renderHuman, runConnectorConformance } from "../src/conformance/index.js";
 import { RawGateway } from "./helpers/raw-gateway.js";
+import { snippetIsExample } from "./helpers/snippets.js";
 
-const example = readFileSync(new URL("../examples/connector.ts", import.meta.url), "utf8");
-const snippet = readFileSync(new URL("../docs/snippets/server.md", import.meta.url), "utf8");
-
-t.test("the snippet is the example's code", async (t) => {
-  const code = example.split("// snippet:start\n")[1]?.split("// snippet:end\n")[0];
-  const block = /```ts\n([\s\S]*?)```/.exec(snippet)?.[1];
-  t.ok(code && block);
-  t.equal(block, code?.replace('from "../src/server/index.js"', 'from "relay-contract/server"'));
-  const lines = (block ?? "").split("\n").filter((l) => l.trim() !== "" && !l.trim().startsWith("//")).length;
-  t.ok(lines <= 30, `short enough for a README (${lines} lines)`);
-});
+snippetIsExample(t, { example: "examples/connector.ts", snippet: "docs/snippets/server.md", imports: ["../src/server/index.js", "relay-contract/server"], maxLines: 30 });
 
 t.test("the example connector serves a gateway", async (t) => {
   process.env.PORT = "0";

@@ -4,22 +4,27 @@
  * the next tick) up to a bound, yet each stays its own WebSocket message, in order, and nothing
  * waits past the turn.
  */
-import t from "tap";
+import t, { type Test } from "tap";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { Socket } from "node:net";
 import WebSocket, { WebSocketServer } from "ws";
 import { batchWritesThisTick, closeCodeOfWsError, MAX_ANSWERS_PER_WRITE, socketOf } from "../src/transport/ws-internals.js";
 
-t.test("one turn's messages are corked together, flushed on the next tick, and arrive one per message", async (t) => {
+/** A client and the server side of its connection, over 127.0.0.1 (no compression), closed at teardown. */
+async function connectedPair(t: Test, clientOptions: WebSocket.ClientOptions = {}): Promise<{ client: WebSocket; server: WebSocket }> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
   t.teardown(() => new Promise<void>((resolve) => wss.close(() => resolve())));
   await new Promise<void>((resolve) => wss.once("listening", resolve));
   const accepted = new Promise<WebSocket>((resolve) => wss.once("connection", resolve));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, clientOptions);
   t.teardown(() => client.terminate());
   await new Promise<void>((resolve) => client.once("open", resolve));
-  const server = await accepted;
+  return { client, server: await accepted };
+}
+
+t.test("one turn's messages are corked together, flushed on the next tick, and arrive one per message", async (t) => {
+  const { client, server } = await connectedPair(t);
 
   const received: string[] = [];
   const all = new Promise<void>((resolve) =>
@@ -49,14 +54,7 @@ t.test("one turn's messages are corked together, flushed on the next tick, and a
 });
 
 t.test("a full batch is written at once, mid-turn, and the next batch starts corked", async (t) => {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
-  t.teardown(() => new Promise<void>((resolve) => wss.close(() => resolve())));
-  await new Promise<void>((resolve) => wss.once("listening", resolve));
-  const accepted = new Promise<WebSocket>((resolve) => wss.once("connection", resolve));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-  t.teardown(() => client.terminate());
-  await new Promise<void>((resolve) => client.once("open", resolve));
-  const server = await accepted;
+  const { client, server } = await connectedPair(t);
 
   const total = 2 * MAX_ANSWERS_PER_WRITE + 3;
   const received: string[] = [];
@@ -96,14 +94,7 @@ t.test("a full batch is written at once, mid-turn, and the next batch starts cor
 });
 
 t.test("a batch that answers nothing (a push loop) is bounded by the turn alone", async (t) => {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
-  t.teardown(() => new Promise<void>((resolve) => wss.close(() => resolve())));
-  await new Promise<void>((resolve) => wss.once("listening", resolve));
-  const accepted = new Promise<WebSocket>((resolve) => wss.once("connection", resolve));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
-  t.teardown(() => client.terminate());
-  await new Promise<void>((resolve) => client.once("open", resolve));
-  const server = await accepted;
+  const { client, server } = await connectedPair(t);
   const socket = (server as unknown as { _socket: Duplex })._socket;
   // A first batch consumes whatever arrived before (the upgrade request).
   batchWritesThisTick(server);
@@ -131,14 +122,7 @@ t.test("a socket without its transport yet, or destroyed, is left alone", async 
 });
 
 t.test("ws still keeps its socket in _socket and tags refused frames with the close code it sends", async (t) => {
-  const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
-  t.teardown(() => new Promise<void>((resolve) => wss.close(() => resolve())));
-  await new Promise<void>((resolve) => wss.once("listening", resolve));
-  const accepted = new Promise<WebSocket>((resolve) => wss.once("connection", resolve));
-  const client = new WebSocket(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, { maxPayload: 16 });
-  t.teardown(() => client.terminate());
-  await new Promise<void>((resolve) => client.once("open", resolve));
-  const server = await accepted;
+  const { client, server } = await connectedPair(t, { maxPayload: 16 });
   t.ok(socketOf(client) instanceof Socket, "a client's socket is found (write batching, pause)");
   t.ok(socketOf(server) instanceof Socket, "a server-side socket is found");
 

@@ -220,7 +220,7 @@ export class Connection implements RelayConnection {
     if (rest === undefined) return;
     this.#inbox = [rest];
     this.#transport.pause?.();
-    setImmediate(this.#pumpInbox);
+    setImmediate(Connection.#pumpInbox, this);
   }
 
   /** Decodes one slice of `input`; returns what is left. */
@@ -234,22 +234,23 @@ export class Connection implements RelayConnection {
     return typeof input === "string" ? input.slice(cut) : input.subarray(cut);
   }
 
-  readonly #pumpInbox = (): void => {
-    const inbox = this.#inbox;
+  // Static, with the connection as the immediate's argument: no closure per connection.
+  static #pumpInbox(conn: Connection): void {
+    const inbox = conn.#inbox;
     if (inbox === undefined) return;
-    if (this.#state !== "open") {
-      this.#inbox = undefined;
+    if (conn.#state !== "open") {
+      conn.#inbox = undefined;
       return;
     }
-    const rest = this.#slice(inbox.shift() as string | Buffer);
+    const rest = conn.#slice(inbox.shift() as string | Buffer);
     if (rest !== undefined) inbox.unshift(rest);
-    if (inbox.length > 0 && this.#state === "open") {
-      setImmediate(this.#pumpInbox);
+    if (inbox.length > 0 && conn.#state === "open") {
+      setImmediate(Connection.#pumpInbox, conn);
       return;
     }
-    this.#inbox = undefined;
-    if (this.#state === "open") this.#transport.resume?.();
-  };
+    conn.#inbox = undefined;
+    if (conn.#state === "open") conn.#transport.resume?.();
+  }
 
   #decode(chunk: DecoderInput): void {
     let events;

@@ -28,7 +28,7 @@ import type {
   UnknownPathPolicy,
 } from "./types.js";
 import { authenticate, httpReject, requestPath } from "./upgrade.js";
-import { bindWebSocket, closeWithin, WsTransport } from "./ws-adapter.js";
+import { bindWebSocket, closeWithin, socketListeners, WsTransport } from "./ws-adapter.js";
 import { withLoopback } from "./loopback.js";
 import { numberOption } from "../kernel/options.js";
 import { CLOSE_HANDSHAKE_TIMEOUT_MS, DEFAULT_DRAIN_MS } from "../kernel/close.js";
@@ -112,7 +112,13 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
   readonly #wss: WebSocketServer;
   readonly #router: DeliveryRouter;
   readonly #connConfig: ConnectionConfig;
-  readonly #transports = new Map<Connection, WsTransport>();
+  /** Open sockets' transports, by socket: the shared socket listeners find theirs here. */
+  readonly #transports = new Map<WebSocket, WsTransport>();
+  readonly #socketListeners = socketListeners({
+    transportOf: (ws) => this.#transports.get(ws),
+    socketError: (transport, error) => this.emit("handlerError", { connection: transport.connection, error, where: "socket" }),
+    socketClosed: (transport) => this.#transports.delete(transport.ws),
+  });
   readonly #adopted = new Set<Connection>();
   readonly #pending = new Set<Duplex>();
   readonly #unsubscribe: Promise<() => Promise<void>>;
@@ -304,15 +310,9 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
   #registerWebSocket(ws: WebSocket, req: IncomingMessage, gatewayId: string): void {
     const transport = new WsTransport(ws);
     const conn = new Connection({ gatewayId, remoteAddress: req.socket.remoteAddress, transport, host: this.#router, config: this.#connConfig });
-    this.#transports.set(conn, transport);
+    this.#transports.set(ws, transport);
     transport.bind(conn, this.#keepaliveTimeoutMs);
-    bindWebSocket(
-      ws,
-      transport,
-      conn,
-      (error) => this.emit("handlerError", { connection: conn, error, where: "socket" }),
-      () => this.#transports.delete(conn),
-    );
+    bindWebSocket(ws, this.#socketListeners);
     this.#router.register(conn);
     this.emit("authenticated", { connection: conn, request: req });
   }
@@ -383,16 +383,16 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
   async #shutdown(drainMs: number): Promise<void> {
     this.#router.beginClose();
     if (this.#keepalive !== undefined) clearInterval(this.#keepalive);
-    const conns = [...this.#transports.keys()];
+    const transports = [...this.#transports.values()];
+    const conns = transports.map((transport) => transport.connection as Connection);
     const adopted = [...this.#adopted];
     await withTimeout(Promise.all([...conns, ...adopted].map((c) => c.settled())), drainMs);
     // Adopted transports report their own close; they are asked to close like the others.
     for (const c of adopted) c.close(CloseCode.GoingAway, CloseReason.GoingAway);
-    const closed = conns.map((c) => new Promise<void>((resolve) => {
-      const transport = this.#transports.get(c);
-      if (transport === undefined) return resolve();
+    const closed = transports.map((transport) => new Promise<void>((resolve) => {
+      if (!this.#transports.has(transport.ws)) return resolve();
       transport.ws.once("close", () => resolve());
-      c.close(CloseCode.GoingAway, CloseReason.GoingAway);
+      (transport.connection as Connection).close(CloseCode.GoingAway, CloseReason.GoingAway);
     }));
     // Each socket is dropped after the closing-handshake grace anyway (closeWithin); this bounds the wait.
     await withTimeout(Promise.all(closed), CLOSE_HANDSHAKE_TIMEOUT_MS);

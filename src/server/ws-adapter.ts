@@ -70,6 +70,11 @@ export class WsTransport implements RelayTransport, KeepaliveHost {
     else this.ws.terminate();
   }
 
+  /** The connection this transport carries, once bound. */
+  get connection(): Connection | undefined {
+    return this.#conn;
+  }
+
   /** Binds the connection this transport carries, and starts judging pongs (`keepaliveTimeoutMs`; none: off). */
   bind(conn: Connection, keepaliveTimeoutMs: number | undefined): void {
     this.#conn = conn;
@@ -90,24 +95,54 @@ export function closeWithin(ws: WebSocket, code: number, reason: string, timeout
   ws.close(code, reason);
 }
 
+/** What the shared socket listeners ask of the server that holds the sockets. */
+export interface SocketHost {
+  /** The transport a socket carries; undefined once the server let go of it. */
+  transportOf(ws: WebSocket): WsTransport | undefined;
+  /** ws-level failures (bad UTF-8, oversize). */
+  socketError(transport: WsTransport, error: Error): void;
+  /** The socket closed; runs before the connection core hears of it. */
+  socketClosed(transport: WsTransport): void;
+}
+
+/** The listeners one server attaches to every socket; `ws` calls them with the socket as `this`. */
+export interface SocketListeners {
+  message(this: WebSocket, data: Buffer): void;
+  pong(this: WebSocket): void;
+  error(this: WebSocket, error: Error): void;
+  close(this: WebSocket, code: number, reason: Buffer): void;
+}
+
 /**
- * Wires socket events to the core. `onSocketError` sees ws-level failures (bad UTF-8, oversize);
- * `onClosed` runs on close, before the core hears of it. One listener per socket event, so an idle
- * socket holds no more closures than it needs.
+ * Built once per server: the socket arrives as `this`, so an idle socket holds no closure of its
+ * own for its events, only a reference to these shared functions.
  */
-export function bindWebSocket(
-  ws: WebSocket,
-  transport: WsTransport,
-  conn: Connection,
-  onSocketError: (err: Error) => void,
-  onClosed?: () => void,
-): void {
-  ws.on("message", (data) => conn.receive(data as Buffer));
-  ws.on("pong", () => transport.pong());
-  ws.on("error", onSocketError);
-  ws.on("close", (code, reason) => {
-    transport.stopKeepalive();
-    onClosed?.();
-    conn.transportClosed(code, reason.toString("utf8"));
-  });
+export function socketListeners(host: SocketHost): SocketListeners {
+  return {
+    message(data) {
+      host.transportOf(this)?.connection?.receive(data);
+    },
+    pong() {
+      host.transportOf(this)?.pong();
+    },
+    error(error) {
+      const transport = host.transportOf(this);
+      if (transport !== undefined) host.socketError(transport, error);
+    },
+    close(code, reason) {
+      const transport = host.transportOf(this);
+      if (transport === undefined) return;
+      transport.stopKeepalive();
+      host.socketClosed(transport);
+      transport.connection?.transportClosed(code, reason.toString("utf8"));
+    },
+  };
+}
+
+/** Wires socket events to the core through the server's shared listeners. */
+export function bindWebSocket(ws: WebSocket, listeners: SocketListeners): void {
+  ws.on("message", listeners.message as (data: unknown) => void);
+  ws.on("pong", listeners.pong);
+  ws.on("error", listeners.error);
+  ws.on("close", listeners.close);
 }

@@ -112,8 +112,6 @@ export class Connection implements RelayConnection {
   readonly #host: ConnectionHost;
   readonly #config: ConnectionConfig;
   readonly #decoder: FrameDecoder<GatewayFrame>;
-  /** Values the validator rejected, in order: a `schema` error event takes the oldest. */
-  #rejected: unknown[] | undefined;
   /** Created by the first hello that completes. */
   #identities: IdentityTable | undefined;
   /** The rest of large received messages, decoded one slice per turn; none: undefined. */
@@ -123,7 +121,7 @@ export class Connection implements RelayConnection {
   #invalidAt: number[] | undefined;
   // Created on first use: a gateway that only receives pushes never needs them, and per idle
   // connection a Map, a Set and an AbortController would be a third of the heap it costs.
-  readonly #ackWaiters = new AckWaiters();
+  #ackWaiters: AckWaiters | undefined;
   #inFlight: Set<Promise<void>> | undefined;
   #closedController: AbortController | undefined;
   #helloChain: Promise<void> | undefined;
@@ -146,18 +144,7 @@ export class Connection implements RelayConnection {
       direction: "gateway-to-connector",
       mode: "tolerant",
       maxLineBytes: params.config.maxLineBytes,
-      // Recorded only when rejected (or the validator threw: the decoder reports that as `schema` too).
-      validate: (value, opts) => {
-        let result;
-        try {
-          result = validateFrame(value, opts);
-        } catch (err) {
-          (this.#rejected ??= []).push(value);
-          throw err;
-        }
-        if (!result.ok) (this.#rejected ??= []).push(value);
-        return result;
-      },
+      validate: recordingValidate,
     });
     if (params.config.helloTimeoutMs > 0) {
       this.#helloTimer = setTimeout(() => {
@@ -254,17 +241,20 @@ export class Connection implements RelayConnection {
 
   #decode(chunk: DecoderInput): void {
     let events;
+    // Whatever an earlier decode left (its `end()`, a push that threw) is not this push's.
+    takeRejected();
     try {
       events = this.#decoder.push(chunk);
     } catch (err) {
       this.#host.emit("handlerError", { connection: this, error: err, where: "decode" });
       return;
     }
+    const rejected = takeRejected();
     for (const event of events) {
       // The invalid-frame policy may have closed the socket half way through a message.
       if (this.#state !== "open") return;
       try {
-        if (event.kind === "error") this.#invalid(event.error);
+        if (event.kind === "error") this.#invalid(event.error, event.error.code === "schema" ? rejected?.shift() : undefined);
         else this.#dispatch(event.frame);
       } catch (err) {
         this.#host.emit("handlerError", { connection: this, error: err, where: `frame:${event.kind === "frame" ? event.type : "error"}` });
@@ -272,8 +262,8 @@ export class Connection implements RelayConnection {
     }
   }
 
-  #invalid(error: DecodeError): void {
-    const rejected = error.code === "schema" ? this.#rejected?.shift() : undefined;
+  /** `rejected`: for a `schema` error, the value the validator refused. */
+  #invalid(error: DecodeError, rejected: unknown): void {
     this.#host.emit("protocolError", { connection: this, error });
     if (error.code === "schema" && error.frameType === "outbound") this.#answerInvalidOutbound(rejected, error);
     if (!COUNTED.has(error.code)) return;
@@ -420,7 +410,7 @@ export class Connection implements RelayConnection {
   }
 
   #ack(bufferId: string): void {
-    this.#ackWaiters.resolve(bufferId);
+    this.#ackWaiters?.resolve(bufferId);
     this.#host.inboundAck(this, bufferId);
   }
 
@@ -518,7 +508,7 @@ export class Connection implements RelayConnection {
   /** Resolves when `inbound_ack` for `bufferId` arrives here; rejects when the connection closes. */
   waitForAck(bufferId: string, signal?: AbortSignal): Promise<void> {
     if (!this.open) return Promise.reject(new ConnectionClosedError());
-    return this.#ackWaiters.wait(bufferId, signal);
+    return (this.#ackWaiters ??= new AckWaiters()).wait(bufferId, signal);
   }
 
   close(code: number = CloseCode.Normal, reason = ""): void {
@@ -551,12 +541,38 @@ export class Connection implements RelayConnection {
       if (event.kind === "error") this.#host.emit("protocolError", { connection: this, error: event.error });
     }
     this.#closedController?.abort(new ConnectionClosedError());
-    this.#ackWaiters.rejectAll(() => new ConnectionClosedError());
+    this.#ackWaiters?.rejectAll(() => new ConnectionClosedError());
     this.#host.closed(this, { code, reason, cause: this.#endCause ?? "socket" });
   }
 }
 
 const NO_IDENTITIES: readonly Identity[] = Object.freeze([]);
+
+/**
+ * Values `recordingValidate` refused during the current `push`, in order: a `schema` error event
+ * takes the oldest. Decoding is synchronous, so one list serves every connection, and no
+ * connection holds a validator closure of its own.
+ */
+let rejectedNow: unknown[] | undefined;
+
+function takeRejected(): unknown[] | undefined {
+  const rejected = rejectedNow;
+  rejectedNow = undefined;
+  return rejected;
+}
+
+/** The contract's validator, recording what it refuses (or threw on: the decoder reports that as `schema` too). */
+function recordingValidate(value: unknown, opts: Parameters<typeof validateFrame>[1]): ReturnType<typeof validateFrame> {
+  let result;
+  try {
+    result = validateFrame(value, opts);
+  } catch (err) {
+    (rejectedNow ??= []).push(value);
+    throw err;
+  }
+  if (!result.ok) (rejectedNow ??= []).push(value);
+  return result;
+}
 const NO_IDENTITY_TABLE = new IdentityTable();
 
 /** Where the first slice of `input` ends: after `SLICE_LINES` lines, or the first line end past `SLICE_BYTES`. */

@@ -20,9 +20,15 @@ export interface IdentityLookup {
  */
 const SCAN_LIMIT = 8;
 
+/** The list of every empty table (never written to). */
+const NONE: Identity[] = [];
+
 export class IdentityTable implements IdentityLookup {
-  /** Announcement order (appended to, never copied). */
-  readonly #ordered: Identity[] = [];
+  /**
+   * Announcement order (appended to, never copied). Starts as a literal of the first identity:
+   * exactly one slot, where a first `push` reserves seventeen.
+   */
+  #ordered: Identity[] = NONE;
   /** platform → botId → identity, both levels in insertion order; built once the list outgrows a short scan. */
   #byPlatform: Map<string, Map<string, Identity>> | undefined;
 
@@ -57,7 +63,8 @@ export class IdentityTable implements IdentityLookup {
   add(platform: string, botId: string): boolean {
     if (this.has(platform, botId)) return false;
     const identity: Identity = Object.freeze({ platform, botId });
-    this.#ordered.push(identity);
+    if (this.#ordered === NONE) this.#ordered = [identity];
+    else this.#ordered.push(identity);
     if (this.#byPlatform !== undefined) IdentityTable.#index(this.#byPlatform, identity);
     else if (this.#ordered.length > SCAN_LIMIT) {
       const byPlatform = new Map<string, Map<string, Identity>>();
@@ -67,7 +74,7 @@ export class IdentityTable implements IdentityLookup {
     return true;
   }
 
-  /** In announcement order (a live view: it grows with later hellos). */
+  /** In announcement order (a live view once the first identity is in: it grows with later hellos). */
   list(): readonly Identity[] {
     return this.#ordered;
   }

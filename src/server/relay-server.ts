@@ -241,8 +241,9 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    // Without a listener a reset socket would throw from its 'error' event.
-    socket.on("error", () => undefined);
+    // Without a listener a reset socket would throw from its 'error' event; one shared no-op,
+    // since the listener stays for the socket's life.
+    socket.on("error", ignoreSocketError);
     this.#upgrade(req, socket, head).catch((err: unknown) => {
       this.emit("handlerError", { error: err, where: "upgrade" });
       socket.destroy();
@@ -435,4 +436,8 @@ function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
 /** Creates a relay endpoint. Attach it with `options.server`, or call `listen()`. */
 export function createRelayServer(options: RelayServerOptions): RelayServer {
   return new RelayServerImpl(options);
+}
+
+function ignoreSocketError(): void {
+  // The socket's close (or ws's own error handling, once upgraded) takes over.
 }

@@ -31,21 +31,21 @@ export function closeCodeOfWsError(err: Error): number | undefined {
  */
 export const MAX_ANSWERS_PER_WRITE = 16;
 
-interface Batch {
-  /** Messages in the current batch; 0 when the socket is not corked by us. */
-  messages: number;
-  /** The current batch's bound. */
-  limit: number;
-  /** `bytesRead` when the current batch began. */
-  bytesRead: number;
-}
+/**
+ * `bytesRead` of each socket when its last batch began: a number, so a socket between batches
+ * holds no object of its own.
+ */
+const readAtBatch = new WeakMap<Duplex, number>();
 
-const batches = new WeakMap<Duplex, Batch>();
+/**
+ * The batches open this turn: socket → messages the current batch may still take, or `UNBOUNDED`.
+ * Entries leave when the socket is uncorked on the next tick.
+ */
+const openBatches = new Map<Duplex, number>();
+const UNBOUNDED = -1;
 
 function uncork(socket: Duplex): void {
-  const batch = batches.get(socket);
-  if (batch === undefined || batch.messages === 0) return;
-  batch.messages = 0;
+  if (!openBatches.delete(socket)) return;
   socket.uncork();
 }
 
@@ -67,26 +67,22 @@ const bytesReadOf = (socket: Duplex): number => (socket as { bytesRead?: number 
 export function batchWritesThisTick(ws: WebSocket): void {
   const socket = socketOf(ws);
   if (socket === undefined || socket.destroyed) return;
-  let batch = batches.get(socket);
-  if (batch === undefined) {
-    batch = { messages: 0, limit: 0, bytesRead: 0 };
-    batches.set(socket, batch);
-  }
-  if (batch.messages === 0) {
+  const room = openBatches.get(socket);
+  if (room === undefined) {
     const read = bytesReadOf(socket);
-    batch.limit = read !== batch.bytesRead ? MAX_ANSWERS_PER_WRITE : Number.POSITIVE_INFINITY;
-    batch.bytesRead = read;
-    batch.messages = 1;
+    openBatches.set(socket, read !== (readAtBatch.get(socket) ?? 0) ? MAX_ANSWERS_PER_WRITE - 1 : UNBOUNDED);
+    readAtBatch.set(socket, read);
     socket.cork();
     process.nextTick(uncork, socket);
     return;
   }
-  if (batch.messages < batch.limit) {
-    batch.messages++;
+  if (room === UNBOUNDED) return;
+  if (room > 0) {
+    openBatches.set(socket, room - 1);
     return;
   }
   // The batch is full: write it now and start the next one (still uncorked on the next tick).
-  batch.messages = 1;
+  openBatches.set(socket, MAX_ANSWERS_PER_WRITE - 1);
   socket.uncork();
   socket.cork();
 }

@@ -309,10 +309,10 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
 
   /** An upgraded socket whose bearer verified: wrapped in a `Connection` and handed to the router. */
   #registerWebSocket(ws: WebSocket, req: IncomingMessage, gatewayId: string): void {
-    const transport = new WsTransport(ws);
+    const transport = new WsTransport(ws, this.#keepaliveTimeoutMs);
     const conn = new Connection({ gatewayId, remoteAddress: req.socket.remoteAddress, transport, host: this.#router, config: this.#connConfig });
     this.#transports.set(ws, transport);
-    transport.bind(conn, this.#keepaliveTimeoutMs);
+    transport.bind(conn);
     bindWebSocket(ws, this.#socketListeners);
     this.#router.register(conn);
     this.emit("authenticated", { connection: conn, request: req });

@@ -9,12 +9,15 @@ import { WsKeepalive, type KeepaliveHost } from "../transport/ws-keepalive.js";
 import type { Connection, RelayTransport } from "./connection.js";
 import { CLOSE_HANDSHAKE_TIMEOUT_MS } from "../kernel/close.js";
 
-export class WsTransport implements RelayTransport, KeepaliveHost {
-  #keepalive: WsKeepalive | undefined;
+/** The transport of one socket, and (as its own host) that socket's keepalive. */
+export class WsTransport extends WsKeepalive implements RelayTransport, KeepaliveHost {
   #conn: Connection | undefined;
   #paused = false;
 
-  constructor(readonly ws: WebSocket) {}
+  /** `keepaliveTimeoutMs`: how long a ping may stay unanswered; undefined: keepalive off. */
+  constructor(ws: WebSocket, keepaliveTimeoutMs: number | undefined) {
+    super(ws, keepaliveTimeoutMs);
+  }
 
   send(message: string, done: (error?: Error) => void): void {
     if (this.ws.readyState !== WebSocket.OPEN) {
@@ -56,12 +59,8 @@ export class WsTransport implements RelayTransport, KeepaliveHost {
   }
 
   /** One keepalive tick (the server drives every socket's from one timer). */
-  tick(): void {
-    if (this.ws.readyState === WebSocket.OPEN) this.#keepalive?.tick();
-  }
-
-  pong(): void {
-    this.#keepalive?.pong();
+  override tick(): void {
+    if (this.ws.readyState === WebSocket.OPEN) super.tick();
   }
 
   /** A ping went unanswered: the connection ends as a keepalive timeout. */
@@ -75,14 +74,13 @@ export class WsTransport implements RelayTransport, KeepaliveHost {
     return this.#conn;
   }
 
-  /** Binds the connection this transport carries, and starts judging pongs (`keepaliveTimeoutMs`; none: off). */
-  bind(conn: Connection, keepaliveTimeoutMs: number | undefined): void {
+  /** Binds the connection this transport carries. */
+  bind(conn: Connection): void {
     this.#conn = conn;
-    if (keepaliveTimeoutMs !== undefined) this.#keepalive = new WsKeepalive(this.ws, keepaliveTimeoutMs, this);
   }
 
   stopKeepalive(): void {
-    this.#keepalive?.stop();
+    this.stop();
   }
 }
 

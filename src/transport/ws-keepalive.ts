@@ -28,19 +28,25 @@ export interface KeepaliveHost {
 /**
  * The keepalive state of one socket. Something calls `tick()` every interval — a timer of its own
  * (`startKeepalive`, the client) or one timer for all sockets (the server helper) — and `pong()`
- * on every pong.
+ * on every pong. A transport may extend it and be its own host: one object per socket instead of two.
  */
 export class WsKeepalive {
-  readonly #ws: WebSocket;
+  /** The socket pinged. */
+  readonly ws: WebSocket;
   readonly #timeoutMs: number;
   readonly #host: KeepaliveHost;
   #deadline: NodeJS.Timeout | undefined;
-  #stopped = false;
+  #stopped: boolean;
 
-  constructor(ws: WebSocket, timeoutMs: number, host: KeepaliveHost) {
-    this.#ws = ws;
-    this.#timeoutMs = timeoutMs;
-    this.#host = host;
+  /**
+   * `timeoutMs` undefined: keepalive is off (nothing is ever pinged). `host` undefined: the
+   * instance is its own host (a subclass implementing `KeepaliveHost`).
+   */
+  constructor(ws: WebSocket, timeoutMs: number | undefined, host?: KeepaliveHost) {
+    this.ws = ws;
+    this.#timeoutMs = timeoutMs ?? 0;
+    this.#host = host ?? (this as unknown as KeepaliveHost);
+    this.#stopped = timeoutMs === undefined;
   }
 
   tick(): void {
@@ -49,7 +55,7 @@ export class WsKeepalive {
     this.#deadline = setTimeout(WsKeepalive.#expired, this.#timeoutMs, this);
     this.#deadline.unref();
     try {
-      this.#ws.ping();
+      this.ws.ping();
     } catch {
       // Socket already closing: its close handler takes over.
     }

@@ -62,6 +62,41 @@ function boundLengthChecks(code: string, counter: string): string {
   return out;
 }
 
+/**
+ * ajv compiles an `if` condition with `createErrors: false`: a failed check there creates an
+ * empty error object and pushes it (in a fresh array when none is pending), only for the count,
+ * and the whole list is truncated back once the condition is decided. A dispatch chain of n
+ * branches therefore allocates about 2(n − 1) objects for every valid frame. Counting alone is
+ * the same decision: inside such a condition nothing reads the list before it is truncated, and
+ * the only thing that re-derives the count from the list (`errors = vErrors.length`, after a
+ * `$ref` call) never occurs in a condition, which `assertRefFreeConditions` checks.
+ */
+const UNREPORTED_ERROR = /const (err\d+) = \{\};if\(vErrors === null\)\{vErrors = \[\1\];\}else \{vErrors\.push\(\1\);\}errors\+\+;/g;
+function countOnlyConditionErrors(code: string): string {
+  const sites = (code.match(/const err\d+ = \{\};/g) ?? []).length;
+  let rewritten = 0;
+  const out = code.replace(UNREPORTED_ERROR, () => {
+    rewritten++;
+    return "errors++;";
+  });
+  // Every empty error object must have had the pushed-then-counted shape, or one was missed.
+  if (rewritten !== sites) throw new Error(`rewrote ${rewritten} of ${sites} unreported condition errors`);
+  return out;
+}
+
+/** Throws when an `if` condition anywhere in `node` references another definition (see above). */
+function assertRefFreeConditions(node: unknown, inCondition = false): void {
+  if (Array.isArray(node)) {
+    for (const child of node) assertRefFreeConditions(child, inCondition);
+    return;
+  }
+  if (typeof node !== "object" || node === null) return;
+  for (const [key, value] of Object.entries(node)) {
+    if (inCondition && key === "$ref") throw new Error(`an \`if\` condition references ${String(value)}: counting its errors needs the list`);
+    assertRefFreeConditions(value, inCondition || key === "if");
+  }
+}
+
 /** Annotations do not validate; leaving them out keeps the generated module small. */
 const ANNOTATIONS = new Set(["title", "description", "default", "examples", "x-contract-version", ...ANNOTATION_KEYWORDS]);
 
@@ -118,6 +153,12 @@ export function buildValidatorModule(
     return UCS2LENGTH_INLINE(name);
   });
   for (const counter of counters) code = boundLengthChecks(code, counter);
+  if (!report) {
+    assertRefFreeConditions(strictBundle);
+    assertRefFreeConditions(tolerantBundle);
+    for (const entry of entries) assertRefFreeConditions(entry.schema);
+    code = countOnlyConditionErrors(code);
+  }
   if (/require\(/.test(code)) throw new Error("generated validators still require a runtime module");
   return [
     "/* eslint-disable */",

@@ -392,3 +392,29 @@ t.test("a gateway that closes after going_idle without waiting for the ack ends 
   gw.ack(String(replayed.bufferId));
   t.equal((await receipt).mode, "buffered", "the receipt says buffered once the replay is acked");
 });
+
+t.test("replay batching: a message stays within the gateway's 1 MiB, measured in UTF-8 bytes", async (t) => {
+  const relay = await startRelay(t, { replay: { window: 1024, framesPerMessage: 64 } });
+  const first = await handshake(relay);
+  await goDormant(relay, first);
+  // The text goes out twice (it is also in `message_id`). 100,000 × "é": 2 UTF-8 bytes per UTF-16
+  // unit, so two frames (~800 KB) fit in one message although 3 bytes per unit would not;
+  // 5,000 × "€" (3 bytes per unit) packs by its real size too.
+  for (let i = 0; i < 5; i++) fire(relay, `${i}${"é".repeat(100_000)}`);
+  for (let i = 0; i < 120; i++) fire(relay, `${i}${"€".repeat(5_000)}`);
+  await until(async () => (await relay.server.buffer.size(GATEWAY)) === 125, 20_000, "125 entries buffered");
+  const gw = await handshake(relay, { autoAck: true });
+  await gw.waitForCount((f) => f.type === "inbound", 125);
+  const replayMessages = gw.messages.filter((m) => m.includes('"bufferId"'));
+  const sizes = replayMessages.map((m) => Buffer.byteLength(m, "utf8"));
+  t.ok(sizes.every((s) => s <= 1_048_576), `every message ≤ 1 MiB (${Math.max(...sizes)} bytes)`);
+  const counts = replayMessages.map((m) => m.split("\n").length - 1);
+  t.same(counts.slice(0, 2), [2, 2], "two 400 KB frames per message");
+  // Packed greedily by real size: each message but the last is full (64 frames) or would pass
+  // 1 MiB with the next frame.
+  for (let i = 0; i + 1 < replayMessages.length; i++) {
+    const next = `${(replayMessages[i + 1] as string).split("\n")[0]}\n`;
+    t.ok(counts[i] === 64 || (sizes[i] as number) + Buffer.byteLength(next, "utf8") > 1_048_576, `message ${i} (${counts[i]} frames, ${sizes[i]} bytes) is full`);
+  }
+  t.ok(counts[3]! > 11 && counts[3]! < 64, `30 KB frames packed by their UTF-8 size (${counts.join(" ")} frames per message)`);
+});

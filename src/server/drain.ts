@@ -209,20 +209,33 @@ export class Drain {
 /**
  * Groups of at most `perMessage` frames whose encoding stays under `maxBytes` (a single larger
  * frame goes alone), each with its message: every frame is encoded once, here.
+ *
+ * A group's UTF-8 size is counted as an upper bound, 3 bytes per UTF-16 unit, until that bound
+ * could pass `maxBytes`; only then is the message measured, and its lines from there on. Measuring
+ * scans the whole string, and a group of a few dozen frames is far below the bound: the groups
+ * are the ones exact counting gives, without a scan of every frame.
  */
 function batches(frames: ConnectorFrame[], perMessage: number, maxBytes: number): Array<{ frames: ConnectorFrame[]; message: string }> {
   const out: Array<{ frames: ConnectorFrame[]; message: string }> = [];
   let group: ConnectorFrame[] = [];
   let message = "";
+  /** `message`'s UTF-8 bytes: exact when `exact`, else at least that. */
   let bytes = 0;
+  let exact = false;
   for (const frame of frames) {
     const line = encodeFrame(frame);
-    const size = Buffer.byteLength(line, "utf8");
+    let size = exact ? Buffer.byteLength(line, "utf8") : 3 * line.length;
+    if (!exact && group.length > 0 && group.length < perMessage && bytes + size > maxBytes) {
+      bytes = Buffer.byteLength(message, "utf8");
+      size = Buffer.byteLength(line, "utf8");
+      exact = true;
+    }
     if (group.length > 0 && (group.length >= perMessage || bytes + size > maxBytes)) {
       out.push({ frames: group, message });
       group = [];
       message = "";
       bytes = 0;
+      exact = false;
     }
     group.push(frame);
     message += line;

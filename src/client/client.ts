@@ -7,7 +7,6 @@
  * deliveries to the application off the reader, and keeps itself connected by the ladder and
  * the 4401 rules of the contract's "Reconnect" and "4401 before and after a handshake" sections.
  */
-import { randomUUID } from "node:crypto";
 import type { OpName } from "../../generated/registry.js";
 import type { CapabilityDescriptor, GatewayFrame, OutboundAction, OutboundFrame, SendAction } from "../../generated/types.js";
 import { DEFAULT_MAX_LINE_BYTES } from "../codec/decoder.js";
@@ -23,6 +22,7 @@ import type { CloseEvent, RelayClientEvents, RelayClientState } from "./events.j
 import { TypedEmitter, type Listener, type RelayEventSource } from "../kernel/emitter.js";
 import { allows, endEvent, transition, type LifecycleEvent } from "./lifecycle.js";
 import { isOpSupported } from "./ops.js";
+import { newRequestId } from "./request-id.js";
 import type {
   ActionFields,
   CloseOptions,
@@ -311,7 +311,7 @@ export class RelayClient implements RelayEventSource<RelayClientEvents> {
       return Promise.resolve(notSupported(String(op), descriptor?.platform) as R);
     }
 
-    const requestId = randomUUID().replaceAll("-", "");
+    const requestId = newRequestId();
     const frame: OutboundFrame = { type: "outbound", requestId, action };
     if (options.platform !== undefined) {
       frame.platform = options.platform;

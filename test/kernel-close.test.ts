@@ -65,9 +65,12 @@ t.test("drainMs: 0 closes at once on both roles, and both check it alike", async
   const { relay, client } = await setup(t);
   const pending = client.send({ chat_id: "c", content: "slow" }, { timeoutMs: 10_000 });
   await until(() => inFlight(relay) > 0);
-  t.throws(() => client.close({ drainMs: -1 }), { name: "RangeError", message: "RelayClient.close: drainMs must be a finite non-negative number" });
-  t.throws(() => relay.server.close({ drainMs: -1 }), { name: "RangeError", message: "RelayServer.close: drainMs must be a finite non-negative number" });
-  t.throws(() => relay.server.close({ timeoutMs: 100 } as never), { name: "TypeError", message: /`timeoutMs` is now `drainMs`/ }, "the removed option is refused, not ignored");
+  // Refused as a rejected promise, not a throw: `void x.close(…).catch(log)` in a signal handler
+  // must not crash the process.
+  await t.rejects(client.close({ drainMs: -1 }), { name: "RangeError", message: "RelayClient.close: drainMs must be a finite non-negative number" });
+  await t.rejects(relay.server.close({ drainMs: -1 }), { name: "RangeError", message: "RelayServer.close: drainMs must be a finite non-negative number" });
+  await t.rejects(relay.server.close({ timeoutMs: 100 } as never), { name: "TypeError", message: /`timeoutMs` is now `drainMs`/ }, "the removed option is refused, not ignored");
+  t.equal(inFlight(relay), 1, "a refused close() changes nothing: the request is still in flight");
   await client.close({ drainMs: 0 });
   t.match(await pending, { success: false, error: LocalError.Closed }, "the request in flight failed at once");
 });

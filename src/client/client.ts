@@ -267,7 +267,13 @@ export class RelayClient implements RelayEventSource<RelayClientEvents> {
    */
   close(options: CloseOptions = {}): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
-    const drainMs = numberOption("RelayClient.close", "drainMs", options.drainMs, DEFAULT_DRAIN_MS, "zero-allowed");
+    // A bad option is a rejected promise, never a throw (see RelayServer.close).
+    let drainMs: number;
+    try {
+      drainMs = numberOption("RelayClient.close", "drainMs", (options ?? {}).drainMs, DEFAULT_DRAIN_MS, "zero-allowed");
+    } catch (err) {
+      return Promise.reject(err);
+    }
     if (this.#redialTimer !== undefined) clearTimeout(this.#redialTimer);
     this.#redialTimer = undefined;
     this.#move("close");

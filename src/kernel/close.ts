@@ -11,8 +11,10 @@ export interface CloseOptions {
    * `relay transport closed`); on the server helper, outbound handlers running (their results are
    * still written). New work is refused meanwhile. Then each connection is closed (client 1000,
    * server 1001) and dropped if its peer does not complete the closing handshake within 2 s.
-   * Default 5 000 on both (the reference gateway drains its in-flight requests up to 5 s at
-   * disconnect); 0 closes at once.
+   * Default 5 000 on both, the reference gateway's cap on its drain at disconnect (it clamps the
+   * drain further to fit its disconnect budget: 1.5 s with that budget's 5 s default). `close()`
+   * resolves as soon as the work in flight is done, so the bound only matters for work that is
+   * stuck; 0 closes at once.
    */
   drainMs?: number;
 }

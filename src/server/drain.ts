@@ -96,7 +96,7 @@ export class Drain {
     if (this.#deadline !== undefined) return;
     const first = this.#inFlight.values().next();
     if (first.done === true) return;
-    this.#deadline = setTimeout(this.#expire, Math.max(0, first.value - Date.now()));
+    this.#deadline = setTimeout(this.#expire, Math.max(0, first.value - performance.now()));
   }
 
   #disarm(): void {
@@ -108,7 +108,7 @@ export class Drain {
   /** Entries whose ack is overdue stop holding the drain (they stay buffered); the timer moves on. */
   readonly #expire = (): void => {
     this.#deadline = undefined;
-    const now = Date.now();
+    const now = performance.now();
     let expired = false;
     for (const [id, due] of this.#inFlight) {
       if (due > now) break;
@@ -157,7 +157,7 @@ export class Drain {
   #send(entries: BufferedEntry[]): void {
     const options = this.#options;
     const frames: ConnectorFrame[] = [];
-    const due = Date.now() + options.ackTimeoutMs;
+    const due = performance.now() + options.ackTimeoutMs;
     for (const entry of entries) {
       this.#cursor = entry.bufferId;
       const id = entry.bufferId;

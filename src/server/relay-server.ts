@@ -374,9 +374,17 @@ class RelayServerImpl extends TypedEmitter<RelayServerEvents> implements RelaySe
 
   close(opts: CloseOptions = {}): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
-    // The removed option is refused rather than ignored: it would silently wait the default instead.
-    if (opts !== null && typeof opts === "object" && "timeoutMs" in opts) throw new TypeError("RelayServer.close: `timeoutMs` is now `drainMs`, as on the client");
-    const drainMs = numberOption("RelayServer.close", "drainMs", opts.drainMs, DEFAULT_DRAIN_MS, "zero-allowed");
+    // A bad option is refused as a rejected promise, never a throw: `void server.close(…).catch(log)`
+    // in a signal handler must not crash the process it is shutting down. The removed option is
+    // refused rather than ignored: it would silently wait the default instead.
+    const options = opts ?? {};
+    let drainMs: number;
+    try {
+      if (typeof options === "object" && "timeoutMs" in options) throw new TypeError("RelayServer.close: `timeoutMs` is now `drainMs`, as on the client");
+      drainMs = numberOption("RelayServer.close", "drainMs", options.drainMs, DEFAULT_DRAIN_MS, "zero-allowed");
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.#closing = this.#shutdown(drainMs);
     return this.#closing;
   }

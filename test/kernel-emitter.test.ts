@@ -83,3 +83,20 @@ t.test("throwing and rejecting listeners are contained and reported with one war
     { code: "RELAY_LISTENER_ERROR", message: 'relay: a "ping" listener threw: async bug' },
   ]);
 });
+
+t.test("a listener written for positional arguments is reported once per event, and still called", async (t) => {
+  const seen = warnings(t);
+  const e = new TypedEmitter<Events>();
+  let got: unknown;
+  // Cast: the old server signature `(connection, code, reason)` no longer type-checks.
+  const positional = ((first: unknown, second: unknown) => void (got = [first, second])) as unknown as (p: { n: number }) => void;
+  e.on("ping", positional);
+  e.on("ping", positional);
+  e.on("other", (p) => void p);
+  e.emit("ping", { n: 1 });
+  await new Promise((resolve) => setImmediate(resolve));
+  const arity = seen.filter((w) => w.code === "RELAY_LISTENER_ARITY");
+  t.equal(arity.length, 1, "one warning for the event, however many such listeners");
+  t.match(arity[0]?.message, /"ping" listener declares more than one parameter/);
+  t.same(got, [{ n: 1 }, undefined], "the listener still runs with the one payload");
+});

@@ -22,6 +22,8 @@ export interface RelayEventSource<Events extends object> {
 
 /** The warning code of a listener's error. */
 export const LISTENER_ERROR_WARNING = "RELAY_LISTENER_ERROR";
+/** The warning code of a listener that declares more than the one payload parameter. */
+export const LISTENER_ARITY_WARNING = "RELAY_LISTENER_ARITY";
 
 interface Entry {
   readonly listener: Listener<never>;
@@ -67,6 +69,9 @@ export class TypedEmitter<Events extends object> implements RelayEventSource<Eve
   }
 
   #add<K extends keyof Events>(event: K, entry: Entry): () => void {
+    // Every event passes one payload object; a listener declaring more parameters was written for
+    // positional arguments and would silently read `undefined`, so it is reported once.
+    if (entry.listener.length > 1) warnPositional(event);
     this.#listeners.set(event, [...(this.#listeners.get(event) ?? []), entry]);
     return () => this.#remove(event, entry);
   }
@@ -89,5 +94,15 @@ function warn(event: PropertyKey, err: unknown): void {
   process.emitWarning(`relay: a "${String(event)}" listener threw: ${message}`, {
     code: LISTENER_ERROR_WARNING,
     ...(err instanceof Error && err.stack !== undefined && { detail: err.stack }),
+  });
+}
+
+const warnedPositional = new Set<PropertyKey>();
+
+function warnPositional(event: PropertyKey): void {
+  if (warnedPositional.has(event)) return;
+  warnedPositional.add(event);
+  process.emitWarning(`relay: a "${String(event)}" listener declares more than one parameter, but every event passes one payload object (e.g. ({ connection, code, reason }) => …)`, {
+    code: LISTENER_ARITY_WARNING,
   });
 }

@@ -65,11 +65,20 @@ export interface DeliveryBuffer {
  */
 export const DEFAULT_MAX_ENTRIES_PER_GATEWAY = 10_000;
 
-/** Thrown by `append` when a gateway's backlog is at its bound. */
+/**
+ * A push refused because a gateway's backlog is at a bound: `"buffer"` when the buffer holds
+ * `limit` unacknowledged entries (thrown by `append`), `"waiting"` when `limit` pushes already wait
+ * in the server's memory to be appended behind a live write the gateway has not read (rejected by
+ * `sendInbound`). Either way nothing is dropped silently.
+ */
 export class DeliveryBufferFullError extends Error {
   override readonly name = "DeliveryBufferFullError";
-  constructor(readonly gatewayId: string, readonly limit: number) {
-    super(`delivery buffer for gateway ${JSON.stringify(gatewayId)} is full (${limit} entries)`);
+  constructor(readonly gatewayId: string, readonly limit: number, readonly bound: "buffer" | "waiting" = "buffer") {
+    super(
+      bound === "buffer"
+        ? `delivery buffer for gateway ${JSON.stringify(gatewayId)} is full (${limit} entries)`
+        : `delivery buffer for gateway ${JSON.stringify(gatewayId)}: ${limit} pushes already wait to be appended`,
+    );
   }
 }
 

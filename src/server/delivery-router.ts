@@ -277,8 +277,9 @@ export class DeliveryRouter implements ConnectionHost {
   #orderOf(gatewayId: string): AppendOrder {
     let order = this.#orders.get(gatewayId);
     if (order === undefined) {
-      // Appends waiting behind a live write the socket has not taken count against the backlog's
-      // bound like entries in the buffer: a gateway that stops reading cannot grow them.
+      // Appends waiting behind a live write the socket has not taken are in memory, out of the
+      // buffer's sight, so they get a bound of their own, of the buffer's size: a gateway that
+      // stops reading cannot grow them.
       const max = this.#config.buffer.maxEntriesPerGateway ?? DEFAULT_MAX_ENTRIES_PER_GATEWAY;
       const created = new AppendOrder(
         (frame) => this.#config.buffer.append(gatewayId, frame),
@@ -287,7 +288,7 @@ export class DeliveryRouter implements ConnectionHost {
           if (!this.#records.has(gatewayId) && this.#orders.get(gatewayId) === created) this.#orders.delete(gatewayId);
         },
         max,
-        () => new DeliveryBufferFullError(gatewayId, max),
+        () => new DeliveryBufferFullError(gatewayId, max, "waiting"),
       );
       order = created;
       this.#orders.set(gatewayId, order);

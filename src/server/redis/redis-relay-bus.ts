@@ -55,8 +55,11 @@ const KINDS: ReadonlySet<string> = new Set(["deliver", "delivered", "acked", "ki
 /** Acks remembered for entries that become awaited only after their `acked` went by (see `expectAck`). */
 const RECENT_ACKS = 4096;
 
-/** A batch is sent once its JSON reaches this size, without waiting for the end of the turn. */
-const MAX_BATCH_BYTES = 256 * 1024;
+/**
+ * A batch is sent once its JSON reaches this many UTF-16 code units (at most three times as many
+ * bytes), without waiting for the end of the turn; the length is counted without encoding.
+ */
+const MAX_BATCH_CHARS = 256 * 1024;
 
 /**
  * Publishes one gateway's batch unless its idle flag is set (KEYS[1] the flag; ARGV[1] channel,
@@ -76,7 +79,7 @@ interface Batch {
   texts: string[];
   /** For a gateway's group (see `offerUnlessIdle`): which messages are offers, by index. */
   offers: boolean[] | undefined;
-  bytes: number;
+  chars: number;
   /** Every message is from this origin and none is an `acked` (see `wrap`); `null` once one is not. */
   origin: string | null | undefined;
   /** Settles every `publish` of the batch: one promise for all of them. */
@@ -105,7 +108,7 @@ function newBatch(grouped: boolean): Batch {
   // Nobody may be waiting on one of the two.
   sent.catch(() => undefined);
   published?.catch(() => undefined);
-  return { texts: [], offers: grouped ? [] : undefined, bytes: 0, origin: undefined, sent, published, settle };
+  return { texts: [], offers: grouped ? [] : undefined, chars: 0, origin: undefined, sent, published, settle };
 }
 
 /**
@@ -240,14 +243,14 @@ export class RedisRelayBus implements RelayBus {
     const text = JSON.stringify({ g: gatewayId, m: message });
     batch.texts.push(text);
     batch.offers?.push(offer);
-    batch.bytes += text.length + 1;
+    batch.chars += text.length + 1;
     // `acked` is never tagged: this bus tracks acks from every origin (`#observe`).
     if (message.kind === "acked") batch.origin = null;
     else if (batch.origin === undefined) batch.origin = message.origin;
     else if (batch.origin !== message.origin) batch.origin = null;
     // Everything pending leaves then, the plain batch first: its messages of a gateway are older
     // than that gateway's group.
-    if (batch.bytes >= MAX_BATCH_BYTES) this.#flush();
+    if (batch.chars >= MAX_BATCH_CHARS) this.#flush();
     else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.#flush());

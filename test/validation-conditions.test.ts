@@ -84,5 +84,7 @@ t.test("the rewrite refuses a condition that references another definition", asy
     },
   });
   t.throws(() => buildValidatorModule(bundle("s"), bundle("u"), ["A", "B"]), /references/);
+  const negated = (id: string) => ({ $id: id, definitions: { A: { type: "object", not: { $ref: `${id}#/definitions/B` } }, B: { required: ["x"] } } });
+  t.throws(() => buildValidatorModule(negated("s"), negated("u"), ["A", "B"]), /references/, "a `not` too");
   t.doesNotThrow(() => buildValidatorModule(bundle("s"), bundle("u"), ["A", "B"], [], true), "the reporting module is not rewritten");
 });

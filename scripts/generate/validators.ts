@@ -63,12 +63,12 @@ function boundLengthChecks(code: string, counter: string): string {
 }
 
 /**
- * ajv compiles an `if` condition with `createErrors: false`: a failed check there creates an
- * empty error object and pushes it (in a fresh array when none is pending), only for the count,
- * and the whole list is truncated back once the condition is decided. A dispatch chain of n
- * branches therefore allocates about 2(n − 1) objects for every valid frame. Counting alone is
- * the same decision: inside such a condition nothing reads the list before it is truncated, and
- * the only thing that re-derives the count from the list (`errors = vErrors.length`, after a
+ * ajv compiles an `if` condition (and a `not`) with `createErrors: false`: a failed check there
+ * creates an empty error object and pushes it (in a fresh array when none is pending), only for
+ * the count, and the whole list is truncated back once the condition is decided. A dispatch chain
+ * of n branches therefore allocates about 2(n − 1) objects for every valid frame. Counting alone
+ * is the same decision: inside such a condition nothing reads the list before it is truncated,
+ * and the only thing that re-derives the count from the list (`errors = vErrors.length`, after a
  * `$ref` call) never occurs in a condition, which `assertRefFreeConditions` checks.
  */
 const UNREPORTED_ERROR = /const (err\d+) = \{\};if\(vErrors === null\)\{vErrors = \[\1\];\}else \{vErrors\.push\(\1\);\}errors\+\+;/g;
@@ -84,7 +84,7 @@ function countOnlyConditionErrors(code: string): string {
   return out;
 }
 
-/** Throws when an `if` condition anywhere in `node` references another definition (see above). */
+/** Throws when an `if` or `not` anywhere in `node` references another definition (see above). */
 function assertRefFreeConditions(node: unknown, inCondition = false): void {
   if (Array.isArray(node)) {
     for (const child of node) assertRefFreeConditions(child, inCondition);
@@ -92,8 +92,8 @@ function assertRefFreeConditions(node: unknown, inCondition = false): void {
   }
   if (typeof node !== "object" || node === null) return;
   for (const [key, value] of Object.entries(node)) {
-    if (inCondition && key === "$ref") throw new Error(`an \`if\` condition references ${String(value)}: counting its errors needs the list`);
-    assertRefFreeConditions(value, inCondition || key === "if");
+    if (inCondition && key === "$ref") throw new Error(`an \`if\` or \`not\` references ${String(value)}: counting its errors needs the list`);
+    assertRefFreeConditions(value, inCondition || key === "if" || key === "not");
   }
 }
 

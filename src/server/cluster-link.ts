@@ -17,6 +17,8 @@ import type { BufferableFrame } from "./delivery-buffer.js";
 import type { BusMessage, RelayBus } from "./relay-bus.js";
 
 export type DeliveredAnswer = Extract<BusMessage, { kind: "delivered" }>;
+/** An answer to an offer; a buffered one carries the wait for its ack, registered as the answer arrived. */
+export type OfferAnswer = DeliveredAnswer & { acked?: Promise<void> };
 export type LocalRoute = { mode: "live" } | { mode: "buffered"; bufferId: string };
 
 /** What the link needs from the node's router. */
@@ -67,8 +69,18 @@ export class ClusterLink {
    * With `isIdle`, nothing is offered to a gateway flipped to buffered-only (`"idle"`): the bus
    * checks the flag as it publishes when it can (`RelayBus.offerUnlessIdle`), else `isIdle` is
    * asked first.
+   *
+   * With `waitForAck`, a `buffered` answer comes with `acked`: the wait for that entry's ack,
+   * started the moment the answer is handled. The entry's `acked` message can follow the answer
+   * in the same read from the bus (a subscriber that fell behind gets both in one chunk, handled
+   * in one go), before the offerer's code resumes: a wait begun only then would miss it.
    */
-  async offer(gatewayId: string, frame: BufferableFrame | InterruptInboundFrame, isIdle?: () => Promise<boolean>): Promise<DeliveredAnswer | "idle" | undefined> {
+  async offer(
+    gatewayId: string,
+    frame: BufferableFrame | InterruptInboundFrame,
+    isIdle?: () => Promise<boolean>,
+    waitForAck?: (bufferId: string) => Promise<void>,
+  ): Promise<OfferAnswer | "idle" | undefined> {
     const unlessIdle = isIdle === undefined ? undefined : this.#bus.offerUnlessIdle;
     if (isIdle !== undefined && unlessIdle === undefined && (await isIdle())) return "idle";
     const id = randomUUID();
@@ -77,7 +89,14 @@ export class ClusterLink {
       const finish = (answer: DeliveredAnswer | "idle" | undefined): void => {
         clearTimeout(timer);
         this.#offers.delete(id);
-        resolve(answer);
+        if (waitForAck === undefined || answer === undefined || answer === "idle" || answer.mode !== "buffered" || answer.bufferId === undefined) {
+          resolve(answer);
+          return;
+        }
+        const acked = waitForAck(answer.bufferId);
+        // Awaited by the offerer as soon as it resumes; a rejection before then is not unhandled.
+        acked.catch(() => undefined);
+        resolve({ ...answer, acked });
       };
       this.#offers.set(id, finish);
       const message = { kind: "deliver", origin: this.#nodeId, id, frame } as const;

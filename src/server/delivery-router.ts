@@ -321,9 +321,17 @@ export class DeliveryRouter implements ConnectionHost {
       route = await this.#routeLocal(gateway, typeof target === "string" ? undefined : target, frame);
     } else if (!this.#closing && this.#config.clustered) {
       // Not offered while the gateway is flipped idle: its entries wait in the buffer.
-      const answer = await this.#cluster.offer(gatewayId, frame, () => this.#config.buffer.isIdle(gatewayId));
+      const answer = await this.#cluster.offer(
+        gatewayId,
+        frame,
+        () => this.#config.buffer.isIdle(gatewayId),
+        (bufferId) => this.#waitForAck(gatewayId, bufferId, signal),
+      );
       if (answer !== "idle" && answer?.mode === "live") return { mode: "remote" };
-      if (answer !== "idle" && answer?.mode === "buffered" && answer.bufferId !== undefined) route = { mode: "buffered", bufferId: answer.bufferId };
+      if (answer !== "idle" && answer?.acked !== undefined && answer.bufferId !== undefined) {
+        await answer.acked;
+        return { mode: "buffered", bufferId: answer.bufferId };
+      }
     }
     route ??= { mode: "buffered", bufferId: await this.#append(gatewayId, frame) };
     if (route.mode === "live") return { mode: "live" };

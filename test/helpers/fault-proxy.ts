@@ -5,7 +5,10 @@
  *   kernel: TCP backpressure, pings unanswered), then carry on;
  * - `reset(link)`: drop both sockets with a TCP RST (`resetAndDestroy`);
  * - `blackhole(link)`: keep both sockets open but discard everything from now on — a half-open
- *   connection that only keepalive can detect.
+ *   connection that only keepalive can detect;
+ * - `hold(link)` / `release(link)`: stop passing on what the upstream sends (it waits in the
+ *   kernel) until released, then hand it to the client in one write — a client that fell behind
+ *   reading, which then gets several replies in one chunk. The client's side keeps flowing.
  *
  * Bytes are forwarded unchanged and in order; a slow side holds the other back (no buffering in
  * the proxy beyond one chunk).
@@ -17,6 +20,7 @@ export interface ProxyLink {
   readonly client: Socket;
   readonly upstream: Socket;
   stalled: boolean;
+  held: boolean;
   blackholed: boolean;
   closed: boolean;
 }
@@ -68,9 +72,23 @@ export class FaultProxy {
       link.stalled = false;
       if (link.closed) return;
       link.client.resume();
-      link.upstream.resume();
+      if (!link.held) link.upstream.resume();
     }, ms);
     this.#timers.add(timer);
+  }
+
+  hold(link: ProxyLink): void {
+    if (link.closed) return;
+    link.held = true;
+    link.upstream.pause();
+  }
+
+  release(link: ProxyLink): void {
+    link.held = false;
+    if (link.closed || link.stalled) return;
+    // A paused stream's read() hands over everything it holds as one chunk: one write onward.
+    link.upstream.read();
+    link.upstream.resume();
   }
 
   reset(link: ProxyLink): void {
@@ -102,7 +120,7 @@ export class FaultProxy {
 
   #accept(client: Socket, target: { host: string; port: number }): void {
     const upstream = connect(target.port, target.host);
-    const link: ProxyLink = { id: ++this.#nextId, client, upstream, stalled: false, blackholed: false, closed: false };
+    const link: ProxyLink = { id: ++this.#nextId, client, upstream, stalled: false, held: false, blackholed: false, closed: false };
     this.counts.links++;
     this.#links.add(link);
     const end = (): void => {
@@ -128,7 +146,7 @@ export class FaultProxy {
       if (!to.write(chunk)) from.pause();
     });
     to.on("drain", () => {
-      if (!link.stalled && !link.closed) from.resume();
+      if (!link.stalled && !link.closed && !(link.held && from === link.upstream)) from.resume();
     });
     // A FIN is forwarded as a FIN (half-close), unless the link is a black hole.
     from.on("end", () => {

@@ -103,8 +103,11 @@ export const redisCrossInstanceSection: Section = {
 
 type RedisProcConfig = { root: string; redisUrl: string; keyPrefix: string; secret: string };
 
-/** One repeat: fresh processes, warm-up, interleaved rounds; the rows of this repeat. */
-async function redisOnce(ctx: BenchContext, common: RedisProcConfig, rounds: number, pushCount: number, latencyCount: number): Promise<Row[]> {
+/**
+ * Two instances A and B on one Redis and a gateway connected to A, live; `body` runs with them and
+ * they are stopped after it.
+ */
+function withCluster<T>(ctx: BenchContext, common: RedisProcConfig & { timeline?: boolean }, body: (A: Worker, B: Worker, G: Worker) => Promise<T>): Promise<T> {
   return withWorkers(
     [
       spawnWorker(ctx, "redis-node", { config: { ...common, nodeId: "node-a" } }),
@@ -115,6 +118,14 @@ async function redisOnce(ctx: BenchContext, common: RedisProcConfig, rounds: num
       const [A, B, G] = [a as Worker, b as Worker, gateway as Worker];
       await G.call("connect", { port: A.info.port, gatewayId: GATEWAY_ID, secret: SECRET });
       await until(async () => (await A.call<{ phase: string | null }>("phase", { gatewayId: GATEWAY_ID })).phase === "live", 10_000, "gateway live on A");
+      return body(A, B, G);
+    },
+  );
+}
+
+/** One repeat: fresh processes, warm-up, interleaved rounds; the rows of this repeat. */
+async function redisOnce(ctx: BenchContext, common: RedisProcConfig, rounds: number, pushCount: number, latencyCount: number): Promise<Row[]> {
+  return withCluster(ctx, common, async (A, B, G) => {
 
       ctx.log("redis: warm-up");
       await rate(A, G, 2000, "live");
@@ -220,16 +231,7 @@ export async function redisTimeline(ctx: BenchContext, rounds: number): Promise<
   const redis = await startRedisServer();
   const common = { root: ctx.root, redisUrl: redis.url, keyPrefix: "bench:", secret: SECRET, timeline: true };
   try {
-    await withWorkers(
-      [
-        spawnWorker(ctx, "redis-node", { config: { ...common, nodeId: "node-a" } }),
-        spawnWorker(ctx, "redis-node", { config: { ...common, nodeId: "node-b" } }),
-        spawnWorker(ctx, "redis-gateway", { config: common }),
-      ],
-      async ([a, b, gateway]) => {
-        const [A, B, G] = [a as Worker, b as Worker, gateway as Worker];
-        await G.call("connect", { port: A.info.port, gatewayId: GATEWAY_ID, secret: SECRET });
-        await until(async () => (await A.call<{ phase: string | null }>("phase", { gatewayId: GATEWAY_ID })).phase === "live", 10_000, "gateway live on A");
+    await withCluster(ctx, common, async (A, B, G) => {
         const legs = async (on: Worker): Promise<{ toWrite: number; toHandler: number }> => {
           await G.call("expect", { count: 300 });
           const arrived = G.call("received");

@@ -11,6 +11,7 @@ import { createRelayClient, type RelayClient } from "../src/client/index.js";
 import type { RelayConnection } from "../src/server/index.js";
 import { messageEvent } from "./helpers/fixtures.js";
 import { GATEWAY, SECRET, startRelay } from "./helpers/raw-gateway.js";
+import { until } from "./helpers/time.js";
 
 // A property the contract does not define: a strict producer must not send it; a receiver accepts it.
 const extraAction = { op: "send", chat_id: "c1", content: "x", reply_to: null, not_in_contract: 1 } as unknown as OutboundAction;
@@ -48,7 +49,7 @@ t.test("strict: every path refuses a frame outside the producer's contract, with
   // The connection still works: nothing invalid was written.
   await relay.server.sendInbound(GATEWAY, messageEvent("valid"));
   t.equal((await client.send({ chat_id: "c1", content: "ok" })).success, true);
-  while (inbound.length < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until(() => inbound.length >= 1, 10_000, "the valid push handled");
   t.same(inbound, ["valid"]);
 });
 
@@ -57,7 +58,7 @@ t.test("tolerant: what a receiver accepts goes out on both roles; what it refuse
   t.equal((await client.request(extraAction)).success, true, "the client's extra property went out");
   t.same(await relay.server.sendInbound(GATEWAY, extraEvent), { mode: "live" }, "the server's too");
   t.match(await relay.server.sendInbound(GATEWAY, badEvent).then(() => "sent", refusal), /^FrameValidationError: invalid "inbound" frame: /);
-  while (inbound.length < 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  await until(() => inbound.length >= 1, 10_000, "the valid push handled");
   t.same(inbound, ["x"]);
 });
 

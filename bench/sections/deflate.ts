@@ -8,7 +8,8 @@ import * as fx from "../lib/fixtures.js";
 import { median, pairedRatio, quantile } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
 import { spawnWorker, withWorkers, type Worker } from "../lib/worker.js";
-import { interleave, pushRate, type Pair } from "./loopback.js";
+import { interleave } from "../lib/interleave.js";
+import { pushRate, type Pair } from "./loopback.js";
 
 async function pair(server: Worker, client: Worker): Promise<Pair> {
   await client.call("connect", { port: server.info.port });

@@ -57,7 +57,6 @@ async function pipelinedRate(pair: Pair, count: number, inflight: number): Promi
   return count / (ms / 1000);
 }
 
-export { interleave } from "../lib/interleave.js";
 
 /** One repeat: a fresh set of four processes, warmed, then every measurement in interleaved rounds. */
 async function loopbackOnce(ctx: BenchContext, rounds: number, counts: { rt: number; pipe: number; push: number }): Promise<Row[]> {

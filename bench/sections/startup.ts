@@ -7,7 +7,7 @@ import { promisify } from "node:util";
 import { repeatCount, repeated } from "../lib/repeat.js";
 import { median, pairedRatio } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
-import { interleave } from "./loopback.js";
+import { interleave } from "../lib/interleave.js";
 
 const run = promisify(execFile);
 

@@ -181,7 +181,5 @@ export function sampleAction(op: OpName): OutboundAction {
   }
 }
 
-/** A fresh requestId in the reference's form (`uuid4().hex`). */
-export function newRequestId(): string {
-  return crypto.randomUUID().replaceAll("-", "");
-}
+/** A fresh requestId in the reference's form (`uuid4().hex`): the client's own generator. */
+export { newRequestId } from "../client/request-id.js";

@@ -21,9 +21,9 @@ export interface RelayEventSource<Events extends object> {
 }
 
 /** The warning code of a listener's error. */
-export const LISTENER_ERROR_WARNING = "RELAY_LISTENER_ERROR";
+const LISTENER_ERROR_WARNING = "RELAY_LISTENER_ERROR";
 /** The warning code of a listener that declares more than the one payload parameter. */
-export const LISTENER_ARITY_WARNING = "RELAY_LISTENER_ARITY";
+const LISTENER_ARITY_WARNING = "RELAY_LISTENER_ARITY";
 
 interface Entry {
   readonly listener: Listener<never>;

@@ -44,16 +44,11 @@ export class AppendOrder {
    * `append` writes to the buffer; `onIdle` runs whenever nothing is waiting any more; an append
    * past `maxWaiting` waiting ones rejects with `full()`.
    */
-  constructor(append: (frame: BufferableFrame) => Promise<string>, onIdle: () => void, maxWaiting = Number.POSITIVE_INFINITY, full: () => Error = () => new Error("too many appends waiting")) {
+  constructor(append: (frame: BufferableFrame) => Promise<string>, onIdle: () => void, maxWaiting: number, full: () => Error) {
     this.#append = append;
     this.#onIdle = onIdle;
     this.#maxWaiting = maxWaiting;
     this.#full = full;
-  }
-
-  /** Appends waiting behind an unsettled live write. */
-  get waiting(): number {
-    return this.#waiting;
   }
 
   /** Nothing decided is still unsettled or waiting to be appended. */

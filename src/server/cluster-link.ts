@@ -43,7 +43,8 @@ export class ClusterLink {
   readonly #timeoutMs: number;
   readonly #host: ClusterHost;
   readonly #offers = new Map<string, (answer: DeliveredAnswer | undefined) => void>();
-  #lastSent: Promise<void> | undefined;
+  /** Publish promises that already carry a rejection handler (a batching bus shares one per batch). */
+  readonly #reported = new WeakSet<Promise<void>>();
 
   constructor(opts: { bus: RelayBus; nodeId: string; remoteDeliveryTimeoutMs: number; host: ClusterHost }) {
     this.#bus = opts.bus;
@@ -153,8 +154,8 @@ export class ClusterLink {
     const sent = this.#bus.publish(gatewayId, message);
     // A bus that batches returns one promise for a batch: its failure is reported once, and a
     // batch of answers does not carry a rejection handler per message.
-    if (sent === this.#lastSent) return;
-    this.#lastSent = sent;
+    if (this.#reported.has(sent)) return;
+    this.#reported.add(sent);
     sent.catch((err: unknown) => this.#host.reportError(err, "bus.publish"));
   }
 }

@@ -24,6 +24,11 @@ export function pairedRatio(baseline: readonly number[], subject: readonly numbe
   return median(ratios);
 }
 
+/** A row's figures from paired rounds: the median of each arm and the median per-round ratio. */
+export function pairedFigures(baseline: readonly number[], subject: readonly number[]): { baseline: number; subject: number; ratio: number } {
+  return { baseline: median(baseline), subject: median(subject), ratio: pairedRatio(baseline, subject) };
+}
+
 /** Half the interquartile range relative to the median: a rough "±" for the report. */
 export function spread(values: readonly number[]): number {
   const m = median(values);

@@ -4,7 +4,7 @@
  * of `text` / `content` (it must not: large text is bounded by the frame size, not by ajv).
  */
 import { repeatCount, repeated } from "../lib/repeat.js";
-import { median, pairedRatio, round, spread } from "../lib/stats.js";
+import { pairedFigures, round, spread } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
 import { spawnWorker, withWorkers } from "../lib/worker.js";
 
@@ -70,9 +70,7 @@ async function decodeOnce(ctx: BenchContext, repeat: number): Promise<Row[]> {
         name: `decode + validate ${c.label} (${kib(r.bytes.frame as number)}), ${mode}`,
         unit: "ns/frame",
         baselineLabel: "buf.toString() + JSON.parse",
-        baseline: median(base),
-        subject: median(subj),
-        ratio: pairedRatio(base, subj),
+        ...pairedFigures(base, subj),
         ...(c.target && { target: { kind: "max" as const, limit: 1.5 }, headline: true }),
         details: { spreadBaseline: round(spread(base)), spreadSubject: round(spread(subj)), rounds: base.length },
       });
@@ -92,9 +90,7 @@ async function decodeOnce(ctx: BenchContext, repeat: number): Promise<Row[]> {
           name: `validation alone, ${label} ${size === "4k" ? "4 KiB" : "32 KiB"} vs ${kib(r.bytes.small as number)} frame, ${mode}`,
           unit: "ns/frame",
           baselineLabel: `validateFrame on the ${kib(r.bytes.small as number)} frame`,
-          baseline: median(small),
-          subject: median(big),
-          ratio: pairedRatio(small, big),
+          ...pairedFigures(small, big),
           target: { kind: "max", limit: FLATNESS_LIMIT, label: `≤ ${FLATNESS_LIMIT}× (flat)` },
           ...(size === "32k" && mode === "strict" && { headline: true }),
         });

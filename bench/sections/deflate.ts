@@ -5,7 +5,7 @@
  */
 import { deflateRawSync } from "node:zlib";
 import * as fx from "../lib/fixtures.js";
-import { median, pairedRatio, quantile } from "../lib/stats.js";
+import { pairedFigures, quantile } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
 import { spawnWorker, withWorkers, type Worker } from "../lib/worker.js";
 import { interleave } from "../lib/interleave.js";
@@ -50,17 +50,13 @@ export const deflateSection: Section = {
             name: "round trip send → outbound_result, p50, deflate on vs off",
             unit: "µs",
             baselineLabel: "deflate off",
-            baseline: median(rts.baseline),
-            subject: median(rts.subject),
-            ratio: pairedRatio(rts.baseline, rts.subject),
+            ...pairedFigures(rts.baseline, rts.subject),
           },
           {
             name: `push inbound (~${fx.INBOUND_BYTES} B), deflate on vs off`,
             unit: "frames/s",
             baselineLabel: "deflate off",
-            baseline: median(pushes.baseline),
-            subject: median(pushes.subject),
-            ratio: pairedRatio(pushes.baseline, pushes.subject),
+            ...pairedFigures(pushes.baseline, pushes.subject),
             details: { frameBytes: Buffer.byteLength(frame), deflatedBytes: compressed },
           },
         ];

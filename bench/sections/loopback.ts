@@ -6,7 +6,7 @@
  */
 import { interleave } from "../lib/interleave.js";
 import { repeatCount, repeated } from "../lib/repeat.js";
-import { median, pairedRatio, quantile, round, spread } from "../lib/stats.js";
+import { pairedFigures, quantile, round, spread } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
 import { spawnWorker, withWorkers, type Worker } from "../lib/worker.js";
 import { INBOUND_BYTES } from "../lib/fixtures.js";
@@ -79,9 +79,7 @@ async function loopbackOnce(ctx: BenchContext, rounds: number, counts: { rt: num
       name: "round trip send → outbound_result, 1 in flight, p50",
       unit: "µs",
       baselineLabel: "ws + JSON.parse + validator",
-      baseline: median(p50.baseline),
-      subject: median(p50.subject),
-      ratio: pairedRatio(p50.baseline, p50.subject),
+      ...pairedFigures(p50.baseline, p50.subject),
       target: { kind: "max", limit: 1.15 },
       headline: true,
       details: { requestsPerRound: counts.rt, rounds, spreadBaseline: round(spread(p50.baseline)), spreadSubject: round(spread(p50.subject)) },
@@ -89,18 +87,14 @@ async function loopbackOnce(ctx: BenchContext, rounds: number, counts: { rt: num
     rows.push({
       name: "round trip send → outbound_result, 1 in flight, p99",
       unit: "µs",
-      baseline: median(p99.baseline),
-      subject: median(p99.subject),
-      ratio: pairedRatio(p99.baseline, p99.subject),
+      ...pairedFigures(p99.baseline, p99.subject),
     });
 
     const pipe = await interleave(rounds, () => pipelinedRate(raw, counts.pipe, 64), () => pipelinedRate(relay, counts.pipe, 64));
     rows.push({
       name: "pipelined send → outbound_result, 64 in flight",
       unit: "req/s",
-      baseline: median(pipe.baseline),
-      subject: median(pipe.subject),
-      ratio: pairedRatio(pipe.baseline, pipe.subject),
+      ...pairedFigures(pipe.baseline, pipe.subject),
       target: { kind: "min", limit: 0.9 },
       headline: true,
       details: { requestsPerRound: counts.pipe, rounds, spreadBaseline: round(spread(pipe.baseline)), spreadSubject: round(spread(pipe.subject)) },
@@ -110,9 +104,7 @@ async function loopbackOnce(ctx: BenchContext, rounds: number, counts: { rt: num
     rows.push({
       name: `push inbound (~${INBOUND_BYTES} B) connector → gateway, one frame per message`,
       unit: "frames/s",
-      baseline: median(push.baseline),
-      subject: median(push.subject),
-      ratio: pairedRatio(push.baseline, push.subject),
+      ...pairedFigures(push.baseline, push.subject),
       target: { kind: "min", limit: 0.9 },
       headline: true,
       details: { framesPerRound: counts.push, rounds, spreadBaseline: round(spread(push.baseline)), spreadSubject: round(spread(push.subject)) },

@@ -11,7 +11,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { startRedisServer } from "../../test/helpers/redis-server.js";
 import { formatSummary, summarize } from "../lib/profile-summary.js";
-import { median, pairedRatio, quantile, round, spread } from "../lib/stats.js";
+import { median, pairedFigures, pairedRatio, quantile, round, spread } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
 import { repeatCount, repeated } from "../lib/repeat.js";
 import { spawnWorker, withWorkers, type Worker } from "../lib/worker.js";
@@ -162,9 +162,7 @@ async function redisOnce(ctx: BenchContext, common: RedisProcConfig, rounds: num
           name: `cross-instance push (gateway on A, pushed on B over the Redis bus), ${INFLIGHT} in flight`,
           unit: "frames/s",
           baselineLabel: "the same pushes on A, the instance holding the socket (single-instance)",
-          baseline: median(thr.baseline),
-          subject: median(thr.subject),
-          ratio: pairedRatio(thr.baseline, thr.subject),
+          ...pairedFigures(thr.baseline, thr.subject),
           target: { kind: "min", limit: 0.5 },
           headline: true,
           details: { framesPerRound: pushCount, inflight: INFLIGHT, rounds, spreadBaseline: round(spread(thr.baseline)), spreadSubject: round(spread(thr.subject)) },
@@ -173,27 +171,21 @@ async function redisOnce(ctx: BenchContext, common: RedisProcConfig, rounds: num
           name: `the Redis exchange alone on bare ioredis (offers of the same frames B → A, answers A → B, batched per turn, separate channels), ${INFLIGHT} in flight`,
           unit: "exchanges/s",
           baselineLabel: "single-instance push (as above)",
-          baseline: median(single),
-          subject: median(bare),
-          ratio: pairedRatio(single, bare),
+          ...pairedFigures(single, bare),
           details: { crossOverBare: round(pairedRatio(bare, cross)) },
         },
         {
           name: "cross-instance push latency, sendInbound → gateway handler, one at a time, p50",
           unit: "µs",
           baselineLabel: "single-instance (pushed on A)",
-          baseline: median(p50.baseline),
-          subject: median(p50.subject),
-          ratio: pairedRatio(p50.baseline, p50.subject),
+          ...pairedFigures(p50.baseline, p50.subject),
           details: { pushesPerRound: latencyCount, rounds },
         },
         {
           name: "cross-instance added latency p50 (cross-instance − single-instance), against a Redis PING round trip",
           unit: "µs",
           baselineLabel: "Redis PING round trip p50, from instance B with ioredis (the bus's client), paced like the pushes",
-          baseline: median(pings),
-          subject: median(addedP50),
-          ratio: pairedRatio(pings, addedP50),
+          ...pairedFigures(pings, addedP50),
           target: { kind: "max", limit: 3, label: "≤ 3× PING" },
           headline: true,
           details: { rounds, pingsPerRound: latencyCount, pings: pings.map((v) => round(v, 1)), added: addedP50.map((v) => round(v, 1)) },
@@ -201,9 +193,7 @@ async function redisOnce(ctx: BenchContext, common: RedisProcConfig, rounds: num
         {
           name: "cross-instance push latency, p99",
           unit: "µs",
-          baseline: median(p99.baseline),
-          subject: median(p99.subject),
-          ratio: pairedRatio(p99.baseline, p99.subject),
+          ...pairedFigures(p99.baseline, p99.subject),
           details: { addedMicros: round(median(addedPerRound(p99)), 1) },
         },
       ];

@@ -6,7 +6,7 @@
  */
 import { interleave, interleaveArms } from "../lib/interleave.js";
 import { repeatCount, repeated } from "../lib/repeat.js";
-import { median, pairedRatio, round, spread } from "../lib/stats.js";
+import { pairedFigures, round, spread } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
 import { spawnWorker, withWorkers, type Worker } from "../lib/worker.js";
 import { now } from "../procs/rpc.js";
@@ -98,9 +98,7 @@ async function replayOnce(ctx: BenchContext, repeat: number, rounds: number): Pr
           name: `replay ${BACKLOG.toLocaleString("en-US")} frames, ${configName(CHOSEN)} (chosen), against the same batching on raw ws`,
           unit: "frames/s",
           baselineLabel: "the same batching, window and coalesced acks written straight on ws (the ceiling)",
-          baseline: median(ceiling),
-          subject: median(replay),
-          ratio: pairedRatio(ceiling, replay),
+          ...pairedFigures(ceiling, replay),
           target: { kind: "min", limit: 0.9, label: "≥ 0.9× the ceiling" },
           headline: true,
           details: { ...CHOSEN, rounds, spreadBaseline: round(spread(ceiling)), spreadSubject: round(spread(replay)) },
@@ -109,17 +107,13 @@ async function replayOnce(ctx: BenchContext, repeat: number, rounds: number): Pr
           name: `replay ${BACKLOG.toLocaleString("en-US")} frames, ${configName(CHOSEN)} (chosen), against per-frame push`,
           unit: "frames/s",
           baselineLabel: "per-frame push on ws",
-          baseline: median(push),
-          subject: median(replay),
-          ratio: pairedRatio(push, replay),
+          ...pairedFigures(push, replay),
         },
         {
           name: `ceiling: ${configName(CHOSEN)} and coalesced acks written straight on ws, against per-frame push`,
           unit: "frames/s",
           baselineLabel: "per-frame push on ws",
-          baseline: median(push),
-          subject: median(ceiling),
-          ratio: pairedRatio(push, ceiling),
+          ...pairedFigures(push, ceiling),
         },
       ];
       if (repeat > 0) return rows;
@@ -133,9 +127,7 @@ async function replayOnce(ctx: BenchContext, repeat: number, rounds: number): Pr
           name: `replay ${BACKLOG.toLocaleString("en-US")} frames, ${configName(c)}, against per-frame push`,
           unit: "frames/s",
           baselineLabel: "per-frame push on ws",
-          baseline: median(s.baseline),
-          subject: median(s.subject),
-          ratio: pairedRatio(s.baseline, s.subject),
+          ...pairedFigures(s.baseline, s.subject),
           details: { ...c, rounds, spreadBaseline: round(spread(s.baseline)), spreadSubject: round(spread(s.subject)) },
         });
       }

@@ -5,7 +5,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { repeatCount, repeated } from "../lib/repeat.js";
-import { median, pairedRatio } from "../lib/stats.js";
+import { median, pairedFigures } from "../lib/stats.js";
 import type { BenchContext, Row, Section, SectionResult } from "../lib/types.js";
 import { interleave } from "../lib/interleave.js";
 
@@ -57,9 +57,7 @@ async function startupOnce(ctx: BenchContext, samples: number): Promise<Row[]> {
       name: label,
       unit: "ms",
       baselineLabel: "import ws",
-      baseline: median(wall.baseline),
-      subject: median(wall.subject),
-      ratio: pairedRatio(wall.baseline, wall.subject),
+      ...pairedFigures(wall.baseline, wall.subject),
       ...(targeted && { target: { kind: "abs-max" as const, limit: 50, unit: "ms" } }),
       headline,
       details: { samples, cpuMsBaseline: median(s.baseline.map((p) => p.cpuMs)), cpuMsSubject: median(s.subject.map((p) => p.cpuMs)) },

@@ -25,7 +25,7 @@ import type { BufferableFrame } from "./delivery-buffer.js";
 import { abortError, CloseConnectionError, ConnectionClosedError } from "./errors.js";
 import { AckWaiters } from "./ack-waiters.js";
 import { IdentityTable } from "./identities.js";
-import { failure, runOutbound } from "./outbound.js";
+import { failure, startOutbound, type OutboundHost } from "./outbound.js";
 import type {
   ConnectionSendOptions,
   DeliveryPhase,
@@ -122,7 +122,11 @@ export class Connection implements RelayConnection {
   // Created on first use: a gateway that only receives pushes never needs them, and per idle
   // connection a Map, a Set and an AbortController would be a third of the heap it costs.
   #ackWaiters: AckWaiters | undefined;
-  #inFlight: Set<Promise<void>> | undefined;
+  #outboundHost: OutboundHost | undefined;
+  /** Requests started and not answered yet. */
+  #inFlight = 0;
+  /** `settled()` callers, resolved when `#inFlight` reaches 0. */
+  #settledWaiters: Array<() => void> | undefined;
   #closedController: AbortController | undefined;
   #helloChain: Promise<void> | undefined;
   /** Hellos received whose descriptor is not written yet. */
@@ -177,12 +181,13 @@ export class Connection implements RelayConnection {
 
   /** Outbound handlers still running. */
   get pendingRequests(): number {
-    return this.#inFlight?.size ?? 0;
+    return this.#inFlight;
   }
 
   /** Resolves when every outbound handler running now has answered. */
-  async settled(): Promise<void> {
-    while (this.#inFlight !== undefined && this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  settled(): Promise<void> {
+    if (this.#inFlight === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => (this.#settledWaiters ??= []).push(resolve));
   }
 
   // ── receiving ──────────────────────────────────────────────────────────────
@@ -361,35 +366,64 @@ export class Connection implements RelayConnection {
       this.#writeResult(frame.requestId, failure(`too many concurrent requests (limit ${this.#config.maxConcurrentOutbound})`));
       return;
     }
-    const task = this.#answer(frame);
-    const inFlight = (this.#inFlight ??= new Set());
-    inFlight.add(task);
-    void task.then(() => inFlight.delete(task));
+    this.#inFlight++;
+    // Causality per socket: a request sent after a hello is handled after that hello's
+    // descriptor (gateways send every hello without waiting, then act on the first descriptor).
+    // Requests still run concurrently with each other.
+    if (this.#hellosPending > 0 && this.#helloChain !== undefined) {
+      void this.#helloChain.then(() => this.#startOutbound(frame));
+      return;
+    }
+    this.#startOutbound(frame);
   }
 
-  /** Runs one request and writes its result; never rejects (one promise chain per request, the least a request can cost). */
-  async #answer(frame: OutboundFrame): Promise<void> {
+  #startOutbound(frame: OutboundFrame): void {
+    const host = (this.#outboundHost ??= this.#newOutboundHost());
     try {
-      // Causality per socket: a request sent after a hello is handled after that hello's
-      // descriptor (gateways send every hello without waiting, then act on the first descriptor).
-      // Requests still run concurrently with each other.
-      if (this.#hellosPending > 0 && this.#helloChain !== undefined) await this.#helloChain;
-      const result = await runOutbound({
-        frame,
-        connection: this,
-        // Resolved when the request starts; the table only ever grows.
-        identities: this.#identities ?? NO_IDENTITY_TABLE,
-        handlers: this.#config.handlers,
-        timeoutMs: this.#config.outboundTimeoutMs,
-        exposeErrors: this.#config.exposeHandlerErrors,
-        connectionSignal: this.#closedSignal,
-        onHandlerError: (error, where, errorId) => this.#host.emit("handlerError", { connection: this, error, where, ...(errorId !== undefined && { errorId }) }),
-      });
-      this.#writeResult(frame.requestId, result);
+      // The identity table is read when the request starts; it only ever grows.
+      startOutbound(host, frame, this.#identities ?? NO_IDENTITY_TABLE);
     } catch (err) {
-      // Not a handler failure (runOutbound turns those into results): e.g. a result JSON cannot encode.
-      this.#host.emit("handlerError", { connection: this, error: err, where: `outbound:${String(frame.action.op)}` });
+      host.failed(String(frame.action.op), err);
     }
+  }
+
+  /** Created by the first request: what every request of this connection shares. */
+  #newOutboundHost(): OutboundHost {
+    const conn = this;
+    return {
+      connection: conn,
+      handlers: conn.#config.handlers,
+      timeoutMs: conn.#config.outboundTimeoutMs,
+      exposeErrors: conn.#config.exposeHandlerErrors,
+      get closed(): boolean {
+        return conn.#state === "closed";
+      },
+      get closedSignal(): AbortSignal {
+        return conn.#closedSignal;
+      },
+      handlerError(error, where, errorId): void {
+        conn.#host.emit("handlerError", { connection: conn, error, where, ...(errorId !== undefined && { errorId }) });
+      },
+      answer(requestId, op, result): void {
+        try {
+          conn.#writeResult(requestId, result);
+        } catch (err) {
+          conn.#host.emit("handlerError", { connection: conn, error: err, where: `outbound:${op}` });
+        }
+        conn.#requestDone();
+      },
+      failed(op, error): void {
+        conn.#host.emit("handlerError", { connection: conn, error, where: `outbound:${op}` });
+        conn.#requestDone();
+      },
+    };
+  }
+
+  #requestDone(): void {
+    if (--this.#inFlight > 0 || this.#settledWaiters === undefined) return;
+    const waiters = this.#settledWaiters;
+    this.#settledWaiters = undefined;
+    for (const resolve of waiters) resolve();
   }
 
   /** Aborted when the socket closes (also when first asked for after that). */

@@ -177,3 +177,35 @@ t.test("arbitrary input never throws and never yields a frame the schema rejects
   t.ok(schemaErrors > 1000, `schema errors were produced (${schemaErrors})`);
   t.equal(({} as Record<string, unknown>).polluted, undefined);
 });
+
+t.test("a message of many lines decodes to the same events as each of its lines sent alone (invalid UTF-8, limits, pending lines)", async (t) => {
+  // The decoder decodes a message's complete lines in one call when none can be over the limit;
+  // a line sent alone is decoded on its own. Both must give the same events, whatever the bytes.
+  const lines = valid.map((f) => Buffer.from(`${JSON.stringify(f)}\n`));
+  const byteChunk = fc.oneof(
+    fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a)),
+    fc.array(fc.constantFrom(0x0a, 0x0a, 0x7b, 0x7d, 0x22, 0x20, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x8c, 0x8d, 0xff, 0xfe, 0x80, 0xed, 0xa0), { maxLength: 24 }).map((a) => Buffer.from(a)),
+    fc.constantFrom(...lines),
+    fc.tuple(fc.constantFrom(...lines), fc.nat()).map(([l, cut]) => l.subarray(0, cut % (l.length + 1))),
+  );
+  fc.assert(
+    fc.property(fc.array(byteChunk, { minLength: 1, maxLength: 8 }), fc.constantFrom(8, 64, 700, 1_048_576), fc.nat(), (chunks, maxLineBytes, split) => {
+      const all = Buffer.concat(chunks);
+      // Optionally a first piece that leaves a line pending, so the rest starts by finishing it.
+      const at = split % (all.length + 1);
+      const whole = new FrameDecoder({ maxLineBytes });
+      const got = [...whole.push(all.subarray(0, at)), ...whole.push(all.subarray(at)), ...whole.end()];
+      const alone = new FrameDecoder({ maxLineBytes });
+      const want = [...alone.push(all.subarray(0, at))];
+      let start = at;
+      for (let nl = all.indexOf(0x0a, at); nl !== -1; nl = all.indexOf(0x0a, start)) {
+        want.push(...alone.push(all.subarray(start, nl + 1)));
+        start = nl + 1;
+      }
+      want.push(...alone.push(all.subarray(start)), ...alone.end());
+      return isDeepStrictEqual(got, want);
+    }),
+    { numRuns: 20_000 },
+  );
+  t.pass("20,000 random messages");
+});

@@ -240,6 +240,17 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
       nl = bytes.indexOf(NEWLINE, start);
     }
 
+    if (nl !== -1) {
+      const last = bytes.lastIndexOf(NEWLINE);
+      if (last - start <= this.maxLineBytes) {
+        // No line of this stretch can be over the limit: it is decoded in one call and split as
+        // text (a call per line costs more than the decoding of a short line). The same text
+        // either way: "\n" ends any UTF-8 sequence it interrupts, valid or not.
+        this.#lines(bytes.toString("utf8", start, last), last - start, events);
+        start = last + 1;
+        nl = -1;
+      }
+    }
     while (nl !== -1) {
       this.#line(bytes.toString("utf8", start, nl), nl - start, events);
       start = nl + 1;
@@ -290,7 +301,20 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
     this.#pendingBytes += bytes;
   }
 
-  /** One complete line (terminator removed). `bytes` < 0 means "not measured yet". */
+  /** Each "\n"-separated line of `text`, none of which is longer than `bytes` (within the limit). */
+  #lines(text: string, bytes: number, events: DecodeEvent<F>[]): void {
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
+      this.#line(text.slice(start, nl), bytes, events);
+      start = nl + 1;
+    }
+    this.#line(start === 0 ? text : text.slice(start), bytes, events);
+  }
+
+  /**
+   * One complete line (terminator removed). `bytes`: its UTF-8 size as received, or a bound of
+   * it within the limit; < 0 means "not measured yet".
+   */
   #line(line: string, bytes: number, events: DecodeEvent<F>[]): void {
     if (this.#tooLong(line, bytes)) {
       events.push(errorEvent("line_too_long", `line exceeds ${this.maxLineBytes} bytes`, line));

@@ -9,6 +9,7 @@
 import type { RelayFrame } from "../../generated/types.js";
 import type { FrameDirection, ValidationMode } from "../validation-types.js";
 import type { DecodeError, DecodeErrorCode } from "./errors.js";
+import { parseAckLine } from "./ack-line.js";
 import { PendingLine } from "./pending-line.js";
 import { DEFAULT_MAX_LINE_BYTES } from "./limits.js";
 import { defaultFrameDirectionOf, defaultValidate, type FrameDirectionLookup, type FrameValidator } from "./validator.js";
@@ -322,9 +323,9 @@ export class FrameDecoder<F extends { type: string } = DecodedFrame> {
     }
     if (line.charCodeAt(0) !== OPEN_BRACE && isBlank(line)) return;
 
-    let value: unknown;
+    let value: unknown = parseAckLine(line);
     try {
-      value = JSON.parse(line);
+      value ??= JSON.parse(line);
     } catch (err) {
       // Includes RangeError from pathological nesting.
       events.push(errorEvent("invalid_json", `line is not valid JSON: ${messageOf(err)}`, line));

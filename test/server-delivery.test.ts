@@ -418,3 +418,54 @@ t.test("replay batching: a message stays within the gateway's 1 MiB, measured in
   }
   t.ok(counts[3]! > 11 && counts[3]! < 64, `30 KB frames packed by their UTF-8 size (${counts.join(" ")} frames per message)`);
 });
+
+t.test("acks written as the reference gateway writes them (json.dumps spacing, escapes) drain the backlog like compact ones", async (t) => {
+  const relay = await startRelay(t, { replay: { window: 64, framesPerMessage: 8 } });
+  const first = await handshake(relay);
+  await goDormant(relay, first);
+  for (let i = 0; i < 24; i++) fire(relay, `p${i}`);
+  await until(async () => (await relay.server.buffer.size(GATEWAY)) === 24);
+  const gw = await handshake(relay);
+  const got = (await gw.waitForCount((f) => f.type === "inbound", 24)) as InboundFrame[];
+  const ids = got.map((f) => f.bufferId!);
+  // One message: Python's default json.dumps form, the same id escaped, compact, and an ack
+  // behind a CRLF — every form a receiver accepts, several of them for the same entry.
+  const escaped = (id: string): string => [...id].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`).join("");
+  const lines = ids.map((id, i) =>
+    i % 4 === 0 ? `{"type": "inbound_ack", "bufferId": "${id}"}` : i % 4 === 1 ? `{"type": "inbound_ack", "bufferId": "${escaped(id)}"}` : i % 4 === 2 ? `{"type":"inbound_ack","bufferId":"${id}"}` : `{"bufferId":"${id}","type":"inbound_ack"}\r`,
+  );
+  gw.sendRaw(`${lines.join("\n")}\n{"type": "inbound_ack", "bufferId": "${ids[0]}"}\n`);
+  await until(async () => (await relay.server.buffer.size(GATEWAY)) === 0);
+  await until(() => relay.server.connection(GATEWAY)?.phase === "live");
+  t.same(gw.decodeErrors, []);
+});
+
+t.test("a buffer whose ack is overridden is asked for every ack; a failing ack is reported and the entry stays", async (t) => {
+  class CountingBuffer extends InMemoryDeliveryBuffer {
+    acks: string[] = [];
+    failing = false;
+    override async ack(gatewayId: string, bufferId: string): Promise<boolean> {
+      this.acks.push(bufferId);
+      if (this.failing) throw new Error("store down");
+      return super.ack(gatewayId, bufferId);
+    }
+  }
+  const buffer = new CountingBuffer();
+  const relay = await startRelay(t, { buffer, replay: { window: 64, framesPerMessage: 4 } });
+  const errors: Array<{ where: string; message: string }> = [];
+  relay.server.on("handlerError", ({ where, error }) => errors.push({ where, message: (error as Error).message }));
+  const first = await handshake(relay);
+  await goDormant(relay, first);
+  for (let i = 0; i < 10; i++) fire(relay, `c${i}`);
+  await until(async () => (await buffer.size(GATEWAY)) === 10);
+  const gw = await handshake(relay);
+  const got = (await gw.waitForCount((f) => f.type === "inbound", 10)) as InboundFrame[];
+  for (const f of got.slice(0, 8)) gw.ack(f.bufferId!);
+  await until(async () => (await buffer.size(GATEWAY)) === 2);
+  t.same(buffer.acks, got.slice(0, 8).map((f) => f.bufferId), "the override saw each ack");
+  buffer.failing = true;
+  for (const f of got.slice(8)) gw.ack(f.bufferId!);
+  await until(() => errors.length === 2);
+  t.same(errors, [{ where: "buffer.ack", message: "store down" }, { where: "buffer.ack", message: "store down" }]);
+  t.equal(await buffer.size(GATEWAY), 2, "nothing removed by a failed ack");
+});

@@ -89,7 +89,8 @@ export interface InMemoryDeliveryBufferOptions {
 
 interface Slot {
   seq: number;
-  frame: BufferableFrame | undefined; // undefined once acked
+  /** Frozen, handed out by every `read` as it is; undefined once acked. */
+  entry: BufferedEntry | undefined;
 }
 
 class GatewayLog {
@@ -100,12 +101,19 @@ class GatewayLog {
   bySeq = new Map<number, Slot>();
 }
 
+let removeEntry: (buffer: InMemoryDeliveryBuffer, gatewayId: string, bufferId: string) => boolean;
+
 /**
  * The embedded default: process memory, lost on restart. Fine for a single connector process
  * and for tests; production clusters use a shared durable store. Each entry is a deep-frozen copy
- * of the appended frame, and `read` returns that copy (frozen), not a fresh one.
+ * of the appended frame, and `read` returns that entry (frozen, with its frame), not a fresh one.
  */
 export class InMemoryDeliveryBuffer implements DeliveryBuffer {
+  // `immediateAck` below reaches the private, synchronous body of `ack` through this.
+  static {
+    removeEntry = (buffer, gatewayId, bufferId) => buffer.#remove(gatewayId, bufferId);
+  }
+
   readonly #logs = new Map<string, GatewayLog>();
   readonly #idle = new Set<string>();
   readonly #max: number;
@@ -131,11 +139,13 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
     // A copy, as a networked store would serialise it: later mutation by the caller cannot leak in.
     // Frozen, so `read` can hand out the stored copy itself: cloning each entry again on every
     // read would be the largest cost of a replay.
-    const slot: Slot = { seq: ++this.#seq, frame: deepFreeze(structuredClone(frame)) };
+    const seq = ++this.#seq;
+    const entry: BufferedEntry = Object.freeze({ bufferId: String(seq), frame: deepFreeze(structuredClone(frame)) });
+    const slot: Slot = { seq, entry };
     log.slots.push(slot);
-    log.bySeq.set(slot.seq, slot);
+    log.bySeq.set(seq, slot);
     log.live++;
-    return String(slot.seq);
+    return entry.bufferId;
   }
 
   async read(gatewayId: string, after: string | undefined, limit: number): Promise<BufferedEntry[]> {
@@ -144,21 +154,25 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
     const afterSeq = after === undefined ? 0 : parseCursor(after);
     const out: BufferedEntry[] = [];
     for (let i = firstAfter(log, afterSeq); i < log.slots.length && out.length < limit; i++) {
-      const slot = log.slots[i] as Slot;
-      if (slot.frame !== undefined) out.push({ bufferId: String(slot.seq), frame: slot.frame });
+      const entry = (log.slots[i] as Slot).entry;
+      if (entry !== undefined) out.push(entry);
     }
     return out;
   }
 
   async ack(gatewayId: string, bufferId: string): Promise<boolean> {
+    return this.#remove(gatewayId, bufferId);
+  }
+
+  #remove(gatewayId: string, bufferId: string): boolean {
     const log = this.#logs.get(gatewayId);
     const seq = Number(bufferId);
     const slot = log?.bySeq.get(seq);
     if (log === undefined || slot === undefined) return false;
-    slot.frame = undefined;
+    slot.entry = undefined;
     log.bySeq.delete(seq);
     log.live--;
-    while (log.head < log.slots.length && (log.slots[log.head] as Slot).frame === undefined) log.head++;
+    while (log.head < log.slots.length && (log.slots[log.head] as Slot).entry === undefined) log.head++;
     // Compact once the acked prefix dominates, keeping `read` proportional to what is left.
     if (log.head > 1024 && log.head * 2 > log.slots.length) {
       log.slots = log.slots.slice(log.head);
@@ -180,6 +194,17 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
   async size(gatewayId: string): Promise<number> {
     return this.#logs.get(gatewayId)?.live ?? 0;
   }
+}
+
+/**
+ * `ack` of the in-memory buffer as a plain call, for the server's ack path: when `buffer` is an
+ * `InMemoryDeliveryBuffer` whose `ack` is its own (not overridden by a subclass), the function
+ * does what that `ack` does and returns what it resolves to, without a promise per ack;
+ * otherwise `undefined` (the server awaits `buffer.ack`).
+ */
+export function immediateAck(buffer: DeliveryBuffer): ((gatewayId: string, bufferId: string) => boolean) | undefined {
+  if (!(buffer instanceof InMemoryDeliveryBuffer) || buffer.ack !== InMemoryDeliveryBuffer.prototype.ack) return undefined;
+  return (gatewayId, bufferId) => removeEntry(buffer, gatewayId, bufferId);
 }
 
 function deepFreeze<T>(value: T): T {

@@ -18,7 +18,7 @@ import { CloseCode, CloseReason } from "../close-codes.js";
 import { MAX_MESSAGE_BYTES } from "../codec/index.js";
 import { checkOutgoingFrame, type OutgoingValidation } from "../kernel/outgoing.js";
 import type { Connection, ConnectionEnd, ConnectionHost } from "./connection.js";
-import { DEFAULT_MAX_ENTRIES_PER_GATEWAY, DeliveryBufferFullError, type BufferableFrame, type DeliveryBuffer } from "./delivery-buffer.js";
+import { DEFAULT_MAX_ENTRIES_PER_GATEWAY, DeliveryBufferFullError, immediateAck, type BufferableFrame, type DeliveryBuffer } from "./delivery-buffer.js";
 import { Drain } from "./drain.js";
 import { abortError, ServerClosedError } from "./errors.js";
 import { AckWaiters } from "./ack-waiters.js";
@@ -78,11 +78,14 @@ export class DeliveryRouter implements ConnectionHost {
   readonly #idleTimers = new Map<Connection, NodeJS.Timeout>();
   /** Per gateway with a live write or an append in progress: the order they were decided in. */
   readonly #orders = new Map<string, AppendOrder>();
+  /** The buffer's `ack` as a plain call, when it has one (see `immediateAck`). */
+  readonly #ackNow: ((gatewayId: string, bufferId: string) => boolean) | undefined;
   #closing = false;
 
   constructor(config: RouterConfig, hooks: RouterHooks) {
     this.#config = config;
     this.#hooks = hooks;
+    this.#ackNow = immediateAck(config.buffer);
     this.#cluster = new ClusterLink({
       bus: config.bus,
       nodeId: config.nodeId,
@@ -183,14 +186,24 @@ export class DeliveryRouter implements ConnectionHost {
     const gateway = this.#records.get(conn.gatewayId);
     if (gateway === undefined || gateway.sent === undefined || !gateway.sent.delete(bufferId)) return;
     const gatewayId = conn.gatewayId;
+    // The in-memory buffer acks in place: a replay acks every frame, and a promise and its
+    // callbacks per ack would be a good part of the drain's own cost.
+    if (this.#ackNow !== undefined) {
+      this.#ackNow(gatewayId, bufferId);
+      this.#acked(gateway, gatewayId, bufferId);
+      return;
+    }
     this.#config.buffer.ack(gatewayId, bufferId).then(
-      () => {
-        gateway.drain?.acked(bufferId);
-        this.#resolveAck(gatewayId, bufferId);
-        if (this.#config.clustered) this.#cluster.acked(gatewayId, bufferId);
-      },
+      () => this.#acked(gateway, gatewayId, bufferId),
       (error: unknown) => this.emit("handlerError", { connection: conn, error, where: "buffer.ack" }),
     );
+  }
+
+  /** The buffer removed an entry this node replayed. */
+  #acked(gateway: GatewayRecord, gatewayId: string, bufferId: string): void {
+    gateway.drain?.acked(bufferId);
+    this.#resolveAck(gatewayId, bufferId);
+    if (this.#config.clustered) this.#cluster.acked(gatewayId, bufferId);
   }
 
   interrupt(conn: Connection, frame: InterruptFrame): void {

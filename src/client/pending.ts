@@ -4,20 +4,24 @@
  * connection ending, an abort, or the client closing — whichever comes first; the rest are no-ops,
  * which is how a late result for a timed-out id ends up ignored.
  */
-import type { RelayResult } from "./results.js";
+import { Deadlines, type DeadlineSlot, type Expiring } from "./deadlines.js";
+import { timedOut, type RelayResult } from "./results.js";
 
 export type Outcome = { result: RelayResult } | { error: unknown };
 
 /**
- * One waiting request: the promise's settle functions, its deadline timer and abort listener as
+ * One waiting request: the promise's settle functions, its deadline and abort listener as
  * fields, rather than a settle closure per request capturing them: with many requests in flight,
  * one object each is the smaller footprint.
  */
-export class PendingRequest {
-  timer: NodeJS.Timeout | undefined = undefined;
+export class PendingRequest implements Expiring {
+  deadline: DeadlineSlot | undefined = undefined;
   onAbort: (() => void) | undefined = undefined;
+  /** The table it waits in (set by `add`). */
+  table: PendingRequests | undefined = undefined;
 
   constructor(
+    readonly requestId: string,
     /** Connection generation the frame was written on. */
     readonly generation: number,
     readonly resolve: (result: RelayResult) => void,
@@ -25,8 +29,13 @@ export class PendingRequest {
     readonly signal: AbortSignal | undefined,
   ) {}
 
-  finish(outcome: Outcome): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
+  /** The deadline passed. */
+  expire(): void {
+    this.table?.settle(this.requestId, { result: timedOut() });
+  }
+
+  finish(outcome: Outcome, deadlines: Deadlines): void {
+    if (this.deadline !== undefined) deadlines.cancel(this.deadline);
     if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort);
     if ("result" in outcome) this.resolve(outcome.result);
     else this.reject(outcome.error);
@@ -37,6 +46,7 @@ type Entry = PendingRequest;
 
 export class PendingRequests {
   readonly #entries = new Map<string, Entry>();
+  readonly #deadlines = new Deadlines();
   #drainWaiters: Array<() => void> = [];
   readonly #onChange: () => void;
 
@@ -53,10 +63,13 @@ export class PendingRequests {
     return this.#entries.has(requestId);
   }
 
-  /** Registers a request; it settles once, after the entry was removed. */
-  add(requestId: string, entry: PendingRequest): PendingRequest {
+  /** Registers a request, timed out after `timeoutMs` (none when not finite); it settles once, after the entry was removed. */
+  add(entry: PendingRequest, timeoutMs: number): PendingRequest {
+    const { requestId } = entry;
     if (this.#entries.has(requestId)) throw new Error(`duplicate requestId ${requestId}`);
     this.#entries.set(requestId, entry);
+    entry.table = this;
+    if (Number.isFinite(timeoutMs)) entry.deadline = this.#deadlines.add(entry, timeoutMs);
     this.#onChange();
     return entry;
   }
@@ -66,7 +79,7 @@ export class PendingRequests {
     const entry = this.#entries.get(requestId);
     if (entry === undefined) return false;
     this.#entries.delete(requestId);
-    entry.finish(outcome);
+    entry.finish(outcome, this.#deadlines);
     this.#notifyIfDrained();
     return true;
   }
@@ -74,7 +87,8 @@ export class PendingRequests {
   settleAll(outcome: () => Outcome): number {
     const all = [...this.#entries.values()];
     this.#entries.clear();
-    for (const entry of all) entry.finish(outcome());
+    for (const entry of all) entry.finish(outcome(), this.#deadlines);
+    this.#deadlines.stop();
     this.#notifyIfDrained();
     return all.length;
   }

@@ -16,7 +16,7 @@ import type { CloseCause, RelayClientEvents } from "./events.js";
 import { bufferIdOf, normalizeDescriptor, normalizeInterrupt, normalizeMessageEvent, normalizePassthrough } from "./normalize.js";
 import type { DeliveryContext, RelayClientHandlers } from "./options.js";
 import { PendingRequest, PendingRequests, type Outcome } from "./pending.js";
-import { connectionLost, resultFromWire, sendFailed, timedOut, transportClosed, type RelayResult } from "./results.js";
+import { connectionLost, resultFromWire, sendFailed, transportClosed, type RelayResult } from "./results.js";
 
 export interface EndInfo {
   code: number;
@@ -273,8 +273,7 @@ export class Session {
   request(requestId: string, line: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<RelayResult> {
     return new Promise<RelayResult>((resolve, reject) => {
       const pending = this.#pending;
-      const entry = pending.add(requestId, new PendingRequest(this.generation, resolve, reject, signal));
-      if (Number.isFinite(timeoutMs)) entry.timer = setTimeout(() => pending.settle(requestId, { result: timedOut() }), timeoutMs);
+      const entry = pending.add(new PendingRequest(requestId, this.generation, resolve, reject, signal), timeoutMs);
       if (signal !== undefined) {
         entry.onAbort = (): void => void pending.settle(requestId, { error: signal.reason ?? new DOMException("This operation was aborted", "AbortError") });
         signal.addEventListener("abort", entry.onAbort, { once: true });

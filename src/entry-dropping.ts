@@ -14,8 +14,12 @@ interface EntryValidator {
   errors?: RawError[] | null;
 }
 
-const LISTS = new Map<string, readonly { path: readonly string[]; entry: string }[]>(Object.entries(DROPPABLE_LISTS));
 const validators = compiled as unknown as Record<string, EntryValidator>;
+// Each entry validator resolved once: a keyed read of the module namespace per list per frame
+// costs more than checking an empty list.
+const LISTS = new Map<string, readonly { path: readonly string[]; validate: EntryValidator }[]>(
+  Object.entries(DROPPABLE_LISTS).map(([type, lists]) => [type, lists.map(({ path, entry }) => ({ path, validate: validators[entry] as EntryValidator }))]),
+);
 
 type JsonObject = Record<string, unknown>;
 const isRecord = (value: unknown): value is JsonObject => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -28,10 +32,10 @@ export function dropInvalidEntries(type: string, frame: JsonObject): { value: Js
   if (lists === undefined) return { value: frame, dropped: undefined };
   let value = frame;
   let dropped: ValidationIssue[] | undefined;
-  for (const { path, entry } of lists) {
+  for (const { path, validate } of lists) {
     // Nearly every frame has only valid entries: settle that without allocating, and copy
     // nothing. The walk below, which builds the copies, runs only for a list to filter.
-    if (allValid(value, path, validators[entry] as EntryValidator)) continue;
+    if (allValid(value, path, validate)) continue;
     const parents: JsonObject[] = [value];
     let node: unknown = value;
     for (const key of path.slice(0, -1)) {
@@ -44,7 +48,6 @@ export function dropInvalidEntries(type: string, frame: JsonObject): { value: Js
     const last = path[path.length - 1] as string;
     if (!Object.hasOwn(owner, last)) continue;
     const list = owner[last];
-    const validate = validators[entry] as EntryValidator;
     let kept: unknown[] | undefined;
     const issues: ValidationIssue[] = [];
     if (!Array.isArray(list)) {

@@ -337,3 +337,43 @@ t.test("peer garbage never crashes the client and is reported", async (t) => {
   t.equal(client.state, "ready");
   t.ok((await client.send({ chat_id: "c", content: "still alive" })).success);
 });
+
+t.test("a handler's result decides when it has finished: a plain value at once, a thenable (not only a Promise) when it settles", async (t) => {
+  const log: string[] = [];
+  // A minimal thenable, as some libraries return: the queue must wait for it like for a Promise.
+  const later = (name: string, ok: boolean): PromiseLike<void> => ({
+    then(resolve, reject) {
+      setTimeout(() => {
+        log.push(`settle ${name}`);
+        if (ok) resolve?.(undefined);
+        else reject?.(new Error(`failed ${name}`));
+      }, 20);
+      return Promise.resolve() as never;
+    },
+  });
+  const { client, conn } = await setup(
+    t,
+    {},
+    {
+      handlers: {
+        // What JavaScript callers may return, beyond the declared Promise<void> | void.
+        inbound: ((event: { text: string }) => {
+          log.push(`start ${event.text}`);
+          if (event.text === "thenable") return later(event.text, true);
+          if (event.text === "rejecting") return later(event.text, false);
+          return event.text === "value" ? 42 : undefined;
+        }) as never,
+      },
+    },
+  );
+  const errors = record(client, "handlerError");
+  conn.inbound(messageEvent("thenable"), "t1");
+  conn.inbound(messageEvent("value"), "v1");
+  conn.inbound(messageEvent("rejecting"), "r1");
+  conn.inbound(messageEvent("plain"), "p1");
+  await conn.waitForType("inbound_ack", 3);
+  await until(() => log.length === 6);
+  t.same(log, ["start thenable", "settle thenable", "start value", "start rejecting", "settle rejecting", "start plain"], "each starts after the one before finished");
+  t.same(conn.acks, ["t1", "v1", "p1"], "acked in order; the rejected one is not");
+  t.same(errors.map((e) => [e.where, e.bufferId, (e.error as Error).message]), [["inbound", "r1", "failed rejecting"]]);
+});

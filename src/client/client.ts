@@ -491,29 +491,51 @@ export class RelayClient implements RelayEventSource<RelayClientEvents> {
    * its handler resolved; a failing or missing handler means no ack, so it is redelivered.
    */
   #deliver(session: Session, delivery: Delivery): void {
+    this.#queue.push(() => this.#runDelivery(session, delivery), delivery.bytes);
+  }
+
+  /**
+   * One delivery's turn. A handler that returns a plain value has finished: it is acked at once
+   * and the queue moves on without a promise; one that returns a promise is acked when it
+   * resolves, and the queue waits for that.
+   */
+  #runDelivery(session: Session, delivery: Delivery): Promise<void> | undefined {
+    if (this.#state === "closed") return undefined;
+    // Looked up when the delivery's turn comes, so a handler set after connect() still counts.
+    if (!delivery.handled(this.#handlers)) {
+      this.#handlerFailed(delivery, new Error(`no ${delivery.kind} handler registered`));
+      return undefined;
+    }
+    let result: unknown;
+    try {
+      result = delivery.run(this.#handlers, { bufferId: delivery.bufferId, generation: session.generation });
+    } catch (error) {
+      this.#handlerFailed(delivery, error);
+      return undefined;
+    }
+    if (!isThenable(result)) {
+      this.#ackDelivery(session, delivery);
+      return undefined;
+    }
+    return Promise.resolve(result).then(
+      () => this.#ackDelivery(session, delivery),
+      (error: unknown) => this.#handlerFailed(delivery, error),
+    );
+  }
+
+  #handlerFailed(delivery: Delivery, error: unknown): void {
     const { kind, bufferId } = delivery;
-    this.#queue.push(async () => {
-      if (this.#state === "closed") return;
-      const withBuffer = bufferId !== undefined ? { bufferId } : {};
-      // Looked up when the delivery's turn comes, so a handler set after connect() still counts.
-      if (!delivery.handled(this.#handlers)) {
-        this.#events.emit("handlerError", { error: new Error(`no ${kind} handler registered`), where: kind, ...withBuffer });
-        return;
-      }
-      try {
-        await delivery.run(this.#handlers, { bufferId, generation: session.generation });
-      } catch (error) {
-        this.#events.emit("handlerError", { error, where: kind, ...withBuffer });
-        return;
-      }
-      if (bufferId === undefined) return;
-      // A failed ack write is not retried: the entry is simply redelivered on the next connection.
-      try {
-        session.ack(bufferId);
-      } catch (err) {
-        session.internalError(err);
-      }
-    }, delivery.bytes);
+    this.#events.emit("handlerError", { error, where: kind, ...(bufferId !== undefined && { bufferId }) });
+  }
+
+  #ackDelivery(session: Session, delivery: Delivery): void {
+    if (delivery.bufferId === undefined) return;
+    // A failed ack write is not retried: the entry is simply redelivered on the next connection.
+    try {
+      session.ack(delivery.bufferId);
+    } catch (err) {
+      session.internalError(err);
+    }
   }
 
   // ---- connection end and reconnect ---------------------------------------------------------
@@ -608,4 +630,8 @@ export class RelayClient implements RelayEventSource<RelayClientEvents> {
 /** Creates a gateway-side relay client. Nothing is dialed until `connect()`. */
 export function createRelayClient(options: RelayClientOptions): RelayClient {
   return new RelayClient(options);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }

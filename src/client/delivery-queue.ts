@@ -19,7 +19,8 @@ export interface QueueLoad {
 }
 
 interface Task {
-  run: () => Promise<void>;
+  /** A promise when the task goes on after returning (the queue waits for it); `undefined` when it has finished. */
+  run: () => Promise<void> | undefined;
   bytes: number;
 }
 
@@ -49,8 +50,11 @@ export class DeliveryQueue {
     return { deliveries: this.#deliveries, bytes: this.#bytes };
   }
 
-  /** `task` must not reject; a rejection is swallowed so one delivery cannot stop the queue. */
-  push(task: () => Promise<void>, bytes = 0): void {
+  /**
+   * `task` must not reject; a rejection is swallowed so one delivery cannot stop the queue. A task
+   * that returns `undefined` has finished, and the next one starts without waiting for a promise.
+   */
+  push(task: () => Promise<void> | undefined, bytes = 0): void {
     this.#tasks.push({ run: task, bytes });
     this.#deliveries++;
     this.#bytes += bytes;
@@ -98,7 +102,8 @@ export class DeliveryQueue {
     try {
       for (let task = this.#next(); task !== undefined; task = this.#next()) {
         try {
-          await task.run();
+          const pending = task.run();
+          if (pending !== undefined) await pending;
         } catch {
           // Tasks report their own failures; this only keeps the queue alive.
         }

@@ -8,8 +8,10 @@
  * Scenarios: rt (1 in flight), pipelined (64 in flight), push, replay (the chosen configuration),
  * redis (cross-instance pushes over the Redis bus, 256 in flight: both connector instances and
  * the gateway are profiled, and redis-server's INFO commandstats of the profiled part printed;
- * `redis <rounds> --timeline`: no profiler, the p50 of each leg of a paced push instead).
- * `--raw` profiles the baseline pair instead (replay: the ceiling, raw ws batched).
+ * `redis <rounds> --timeline`: no profiler, the p50 of each leg of a paced push instead;
+ * `redis <rounds> --cpu`: no profiler, CPU µs per push of each process and redis-server).
+ * `--raw` profiles the baseline pair instead (replay: the ceiling, raw ws batched). `--at=<rev>`
+ * runs a commit's sources (built like `npm run bench -- --at`), to compare before and after.
  */
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -33,7 +35,8 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 
 const prebuilt = process.env.BENCH_BUILD_DIR;
-const build = prebuilt ? { dir: prebuilt, path: (p: string) => join(prebuilt, p.replace(/\.ts$/, ".js")) } : await buildForBench(root);
+const at = process.argv.find((a) => a.startsWith("--at="))?.slice("--at=".length);
+const build = prebuilt ? { dir: prebuilt, path: (p: string) => join(prebuilt, p.replace(/\.ts$/, ".js")) } : await buildForBench(root, at);
 const ctx: BenchContext = { quick: true, root, build, log: (m) => process.stderr.write(`${m}\n`) };
 const config = { root, ...(scenario === "replay" && { replay: CHOSEN }) };
 
@@ -80,8 +83,9 @@ async function step(server: Worker, client: Worker, connect: () => Promise<unkno
 }
 
 if (scenario === "redis") {
-  const { profileRedis, redisTimeline } = await import("./sections/redis-cross-instance.js");
+  const { profileRedis, redisCpu, redisTimeline } = await import("./sections/redis-cross-instance.js");
   if (process.argv.includes("--timeline")) await redisTimeline(ctx, seconds);
+  else if (process.argv.includes("--cpu")) await redisCpu(ctx, seconds);
   else await profileRedis(ctx, dir, seconds);
   process.exit(0);
 }

@@ -7,7 +7,7 @@
  * holding the socket — single-instance delivery, which never touches Redis.
  */
 import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startRedisServer } from "../../test/helpers/redis-server.js";
 import { formatSummary, summarize } from "../lib/profile-summary.js";
@@ -246,6 +246,68 @@ export async function redisTimeline(ctx: BenchContext, rounds: number): Promise<
         }
       },
     );
+  } finally {
+    await redis.stop();
+  }
+}
+
+/** CPU ms (user + system) redis-server used so far, from /proc (Linux); `undefined` elsewhere. */
+function redisCpuMs(port: number): number | undefined {
+  try {
+    const pid = /process_id:(\d+)/.exec(execFileSync("redis-cli", ["-p", String(port), "INFO", "server"], { encoding: "utf8" }))?.[1];
+    // Fields 14 and 15 of /proc/<pid>/stat (after the parenthesised name): utime, stime in clock ticks (100 Hz).
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /s, "").split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `bench/profile.ts redis <rounds> --cpu`: CPU µs per push of each process (A, B, the gateway,
+ * redis-server) for the three arms of the throughput row — single-instance (pushed on A),
+ * cross-instance (pushed on B) and the bare ioredis exchange — medians over the rounds. On two
+ * cores a push rate is bounded by the CPU all four processes spend on it; no profiler.
+ */
+export async function redisCpu(ctx: BenchContext, rounds: number): Promise<void> {
+  const redis = await startRedisServer();
+  const common = { root: ctx.root, redisUrl: redis.url, keyPrefix: "bench:", secret: SECRET };
+  const count = 20_000;
+  try {
+    await withCluster(ctx, common, async (A, B, G) => {
+      const procs: Array<[string, Worker]> = [["A", A], ["B", B], ["gateway", G]];
+      const cpuOf = async (): Promise<number[]> => [
+        ...(await Promise.all(procs.map(async ([, w]) => {
+          const c = await w.call<{ user: number; system: number }>("cpu");
+          return (c.user + c.system) / 1000;
+        }))),
+        redisCpuMs(redis.port) ?? Number.NaN,
+      ];
+      await A.call("rawServe");
+      const arms: Array<[string, () => Promise<number>]> = [
+        ["single-instance (on A)", () => rate(A, G, count, "live")],
+        ["cross-instance (on B)", () => rate(B, G, count, "remote")],
+        ["bare ioredis exchange", () => rawRate(B, count)],
+      ];
+      for (const [, run] of arms) await run();
+      const perPush = new Map<string, number[][]>(arms.map(([name]) => [name, []]));
+      const rates = new Map<string, number[]>(arms.map(([name]) => [name, []]));
+      for (let r = 0; r < rounds; r++) {
+        for (const [name, run] of arms) {
+          const c0 = await cpuOf();
+          rates.get(name)?.push(await run());
+          const c1 = await cpuOf();
+          perPush.get(name)?.push(c1.map((v, i) => ((v - (c0[i] as number)) * 1000) / count));
+        }
+      }
+      const names = [...procs.map(([n]) => n), "redis-server"];
+      for (const [name] of arms) {
+        const rows = perPush.get(name) as number[][];
+        const per = names.map((_n, i) => median(rows.map((row) => row[i] as number)));
+        const total = per.reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0);
+        console.log(`${name}: ${Math.round(median(rates.get(name) as number[]))}/s; CPU µs per push: ${names.map((n, i) => `${n} ${(per[i] as number).toFixed(1)}`).join(", ")}; total ${total.toFixed(1)}`);
+      }
+    });
   } finally {
     await redis.stop();
   }

@@ -427,36 +427,60 @@ t.test("bus: one bad entry in a batch costs only itself", async (t) => {
   t.equal(errors.filter((e) => e.startsWith("bus.message")).length, 3, "each bad entry reported");
 });
 
-t.test("bus: offerUnlessIdle publishes unless the gateway's idle flag is set, in the same step; the turn's other messages still go", async (t) => {
+t.test("bus: an offer reaches only the instances holding its gateway, in one PUBLISH per turn, and says when none does", async (t) => {
   const keyPrefix = prefix();
-  const wire = await tap(t, `${keyPrefix}bus`);
-  const scale = createRedisScaleOut({ redis: redis.url, keyPrefix });
-  const other = new RedisRelayBus({ redis: redis.url, keyPrefix });
-  t.teardown(() => Promise.all([scale.close(), other.close()]));
-  t.equal(typeof other.offerUnlessIdle, "undefined", "only a bus that shares the buffer's idle flag has it");
-  const offerUnlessIdle = scale.bus.offerUnlessIdle?.bind(scale.bus);
-  if (offerUnlessIdle === undefined) throw new Error("the scale-out's bus offers unless idle");
+  // Watched with MONITOR: a subscriber would count as an instance holding the gateway.
+  const base = new Redis(redis.url);
+  const monitor = await base.monitor();
+  t.teardown(() => (monitor.disconnect(), base.disconnect()));
+  const offersWire: string[] = [];
+  monitor.on("monitor", (_time: string, args: string[]) => {
+    if (args[0]?.toLowerCase() === "publish" && args[1] === `${keyPrefix}bus:offers:gw`) offersWire.push(args[2] as string);
+  });
+  const a = new RedisRelayBus({ redis: redis.url, keyPrefix });
+  const holder = new RedisRelayBus({ redis: redis.url, keyPrefix, connectionName: "holder", redisOptions: { retryStrategy: () => 100 } });
+  const bystander = new RedisRelayBus({ redis: redis.url, keyPrefix });
+  t.teardown(() => Promise.all([a.close(), holder.close(), bystander.close()]));
   const got: Array<[string, BusMessage]> = [];
-  await other.subscribe((g, m) => got.push([g, m]));
-  const offer = (id: string): Extract<BusMessage, { kind: "deliver" }> => ({ kind: "deliver", origin: "node-b", id, frame: frame(id) });
-  const kick: BusMessage = { kind: "kick", origin: "node-b" };
+  const seenElsewhere: BusMessage[] = [];
+  await holder.subscribe((g, m) => got.push([g, m]), { ignoreOrigin: "node-h" });
+  await bystander.subscribe((_g, m) => seenElsewhere.push(m), { ignoreOrigin: "node-x" });
+  const offer = (id: string): Extract<BusMessage, { kind: "deliver" }> => ({ kind: "deliver", origin: "node-a", id, frame: frame(id) });
+  const kick: BusMessage = { kind: "kick", origin: "node-a" };
+  const ids = (): string[] => got.map(([g, m]) => `${g}:${m.kind === "deliver" ? m.id : m.kind}`);
 
-  t.same(await Promise.all([offerUnlessIdle("gw", offer("1")), scale.bus.publish("gw", kick), offerUnlessIdle("gw", offer("2"))]), [true, undefined, true]);
+  t.equal(await a.offer("gw", offer("0")), false, "held nowhere: nobody received it");
+  await until(() => offersWire.length === 1);
+  offersWire.length = 0;
+
+  await holder.hold("gw", true);
+  t.same(await Promise.all([a.offer("gw", offer("1")), a.publish("gw", kick), a.offer("gw", offer("2")), a.offer("gw-other", offer("3"))]), [true, undefined, true, false]);
   await until(() => got.length === 3);
-  t.same(got.map(([, m]) => (m.kind === "deliver" ? m.id : m.kind)), ["1", "kick", "2"], "in order, one script call");
-  await until(() => wire.length >= 1);
+  t.same(ids(), ["gw:1", "gw:2", "gw:kick"], "the holder gets the gateway's offers (in order) and the bus channel's messages");
+  await until(() => offersWire.length >= 1);
   await sleep(50);
-  t.equal(wire.length, 1);
+  t.equal(offersWire.length, 1, "the turn's offers for the gateway in one PUBLISH");
+  t.same(seenElsewhere, [kick], "an instance that does not hold the gateway never reads its offers");
 
-  await scale.buffer.setIdle("gw", true);
+  // Holds are counted: the channel stays subscribed until the last one is released.
+  await holder.hold("gw", true);
+  await holder.hold("gw", false);
+  t.equal(await a.offer("gw", offer("4")), true, "still held once");
+
+  // The subscription comes back with the connection.
+  const admin = new Redis(redis.url);
+  t.teardown(() => admin.quit());
+  const resubscribed = new Promise<void>((resolve) => holder.onResubscribed(resolve));
+  const subId = /id=(\d+) [^\n]*name=holder:bus-sub/.exec(String(await admin.client("LIST")))?.[1];
+  await admin.client("KILL", "ID", subId as string);
+  await resubscribed;
   got.length = 0;
-  t.same(await Promise.all([offerUnlessIdle("gw", offer("3")), scale.bus.publish("gw", kick), offerUnlessIdle("gw-live", offer("4"))]), [false, undefined, true], "left out while idle");
-  await until(() => got.length === 2);
-  await sleep(50);
-  t.same(got.map(([g, m]) => `${g}:${m.kind === "deliver" ? m.id : m.kind}`), ["gw:kick", "gw-live:4"], "the idle gateway's kick still went; the other gateway's offer too");
+  t.equal(await a.offer("gw", offer("5")), true, "held again after the reconnect");
+  await until(() => got.length === 1);
+  t.same(ids(), ["gw:5"]);
 
-  await scale.buffer.setIdle("gw", false);
-  t.equal(await offerUnlessIdle("gw", offer("5")), true, "published again once the flag is cleared");
+  await holder.hold("gw", false);
+  t.equal(await a.offer("gw", offer("6")), false, "released: nobody receives the gateway's offers");
 });
 
 t.test("bus: a batch of offers from an origin every handler ignores is skipped undecoded; other buses decode it", async (t) => {

@@ -126,15 +126,16 @@ t.test("an append by another node that lands during the holder's final re-read i
         if (m.kind === "kick") setTimeout(kickSeen, 20);
       }),
   };
-  // The scale-out's bus checks the idle flag in the script that offers (`offerUnlessIdle`): a
-  // push it left out is the same "a has read the flag" moment.
+  // The scale-out's bus says when an offer reached no instance (`offer`: the gateway is held
+  // nowhere yet): a push declined so is the same "a has decided to append" moment.
   const busA: RelayBus = {
     publish: (g, m) => sa.bus.publish(g, m),
     subscribe: (handler, options) => sa.bus.subscribe(handler, options),
-    offerUnlessIdle: async (g, m) => {
-      const published = await (sa.bus.offerUnlessIdle as NonNullable<RelayBus["offerUnlessIdle"]>).call(sa.bus, g, m);
-      if (!published) idleSeen();
-      return published;
+    hold: (g, held) => sa.bus.hold(g, held),
+    offer: async (g, m) => {
+      const heard = await sa.bus.offer(g, m);
+      if (!heard) idleSeen();
+      return heard;
     },
   };
   const a = await startRelay(t, { bus: busA, buffer: bufferA, nodeId: "node-a", remoteDeliveryTimeoutMs: 300 });
@@ -143,7 +144,7 @@ t.test("an append by another node that lands during the holder's final re-read i
 
   await sa.buffer.setIdle(GATEWAY, true);
   const pending = a.server.sendInbound(GATEWAY, messageEvent("raced"));
-  await aSawIdle; // a has read the flag (idle: no offer) and waits to append
+  await aSawIdle; // a has decided to append (no offer taken) and waits for the snapshot
   const gw = await handshake(b, { autoAck: true });
   const receipt = await Promise.race([pending, sleep(3000).then(() => undefined)]);
   t.match(receipt, { mode: "buffered" }, "delivered and acked, not left in the stream");

@@ -66,10 +66,11 @@ export class ClusterLink {
   }
 
   /**
-   * Offers a push to the node holding the gateway; `undefined` when nobody answers in time.
-   * With `isIdle`, nothing is offered to a gateway flipped to buffered-only (`"idle"`): the bus
-   * checks the flag as it publishes when it can (`RelayBus.offerUnlessIdle`), else `isIdle` is
-   * asked first.
+   * Offers a push to the node holding the gateway; `undefined` when nobody answers in time,
+   * `"declined"` when it is known that nobody takes it. A bus with `RelayBus.offer` reaches only
+   * the nodes holding the gateway and says when there is none (declined at once); otherwise,
+   * with `isIdle`, nothing is offered to a gateway flipped to buffered-only (declined) and the
+   * offer goes to every node.
    *
    * With `waitForAck`, a `buffered` answer comes with `acked`: the wait for that entry's ack,
    * started the moment the answer is handled. The entry's `acked` message can follow the answer
@@ -81,16 +82,16 @@ export class ClusterLink {
     frame: BufferableFrame | InterruptInboundFrame,
     isIdle?: () => Promise<boolean>,
     waitForAck?: (bufferId: string) => Promise<void>,
-  ): Promise<OfferAnswer | "idle" | undefined> {
-    const unlessIdle = isIdle === undefined ? undefined : this.#bus.offerUnlessIdle;
-    if (isIdle !== undefined && unlessIdle === undefined && (await isIdle())) return "idle";
+  ): Promise<OfferAnswer | "declined" | undefined> {
+    const direct = this.#bus.offer;
+    if (direct === undefined && isIdle !== undefined && (await isIdle())) return "declined";
     const id = randomUUID();
     return new Promise((resolve) => {
       const timer = setTimeout(() => finish(undefined), this.#timeoutMs);
-      const finish = (answer: DeliveredAnswer | "idle" | undefined): void => {
+      const finish = (answer: DeliveredAnswer | "declined" | undefined): void => {
         clearTimeout(timer);
         this.#offers.delete(id);
-        if (waitForAck === undefined || answer === undefined || answer === "idle" || answer.mode !== "buffered" || answer.bufferId === undefined) {
+        if (waitForAck === undefined || answer === undefined || answer === "declined" || answer.mode !== "buffered" || answer.bufferId === undefined) {
           resolve(answer);
           return;
         }
@@ -101,9 +102,21 @@ export class ClusterLink {
       };
       this.#offers.set(id, finish);
       const message = { kind: "deliver", origin: this.#nodeId, id, frame } as const;
-      if (unlessIdle === undefined) this.#bus.publish(gatewayId, message).catch(() => finish(undefined));
-      else unlessIdle.call(this.#bus, gatewayId, message).then((published) => published || finish("idle"), () => finish(undefined));
+      if (direct === undefined) this.#bus.publish(gatewayId, message).catch(() => finish(undefined));
+      else direct.call(this.#bus, gatewayId, message).then((heard) => heard || finish("declined"), () => finish(undefined));
     });
+  }
+
+  /**
+   * This node holds sockets of the gateway (`held`) or no longer does: tells a bus that routes
+   * offers per gateway (`RelayBus.hold`). Resolves once offers for it reach this node, or at once
+   * with any other bus; a failure is reported and resolves too (offers then go unanswered and are
+   * buffered by their senders, whose kick makes this node drain them).
+   */
+  hold(gatewayId: string, held: boolean): Promise<void> | undefined {
+    const hold = this.#bus.hold;
+    if (hold === undefined) return undefined;
+    return hold.call(this.#bus, gatewayId, held).catch((err: unknown) => this.#host.reportError(err, "bus.hold"));
   }
 
   /** Ends every open offer unanswered (shutdown). */

@@ -64,6 +64,8 @@ class GatewayRecord {
   /** Buffered entries replayed from this node; `inbound_ack` is honoured only for these. Created by the first replay. */
   sent: Set<string> | undefined;
   recovery: NodeJS.Timeout | undefined;
+  /** Until the bus delivers this gateway's offers here (`RelayBus.hold`): its handshake waits for it. */
+  hearing: Promise<void> | undefined;
 
   constructor(readonly gatewayId: string) {}
 }
@@ -140,8 +142,11 @@ export class DeliveryRouter implements ConnectionHost {
   register(conn: Connection): void {
     let gateway = this.#records.get(conn.gatewayId);
     if (gateway === undefined) {
-      gateway = new GatewayRecord(conn.gatewayId);
+      const created = new GatewayRecord(conn.gatewayId);
+      gateway = created;
       this.#records.set(conn.gatewayId, gateway);
+      const hearing = this.#config.clustered ? this.#cluster.hold(conn.gatewayId, true) : undefined;
+      if (hearing !== undefined) created.hearing = hearing.then(() => void (created.hearing = undefined));
     }
     // Concatenated rather than pushed: a pushed-to (or spread) array reserves 17 slots, and most
     // gateways hold one socket.
@@ -159,7 +164,14 @@ export class DeliveryRouter implements ConnectionHost {
     if (gateway === undefined || !conn.open) return;
     gateway.current = conn;
     // A new handshake ends any flip: the backlog is replayed on this socket, then live resumes.
-    this.#startDrain(gateway, "handshake");
+    if (gateway.hearing === undefined) {
+      this.#startDrain(gateway, "handshake");
+      return;
+    }
+    // Live only once other nodes' offers reach this node (until then they buffer, and kick).
+    void gateway.hearing.then(() => {
+      if (gateway.current === conn && gateway.phase.current === "awaiting-hello" && this.#records.get(conn.gatewayId) === gateway) this.#startDrain(gateway, "handshake");
+    });
   }
 
   async goingIdle(conn: Connection): Promise<void> {
@@ -241,6 +253,7 @@ export class DeliveryRouter implements ConnectionHost {
       this.#stopDrain(gateway);
       this.#stopRecovery(gateway);
       this.#records.delete(conn.gatewayId);
+      if (this.#config.clustered) void this.#cluster.hold(conn.gatewayId, false);
       if (this.#orders.get(conn.gatewayId)?.idle === true) this.#orders.delete(conn.gatewayId);
     }
   }
@@ -340,8 +353,8 @@ export class DeliveryRouter implements ConnectionHost {
         () => this.#config.buffer.isIdle(gatewayId),
         (bufferId) => this.#waitForAck(gatewayId, bufferId, signal),
       );
-      if (answer !== "idle" && answer?.mode === "live") return { mode: "remote" };
-      if (answer !== "idle" && answer?.acked !== undefined && answer.bufferId !== undefined) {
+      if (answer !== "declined" && answer?.mode === "live") return { mode: "remote" };
+      if (answer !== "declined" && answer?.acked !== undefined && answer.bufferId !== undefined) {
         await answer.acked;
         return { mode: "buffered", bufferId: answer.bufferId };
       }
@@ -368,7 +381,7 @@ export class DeliveryRouter implements ConnectionHost {
     }
     if (!this.#config.clustered || this.#closing) return false;
     const answer = await this.#cluster.offer(gatewayId, frame);
-    return answer !== "idle" && answer?.mode === "live";
+    return answer !== "declined" && answer?.mode === "live";
   }
 
   /**

@@ -35,9 +35,10 @@ export interface SubscribeOptions {
  * never relies on a bus message for durability (durable state lives in the `DeliveryBuffer`), only
  * for latency and to resolve promises; a lost `deliver` answer makes the sender buffer instead.
  *
- * A Redis implementation: `publish` → `PUBLISH relay:bus <json {gatewayId, message}>` (or one
- * channel per gateway with `PSUBSCRIBE relay:gw:*`), `subscribe` → a dedicated subscriber
- * connection. Messages are plain JSON data.
+ * The Redis implementation (`RedisRelayBus`): `publish` → `PUBLISH` on one channel every node
+ * subscribes to, `offer` → `PUBLISH` on the gateway's own channel, which only the nodes holding
+ * it subscribe to (`hold`), `subscribe` → a dedicated subscriber connection. Messages are plain
+ * JSON data.
  */
 export interface RelayBus {
   /** Sends to every subscribed node, this one included. Resolves once handed to the transport. */
@@ -49,13 +50,20 @@ export interface RelayBus {
    */
   subscribe(handler: BusHandler, options?: SubscribeOptions): Promise<() => Promise<void>>;
   /**
-   * Optional: publishes a `deliver` offer only if the gateway is not flipped to buffered-only,
-   * reading the flag the delivery buffer keeps (`DeliveryBuffer.isIdle`) in the same step, and
-   * resolves `false` (nothing published) when it is. A bus that can read that flag where it
-   * publishes saves the server the round trip of asking the buffer before each offer. Without
-   * it, the server asks the buffer, then publishes.
+   * Optional: sends a `deliver` offer only to the nodes holding the gateway (those that called
+   * `hold` for it) and resolves `false` when none received it: no node holds it, so the caller
+   * buffers the push at once instead of waiting `remoteDeliveryTimeoutMs` for an answer that
+   * cannot come. A node holding the gateway answers every offer, `buffered` while the gateway is
+   * flipped idle, so nothing needs to be checked before offering. Without it, the server asks the
+   * buffer whether the gateway is idle, then `publish`es the offer to every node.
    */
-  offerUnlessIdle?(gatewayId: string, message: Extract<BusMessage, { kind: "deliver" }>): Promise<boolean>;
+  offer?(gatewayId: string, message: Extract<BusMessage, { kind: "deliver" }>): Promise<boolean>;
+  /**
+   * With `offer`: this node holds sockets of the gateway from now on (`held`, called when its
+   * first socket arrives) or no longer (when its last one is gone). Resolves once the gateway's
+   * offers reach this node's handlers; the server takes the gateway live only then.
+   */
+  hold?(gatewayId: string, held: boolean): Promise<void>;
 }
 
 /**

@@ -2,7 +2,10 @@
  * The relay bus on Redis pub/sub: every instance publishes `{g: gatewayId, m: message}` JSON on
  * one channel, the messages of one turn batched into one `PUBLISH` (see `publish`), and listens
  * on it through a dedicated subscriber connection (a connection in subscribe mode can run
- * nothing else). `ready()` resolves once the subscription is confirmed:
+ * nothing else). Offers (`offer`) go on the gateway's own channel, `<channel>:offers:<gatewayId>`,
+ * which only the instances holding the gateway subscribe to (`hold`): no other instance reads
+ * them, and a `PUBLISH` that reached nobody says nobody holds it. `ready()` resolves once the
+ * subscription is confirmed:
  * await it before `server.listen()` so nothing published for a gateway that handshakes here can
  * go unheard (subscribe before serve).
  *
@@ -21,15 +24,8 @@ import type { RedisConnectionOptions } from "./options.js";
 import { relayKeys } from "./keys.js";
 
 export interface RedisRelayBusOptions extends RedisConnectionOptions {
-  /** Channel name. Default `<keyPrefix>bus`. */
+  /** Channel name; a gateway's offers go on `<channel>:offers:<gatewayId>`. Default `<keyPrefix>bus`. */
   channel?: string;
-  /**
-   * The servers on this bus keep their idle flags in a `RedisDeliveryBuffer` on the same Redis
-   * with the same `keyPrefix` (`createRedisScaleOut` sets it): an offer then checks the flag in
-   * the script that publishes it (`offerUnlessIdle`) instead of after a separate round trip.
-   * Default false.
-   */
-  sharesIdleFlag?: boolean;
 }
 
 /** What `attach` needs of a server: its connections, to kick their drains after a resubscribe. */
@@ -61,54 +57,39 @@ const RECENT_ACKS = 4096;
  */
 const MAX_BATCH_CHARS = 256 * 1024;
 
-/**
- * Publishes one gateway's batch unless its idle flag is set (KEYS[1] the flag; ARGV[1] channel,
- * ARGV[2] the batch, ARGV[3] the batch without its offers, or empty). Returns 1 when idle.
- */
-const OFFER_UNLESS_IDLE = `
-local idle = redis.call('EXISTS', KEYS[1]) == 1
-local text = ARGV[2]
-if idle then text = ARGV[3] end
-if text ~= '' then redis.call('PUBLISH', ARGV[1], text) end
-if idle then return 1 end
-return 0
-`;
-
-/** Messages of one turn that leave in one command. */
+/** Messages of one turn for one channel, that leave in one `PUBLISH`. */
 interface Batch {
   texts: string[];
-  /** For a gateway's group (see `offerUnlessIdle`): which messages are offers, by index. */
-  offers: boolean[] | undefined;
   chars: number;
   /** Every message is from this origin and none is an `acked` (see `wrap`); `null` once one is not. */
   origin: string | null | undefined;
   /** Settles every `publish` of the batch: one promise for all of them. */
   sent: Promise<void>;
-  /** A group's: `false` when the gateway was idle and its offers were left out. */
-  published: Promise<boolean> | undefined;
-  settle: (idle: boolean, err?: unknown) => void;
+  /** An offers batch's: whether any instance received it. */
+  heard: Promise<boolean> | undefined;
+  settle: (receivers: number, err?: unknown) => void;
 }
 
-function newBatch(grouped: boolean): Batch {
+function newBatch(offers: boolean): Batch {
   let resolveSent!: () => void;
   let rejectSent!: (err: unknown) => void;
   const sent = new Promise<void>((resolve, reject) => ((resolveSent = resolve), (rejectSent = reject)));
-  let resolvePublished: ((published: boolean) => void) | undefined;
-  let rejectPublished: ((err: unknown) => void) | undefined;
-  const published = grouped ? new Promise<boolean>((resolve, reject) => ((resolvePublished = resolve), (rejectPublished = reject))) : undefined;
-  const settle = (idle: boolean, err?: unknown): void => {
+  let resolveHeard: ((heard: boolean) => void) | undefined;
+  let rejectHeard: ((err: unknown) => void) | undefined;
+  const heard = offers ? new Promise<boolean>((resolve, reject) => ((resolveHeard = resolve), (rejectHeard = reject))) : undefined;
+  const settle = (receivers: number, err?: unknown): void => {
     if (err === undefined) {
       resolveSent();
-      resolvePublished?.(!idle);
+      resolveHeard?.(receivers > 0);
     } else {
       rejectSent(err);
-      rejectPublished?.(err);
+      rejectHeard?.(err);
     }
   };
   // Nobody may be waiting on one of the two.
   sent.catch(() => undefined);
-  published?.catch(() => undefined);
-  return { texts: [], offers: grouped ? [] : undefined, chars: 0, origin: undefined, sent, published, settle };
+  heard?.catch(() => undefined);
+  return { texts: [], chars: 0, origin: undefined, sent, heard, settle };
 }
 
 /**
@@ -141,14 +122,15 @@ export class RedisRelayBus implements RelayBus {
   readonly #resubscribed = new Set<() => void>();
   readonly #onError: RedisConnectionOptions["onError"];
   #subscription: Promise<void>;
-  /** This turn's messages for gateways with no offer checked against the idle flag. */
-  #batch: Batch | undefined;
-  /** This turn's messages of each gateway with such an offer, in publish order (see `offerUnlessIdle`). */
-  readonly #groups = new Map<string, Batch>();
+  /** This turn's batches by channel, in the order they were opened. */
+  readonly #batches = new Map<string, Batch>();
+  /** `<channel>:offers:`, followed by a gateway id: that gateway's offers channel. */
+  readonly #offersPrefix: string;
+  /** Gateways whose offers this instance receives (`hold`): how many holds, and their subscription. */
+  readonly #held = new Map<string, { holds: number; heard: Promise<void> }>();
   /** Batch prefixes (see `wrap`) of an origin every handler ignores: skipped undecoded. */
   #skippable: readonly Buffer[] = [];
   #flushScheduled = false;
-  readonly #idleKey: ((gatewayId: string) => string) | undefined;
   /** The first subscribe attempt has not settled: a `ready` now is the one it waits for. */
   #starting = true;
   #closed = false;
@@ -156,14 +138,9 @@ export class RedisRelayBus implements RelayBus {
   constructor(opts: RedisRelayBusOptions) {
     const keys = relayKeys(opts.keyPrefix ?? DEFAULT_KEY_PREFIX);
     this.channel = opts.channel ?? keys.bus;
+    this.#offersPrefix = `${this.channel}:offers:`;
     this.#onError = opts.onError;
     this.#pub = new RedisLink(opts, "bus-pub");
-    if (opts.sharesIdleFlag === true) {
-      this.#idleKey = keys.idle;
-      this.#pub.client.defineCommand("relayOfferUnlessIdle", { numberOfKeys: 1, lua: OFFER_UNLESS_IDLE });
-    } else {
-      this.offerUnlessIdle = undefined;
-    }
     // Kicks published while the publisher was down were lost: the entries they announced still
     // wait. Once it is back, kick every gateway this instance waits on an ack from.
     let pubReady = false;
@@ -173,10 +150,11 @@ export class RedisRelayBus implements RelayBus {
     });
     // Resubscribing is done here (below), so it is known when it completed.
     this.#sub = new RedisLink(opts, "bus-sub", { autoResubscribe: false });
-    // As bytes: a batch of this node's own offers is recognised by its prefix and never decoded.
+    // As bytes: a batch of this node's own messages is recognised by its prefix and never decoded.
     const channel = Buffer.from(this.channel);
+    const offers = Buffer.from(this.#offersPrefix);
     this.#sub.client.on("messageBuffer", (from: Buffer, payload: Buffer) => {
-      if (!from.equals(channel)) return;
+      if (!from.equals(channel) && !(from.length > offers.length && from.compare(offers, 0, offers.length, 0, offers.length) === 0)) return;
       for (const prefix of this.#skippable) if (payload.length >= prefix.length && payload.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) return;
       this.#receive(payload.toString());
     });
@@ -199,8 +177,10 @@ export class RedisRelayBus implements RelayBus {
     );
   }
 
+  /** The bus channel and the offers channel of every gateway held here (again after a reconnect). */
   async #subscribe(): Promise<void> {
-    await this.#sub.run("bus.subscribe", (c) => c.subscribe(this.channel));
+    const offers = [...this.#held.keys()].map((gatewayId) => this.#offersPrefix + gatewayId);
+    await this.#sub.run("bus.subscribe", (c) => c.subscribe(this.channel, ...offers));
   }
 
   /** Resolves once this instance's subscription is live (rejects if Redis cannot be reached in time). */
@@ -209,47 +189,71 @@ export class RedisRelayBus implements RelayBus {
   }
 
   /**
-   * Messages published in the same turn of the event loop leave together in one `PUBLISH` (see
-   * `wrap` for the form): a push offered to another instance costs a command, a reply and a
-   * subscriber dispatch per turn instead of per message, on every instance. Order is kept per
-   * gateway: a batch holds its messages in publish order, and batches leave one after another on
-   * the one publisher connection. The returned promise is the batch's: it resolves once Redis
-   * took the command, or rejects for every message in it.
+   * Messages published in the same turn of the event loop leave together in one `PUBLISH` per
+   * channel (see `wrap` for the form): a push offered to another instance costs a command, a reply
+   * and a subscriber dispatch per turn instead of per message. Order is kept per channel: a batch
+   * holds its messages in publish order, and the turn's batches leave one after another on the one
+   * publisher connection, in the order they were opened. The returned promise is the batch's: it
+   * resolves once Redis took the command, or rejects for every message in it.
    */
   publish(gatewayId: string, message: BusMessage): Promise<void> {
-    // A gateway with an idle-checked offer this turn keeps all its messages in its group.
-    const group = this.#groups.get(gatewayId);
-    const batch = group ?? (this.#batch ??= newBatch(false));
-    this.#add(batch, gatewayId, message, false);
+    const batch = this.#batchFor(this.channel, false);
+    this.#add(batch, gatewayId, message);
     return batch.sent;
   }
 
   /**
-   * `RelayBus.offerUnlessIdle`, present when the bus reads the buffer's idle flag
-   * (`sharesIdleFlag`): the gateway's messages of the turn go out in one script that checks the
-   * flag and publishes them, leaving out the offers if it is set, in one round trip.
+   * `RelayBus.offer`: on the gateway's offers channel, batched per turn like `publish`; resolves
+   * `false` when the `PUBLISH` reached no subscriber (no instance holds the gateway).
    */
-  offerUnlessIdle?(gatewayId: string, message: Extract<BusMessage, { kind: "deliver" }>): Promise<boolean> {
-    let group = this.#groups.get(gatewayId);
-    if (group === undefined) {
-      group = newBatch(true);
-      this.#groups.set(gatewayId, group);
-    }
-    this.#add(group, gatewayId, message, true);
-    return group.published as Promise<boolean>;
+  offer(gatewayId: string, message: Extract<BusMessage, { kind: "deliver" }>): Promise<boolean> {
+    const batch = this.#batchFor(this.#offersPrefix + gatewayId, true);
+    this.#add(batch, gatewayId, message);
+    return batch.heard as Promise<boolean>;
   }
 
-  #add(batch: Batch, gatewayId: string, message: BusMessage, offer: boolean): void {
+  /**
+   * `RelayBus.hold`: subscribes to the gateway's offers channel while at least one hold is
+   * open, and resolves once the subscription is confirmed.
+   */
+  hold(gatewayId: string, held: boolean): Promise<void> {
+    const entry = this.#held.get(gatewayId);
+    if (held) {
+      if (entry !== undefined) {
+        entry.holds++;
+        return entry.heard;
+      }
+      const channel = this.#offersPrefix + gatewayId;
+      // Also in every later resubscription (`#subscribe`), whether this one succeeds or not.
+      const heard = this.#closed ? Promise.resolve() : this.#sub.run("bus.hold", (c) => c.subscribe(channel)).then(() => undefined);
+      heard.catch(() => undefined);
+      this.#held.set(gatewayId, { holds: 1, heard });
+      return heard;
+    }
+    if (entry === undefined || --entry.holds > 0) return Promise.resolve();
+    this.#held.delete(gatewayId);
+    if (this.#closed) return Promise.resolve();
+    return this.#sub.run("bus.hold", (c) => c.unsubscribe(this.#offersPrefix + gatewayId)).then(() => undefined);
+  }
+
+  #batchFor(channel: string, offers: boolean): Batch {
+    let batch = this.#batches.get(channel);
+    if (batch === undefined) {
+      batch = newBatch(offers);
+      this.#batches.set(channel, batch);
+    }
+    return batch;
+  }
+
+  #add(batch: Batch, gatewayId: string, message: BusMessage): void {
     const text = JSON.stringify({ g: gatewayId, m: message });
     batch.texts.push(text);
-    batch.offers?.push(offer);
     batch.chars += text.length + 1;
     // `acked` is never tagged: this bus tracks acks from every origin (`#observe`).
     if (message.kind === "acked") batch.origin = null;
     else if (batch.origin === undefined) batch.origin = message.origin;
     else if (batch.origin !== message.origin) batch.origin = null;
-    // Everything pending leaves then, the plain batch first: its messages of a gateway are older
-    // than that gateway's group.
+    // Everything pending leaves then, in order.
     if (batch.chars >= MAX_BATCH_CHARS) this.#flush();
     else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
@@ -257,34 +261,19 @@ export class RedisRelayBus implements RelayBus {
     }
   }
 
-  /** Sends this turn's messages: the plain batch first, then each gateway's group. */
+  /** Sends this turn's batches, one `PUBLISH` each, in the order they were opened. */
   #flush(): void {
     this.#flushScheduled = false;
-    const batch = this.#batch;
-    this.#batch = undefined;
-    if (batch !== undefined) {
+    if (this.#batches.size === 0) return;
+    const batches = [...this.#batches];
+    this.#batches.clear();
+    for (const [channel, batch] of batches) {
       const text = wrap(batch.texts, batch.origin);
-      this.#pub.run("bus.publish", (c) => c.publish(this.channel, text)).then(
-        () => batch.settle(false),
-        (err: unknown) => batch.settle(false, err ?? new Error("bus.publish failed")),
+      this.#pub.run("bus.publish", (c) => c.publish(channel, text)).then(
+        (receivers) => batch.settle(receivers),
+        (err: unknown) => batch.settle(0, err ?? new Error("bus.publish failed")),
       );
     }
-    if (this.#groups.size === 0) return;
-    const groups = [...this.#groups];
-    this.#groups.clear();
-    for (const [gatewayId, group] of groups) this.#sendGroup(gatewayId, group);
-  }
-
-  #sendGroup(gatewayId: string, group: Batch): void {
-    const { texts, offers } = group;
-    const others = texts.filter((_, i) => offers?.[i] !== true);
-    const whenIdle = others.length === 0 ? "" : wrap(others, null);
-    const key = (this.#idleKey as (g: string) => string)(gatewayId);
-    type Scripted = { relayOfferUnlessIdle(key: string, channel: string, text: string, whenIdle: string): Promise<number> };
-    this.#pub.run("bus.publish", (c) => (c as unknown as Scripted).relayOfferUnlessIdle(key, this.channel, wrap(texts, group.origin), whenIdle)).then(
-      (idle) => group.settle(idle === 1),
-      (err: unknown) => group.settle(false, err ?? new Error("bus.publish failed")),
-    );
   }
 
   async subscribe(handler: BusHandler, options: SubscribeOptions = {}): Promise<() => Promise<void>> {

@@ -29,7 +29,7 @@ export interface RedisScaleOut {
 }
 
 export function createRedisScaleOut(opts: RedisScaleOutOptions): RedisScaleOut {
-  const bus = new RedisRelayBus({ sharesIdleFlag: true, ...opts });
+  const bus = new RedisRelayBus(opts);
   const buffer = new RedisDeliveryBuffer({ ...opts, ackChannel: opts.ackChannel ?? bus.channel });
   // Entries appended here are waited on here until acked (see RedisRelayBus.attach).
   buffer.onAppended = (gatewayId, bufferId) => bus.expectAck(gatewayId, bufferId);

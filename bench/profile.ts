@@ -86,7 +86,7 @@ if (scenario === "redis") {
   const { profileRedis, redisCpu, redisTimeline } = await import("./sections/redis-cross-instance.js");
   if (process.argv.includes("--timeline")) await redisTimeline(ctx, seconds);
   else if (process.argv.includes("--cpu")) await redisCpu(ctx, seconds);
-  else await profileRedis(ctx, dir, seconds);
+  else await profileRedis(ctx, dir, seconds, raw);
   process.exit(0);
 }
 

@@ -316,9 +316,9 @@ export async function redisCpu(ctx: BenchContext, rounds: number): Promise<void>
 /**
  * `bench/profile.ts redis`: cross-instance pushes (256 in flight, made on B) with V8's profiler
  * on in A, B and the gateway around the measured part only; prints self time per process and the
- * Redis commands the profiled pushes cost.
+ * Redis commands the profiled pushes cost. `--raw`: the bare ioredis exchange instead.
  */
-export async function profileRedis(ctx: BenchContext, dir: string, seconds: number): Promise<void> {
+export async function profileRedis(ctx: BenchContext, dir: string, seconds: number, bare = false): Promise<void> {
   const redis = await startRedisServer();
   const common = { root: ctx.root, redisUrl: redis.url, keyPrefix: "bench:", secret: SECRET };
   try {
@@ -333,7 +333,9 @@ export async function profileRedis(ctx: BenchContext, dir: string, seconds: numb
         const procs: Array<[string, Worker]> = [["node-a", A], ["node-b", B], ["gateway", G]];
         await G.call("connect", { port: A.info.port, gatewayId: GATEWAY_ID, secret: SECRET });
         await until(async () => (await A.call<{ phase: string | null }>("phase", { gatewayId: GATEWAY_ID })).phase === "live", 10_000, "gateway live on A");
-        await rate(B, G, 2000, "remote");
+        if (bare) await A.call("rawServe");
+        const run = (count: number): Promise<number> => (bare ? rawRate(B, count) : rate(B, G, count, "remote"));
+        await run(2000);
         execFileSync("redis-cli", ["-p", String(redis.port), "CONFIG", "RESETSTAT"]);
         let pushes = 0;
         let busy = 0;
@@ -343,13 +345,13 @@ export async function profileRedis(ctx: BenchContext, dir: string, seconds: numb
           part++;
           await Promise.all(procs.map(([, w]) => w.call("profileStart")));
           const t0 = performance.now();
-          await rate(B, G, 10_000, "remote");
+          await run(10_000);
           busy += performance.now() - t0;
           pushes += 10_000;
           await Promise.all(procs.map(([name, w]) => w.call("profileStop", { file: join(dir, `${name}.${part}.cpuprofile`) })));
         }
         const stats = commandStats(redis.port);
-        process.stderr.write(`profiles in ${dir}\nredis: ${pushes} cross-instance pushes in ${Math.round(busy)} ms profiled (${Math.round((pushes / busy) * 1000)}/s under the profiler)\n`);
+        process.stderr.write(`profiles in ${dir}\nredis: ${pushes} ${bare ? "bare ioredis exchanges" : "cross-instance pushes"} in ${Math.round(busy)} ms profiled (${Math.round((pushes / busy) * 1000)}/s under the profiler)\n`);
         console.log("redis-server commands per push:");
         for (const [cmd, s] of Object.entries(stats)) console.log(`  ${cmd}: ${(s.calls / pushes).toFixed(3)} calls/push, ${s.usecPerCall} µs/call`);
         console.log("");

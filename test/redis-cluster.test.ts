@@ -162,3 +162,57 @@ function bindAll(buffer: DeliveryBufferLike): DeliveryBuffer {
     size: (g) => buffer.size(g),
   };
 }
+
+t.test("a push for a gateway held by no instance is buffered at once, not after remoteDeliveryTimeoutMs", async (t) => {
+  const keyPrefix = `unheld${++clusters}:`;
+  const sa = createRedisScaleOut({ redis: redis.url, keyPrefix });
+  const sb = createRedisScaleOut({ redis: redis.url, keyPrefix });
+  t.teardown(() => Promise.all([sa.close(), sb.close()]));
+  // Long enough that only the bus saying "nobody received it" can explain a prompt append.
+  const a = await startRelay(t, { bus: sa.bus, buffer: sa.buffer, nodeId: "node-a", remoteDeliveryTimeoutMs: 30_000 });
+  const b = await startRelay(t, { bus: sb.bus, buffer: sb.buffer, nodeId: "node-b", remoteDeliveryTimeoutMs: 30_000 });
+  await Promise.all([sa.attach(a.server), sb.attach(b.server)]);
+
+  const pending = b.server.sendInbound(GATEWAY, messageEvent("nobody-home"));
+  await until(async () => (await sb.buffer.size(GATEWAY)) === 1, 5000, "appended by b");
+  const gw = await handshake(a, { autoAck: true });
+  t.match(await pending, { mode: "buffered" }, "delivered from the buffer and acked");
+  t.same(texts(gw), ["nobody-home"]);
+  await until(() => a.server.connection(GATEWAY)?.phase === "live");
+  t.same(await b.server.sendInbound(GATEWAY, messageEvent("held")), { mode: "remote" }, "held now: offered and taken live");
+});
+
+t.test("a gateway goes live on an instance only once the bus delivers its offers there (hold resolved)", async (t) => {
+  const keyPrefix = `hold${++clusters}:`;
+  const sa = createRedisScaleOut({ redis: redis.url, keyPrefix });
+  const sb = createRedisScaleOut({ redis: redis.url, keyPrefix });
+  t.teardown(() => Promise.all([sa.close(), sb.close()]));
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const holds: Array<[string, boolean]> = [];
+  const busA: RelayBus = {
+    publish: (g, m) => sa.bus.publish(g, m),
+    subscribe: (handler, options) => sa.bus.subscribe(handler, options),
+    offer: (g, m) => sa.bus.offer(g, m),
+    hold: async (g, held) => {
+      holds.push([g, held]);
+      await sa.bus.hold(g, held);
+      if (held) await gate;
+    },
+  };
+  const a = await startRelay(t, { bus: busA, buffer: sa.buffer, nodeId: "node-a", remoteDeliveryTimeoutMs: 300 });
+  const b = await startRelay(t, { bus: sb.bus, buffer: sb.buffer, nodeId: "node-b", remoteDeliveryTimeoutMs: 300 });
+  await Promise.all([sa.attach(a.server), sb.attach(b.server)]);
+
+  const gw = await handshake(a, { autoAck: true });
+  t.same(holds, [[GATEWAY, true]], "held from its first socket");
+  await sleep(100);
+  t.equal(a.server.connection(GATEWAY)?.phase, "awaiting-hello", "handshaked, but not live before the bus confirmed");
+  release();
+  await until(() => a.server.connection(GATEWAY)?.phase === "live");
+  t.same(await b.server.sendInbound(GATEWAY, messageEvent("after")), { mode: "remote" });
+  t.same(texts(gw), ["after"]);
+  await gw.close();
+  await until(() => holds.length === 2);
+  t.same(holds[1], [GATEWAY, false], "released when its last socket closed");
+});

@@ -7,8 +7,9 @@
  *   `backlogged` (socket above its high-water mark), `awaiting-hello`, or no socket on this node:
  *   appended to the delivery buffer; resolves when the gateway acks it. While a backlog exists,
  *   every new push is appended behind it, so the gateway sees buffer order, then live order.
- * - Cluster (a shared bus was supplied): a gateway with no socket here and not flipped idle is
- *   offered to the other nodes; if none takes it within `remoteDeliveryTimeoutMs` it is buffered.
+ * - Cluster (a shared bus was supplied): a push for a gateway with no socket here is offered to
+ *   the other nodes (see `ClusterLink.offer`); if none takes it within `remoteDeliveryTimeoutMs`,
+ *   or none holds the gateway, or it is flipped idle, it is buffered.
  *
  * Nothing is dropped on an ambiguous path: a live write that fails, or a remote offer nobody
  * answers, falls back to the buffer (at-least-once; gateways dedupe replays by message id).
@@ -346,7 +347,7 @@ export class DeliveryRouter implements ConnectionHost {
     if (gateway !== undefined) {
       route = await this.#routeLocal(gateway, typeof target === "string" ? undefined : target, frame);
     } else if (!this.#closing && this.#config.clustered) {
-      // Not offered while the gateway is flipped idle: its entries wait in the buffer.
+      // Declined (buffered here at once) when no node holds the gateway, or it is flipped idle.
       const answer = await this.#cluster.offer(
         gatewayId,
         frame,

@@ -36,9 +36,14 @@ export class PendingRequest implements Expiring {
 
   finish(outcome: Outcome, deadlines: Deadlines): void {
     if (this.deadline !== undefined) deadlines.cancel(this.deadline);
-    if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort);
+    this.detach();
     if ("result" in outcome) this.resolve(outcome.result);
     else this.reject(outcome.error);
+  }
+
+  /** Removes the abort listener. */
+  detach(): void {
+    if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort);
   }
 }
 
@@ -80,6 +85,18 @@ export class PendingRequests {
     if (entry === undefined) return false;
     this.#entries.delete(requestId);
     entry.finish(outcome, this.#deadlines);
+    this.#notifyIfDrained();
+    return true;
+  }
+
+  /** `settle` with a result. */
+  resolve(requestId: string, result: RelayResult): boolean {
+    const entry = this.#entries.get(requestId);
+    if (entry === undefined) return false;
+    this.#entries.delete(requestId);
+    if (entry.deadline !== undefined) this.#deadlines.cancel(entry.deadline);
+    entry.detach();
+    entry.resolve(result);
     this.#notifyIfDrained();
     return true;
   }

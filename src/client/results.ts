@@ -57,5 +57,7 @@ export const notSupported = (op: string, platform: string | undefined): LocalFai
  */
 export function resultFromWire(value: unknown): RelayResult {
   const body = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-  return { ...body, success: body.success === true } as RelayResult;
+  // A decoded result is this call's own object: one that already says `success: true` is the answer as is.
+  if (body.success === true) return body as unknown as RelayResult;
+  return { ...body, success: false } as RelayResult;
 }

@@ -76,6 +76,8 @@ export interface SessionConfig {
 }
 
 const DELIVERY_TYPES: ReadonlySet<string> = new Set(["inbound", "interrupt_inbound", "passthrough_forward"]);
+/** How received frames are validated (one options object for all of them). */
+const RECEIVED = Object.freeze({ mode: "tolerant", direction: "connector-to-gateway" } as const);
 
 export class Session {
   readonly generation: number;
@@ -399,16 +401,23 @@ export class Session {
         });
         continue;
       }
-      this.#guard(() => {
-        const checked = validateFrame(event.frame, { mode: "tolerant", direction: "connector-to-gateway" });
-        if (!checked.ok) {
-          this.#onInvalidFrame(event.frame, checked.issues);
-          return;
-        }
-        if (checked.dropped !== undefined) this.#reportDropped(event.frame.type, checked.dropped);
-        this.#onFrame(checked.value);
-      });
+      // Guarded like #guard, without a closure per frame.
+      try {
+        this.#received(event.frame);
+      } catch (err) {
+        this.internalError(err);
+      }
     }
+  }
+
+  #received(frame: DecodedFrame): void {
+    const checked = validateFrame(frame, RECEIVED);
+    if (!checked.ok) {
+      this.#onInvalidFrame(frame, checked.issues);
+      return;
+    }
+    if (checked.dropped !== undefined) this.#reportDropped(frame.type, checked.dropped);
+    this.#onFrame(checked.value);
   }
 
   /** Entries a receiver filters were removed; the frame proceeds without them. */
@@ -466,7 +475,7 @@ export class Session {
         return this.#onDescriptor(normalizeDescriptor(frame.descriptor));
       case "outbound_result": {
         const requestId = frame.requestId;
-        const settled = typeof requestId === "string" && this.#pending.settle(requestId, { result: resultFromWire(frame.result) });
+        const settled = typeof requestId === "string" && this.#pending.resolve(requestId, resultFromWire(frame.result));
         if (!settled) {
           // Late (already timed out) or never sent: ignored, but observable.
           this.#protocolError({

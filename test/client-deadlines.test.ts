@@ -95,3 +95,20 @@ t.test("over a socket, requests with different timeouts each time out on their o
   const again = client.send({ chat_id: "c", content: "again" }, { timeoutMs: 50 });
   t.same(await again, { success: false, error: LocalError.TimedOut, ambiguous: true }, "a later one times out too");
 });
+
+t.test("a deadline past the longest Node timer does not fire early (Node fires such a timer after 1 ms)", async (t) => {
+  const deadlines = new Deadlines();
+  const fired = new Map<string, number>();
+  const queued = deadlines.add(item(fired, "queued"), 3e9);
+  const own = deadlines.add(item(fired, "own"), 2.5e9); // shorter than the queued one: a timer of its own
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.name);
+  process.on("warning", onWarning);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  process.off("warning", onWarning);
+  t.equal(fired.size, 0, "neither fired");
+  t.same(warnings, [], "no TimeoutOverflowWarning");
+  deadlines.cancel(queued);
+  deadlines.cancel(own);
+  deadlines.stop();
+});

@@ -27,6 +27,9 @@ class Slot {
 
 export type DeadlineSlot = Slot;
 
+/** The longest delay a Node timer takes (a longer one fires after 1 ms): a later deadline is re-armed until due. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Past this many settled slots (and more settled than waiting), the queue is compacted. */
 const COMPACT_AT = 64;
 
@@ -49,7 +52,7 @@ export class Deadlines {
     const slot = new Slot(item, at);
     const last = this.#queue.length > this.#head ? this.#queue[this.#queue.length - 1] : undefined;
     if (last !== undefined && at < last.at) {
-      slot.timer = setTimeout(expireSlot, ms, slot);
+      slot.timer = setTimeout(expireSlot, Math.min(ms, MAX_TIMER_MS), slot);
       return slot;
     }
     this.#queue.push(slot);
@@ -97,7 +100,7 @@ export class Deadlines {
 
   #arm(at: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = setTimeout(this.#onTimer, Math.max(1, Math.ceil(at - performance.now())));
+    this.#timer = setTimeout(this.#onTimer, Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(at - performance.now()))));
     this.#timerAt = at;
     this.#refed = true;
   }
@@ -136,6 +139,12 @@ export class Deadlines {
 
 function expireSlot(slot: Slot): void {
   if (slot.done) return;
+  const left = slot.at - performance.now();
+  if (left > 0) {
+    // Only a deadline past the longest timer gets here early.
+    slot.timer = setTimeout(expireSlot, Math.min(MAX_TIMER_MS, Math.ceil(left)), slot);
+    return;
+  }
   slot.done = true;
   slot.item.expire();
 }

@@ -179,6 +179,11 @@ export class Connection implements RelayConnection {
     return this.#transport.bufferedAmount;
   }
 
+  /** Whether frames written are reported (`frameOut`): a writer that has only their encoding may skip building them. */
+  get reportsFrames(): boolean {
+    return this.#host.wantsEvent("frameOut");
+  }
+
   /** Outbound handlers still running. */
   get pendingRequests(): number {
     return this.#inFlight;

@@ -101,12 +101,72 @@ class GatewayLog {
   bySeq = new Map<number, Slot>();
 }
 
+/**
+ * A stored entry. Its line is what the drain writes for it: the frame's JSON with this entry's
+ * `bufferId` as its last member, "\n"-terminated — the text `encodeFrame({ ...frame, bufferId })`
+ * gives, made once at append instead of at every replay.
+ */
+class StoredEntry implements BufferedEntry {
+  readonly bufferId: string;
+  declare readonly frame: BufferableFrame;
+  readonly #line: string;
+  #frame: BufferableFrame | undefined;
+
+  static lineOf(entry: BufferedEntry): string | undefined {
+    return #line in entry ? entry.#line : undefined;
+  }
+
+  // Own and enumerable like a plain entry's `frame` (spread and JSON see it), one getter for all.
+  static readonly #frameProperty: PropertyDescriptor = {
+    enumerable: true,
+    get(this: StoredEntry): BufferableFrame {
+      if (this.#frame === undefined) {
+        const { bufferId: _, ...frame } = JSON.parse(this.#line) as BufferableFrame & { bufferId: string };
+        this.#frame = deepFreeze(frame) as BufferableFrame;
+      }
+      return this.#frame;
+    },
+  };
+
+  constructor(bufferId: string, json: string) {
+    this.bufferId = bufferId;
+    this.#line = `${json.slice(0, -1)},"bufferId":${JSON.stringify(bufferId)}}\n`;
+    Object.defineProperty(this, "frame", StoredEntry.#frameProperty);
+    Object.freeze(this);
+  }
+}
+
+/**
+ * The entry for an appended frame: stored encoded when its JSON is an object the `bufferId` can
+ * be appended to (every frame the server appends); anything else (a frame carrying its own
+ * `bufferId`, or a value whose JSON is not a non-empty object) as a deep-frozen copy, encoded at
+ * replay as before.
+ */
+function storedEntry(bufferId: string, frame: BufferableFrame): BufferedEntry {
+  const record = frame as unknown as Record<string, unknown> | null;
+  if (typeof record === "object" && record !== null && !Array.isArray(record) && !Object.hasOwn(record, "bufferId") && typeof record.toJSON !== "function") {
+    const json = JSON.stringify(record);
+    if (json.length > 2 && json.charCodeAt(0) === OPEN_BRACE && json.charCodeAt(json.length - 1) === CLOSE_BRACE) return new StoredEntry(bufferId, json);
+  }
+  return Object.freeze({ bufferId, frame: deepFreeze(structuredClone(frame)) });
+}
+
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/** The line a replay writes for `entry`, when its buffer stored it encoded (the in-memory buffer does). */
+export function storedLine(entry: BufferedEntry): string | undefined {
+  return StoredEntry.lineOf(entry);
+}
+
 let removeEntry: (buffer: InMemoryDeliveryBuffer, gatewayId: string, bufferId: string) => boolean;
 
 /**
  * The embedded default: process memory, lost on restart. Fine for a single connector process
- * and for tests; production clusters use a shared durable store. Each entry is a deep-frozen copy
- * of the appended frame, and `read` returns that entry (frozen, with its frame), not a fresh one.
+ * and for tests; production clusters use a shared durable store. Each entry is kept as a networked
+ * store keeps it, serialised: the frame's JSON (as `JSON.stringify` writes it, the text a live push
+ * writes), already in the form a replay sends. `read` returns the stored entries themselves
+ * (frozen); an entry's `frame` is parsed from its JSON on first use, deep-frozen.
  */
 export class InMemoryDeliveryBuffer implements DeliveryBuffer {
   // `immediateAck` below reaches the private, synchronous body of `ack` through this.
@@ -136,11 +196,8 @@ export class InMemoryDeliveryBuffer implements DeliveryBuffer {
       this.#logs.set(gatewayId, log);
     }
     if (log.live >= this.#max) throw new DeliveryBufferFullError(gatewayId, this.#max);
-    // A copy, as a networked store would serialise it: later mutation by the caller cannot leak in.
-    // Frozen, so `read` can hand out the stored copy itself: cloning each entry again on every
-    // read would be the largest cost of a replay.
     const seq = ++this.#seq;
-    const entry: BufferedEntry = Object.freeze({ bufferId: String(seq), frame: deepFreeze(structuredClone(frame)) });
+    const entry = storedEntry(String(seq), frame);
     const slot: Slot = { seq, entry };
     log.slots.push(slot);
     log.bySeq.set(seq, slot);

@@ -10,11 +10,16 @@
  */
 import type { ConnectorFrame } from "../../generated/types.js";
 import { encodeFrame } from "../codec/index.js";
-import type { DeliveryBuffer, BufferedEntry } from "./delivery-buffer.js";
+import { storedLine, type DeliveryBuffer, type BufferedEntry } from "./delivery-buffer.js";
 
 export interface DrainTarget {
   readonly open: boolean;
   readonly bufferedAmount: number;
+  /**
+   * Whether `writeFrames` needs the frame objects (someone observes the frames written); when
+   * `false`, the drain passes only the encoded message, with an empty `frames`. Default: needed.
+   */
+  readonly reportsFrames?: boolean;
   /** `encoded`: the frames already encoded as one message (each line "\n"-terminated). */
   writeFrames(frames: readonly ConnectorFrame[], encoded?: string): Promise<void>;
 }
@@ -156,7 +161,10 @@ export class Drain {
 
   #send(entries: BufferedEntry[]): void {
     const options = this.#options;
-    const frames: ConnectorFrame[] = [];
+    const lines: string[] = [];
+    // Frame objects only for a target that reports them: the wire needs the lines alone, and an
+    // entry the buffer stored encoded has its line ready.
+    const frames: ConnectorFrame[] | undefined = options.target.reportsFrames === false ? undefined : [];
     const due = performance.now() + options.ackTimeoutMs;
     for (const entry of entries) {
       this.#cursor = entry.bufferId;
@@ -169,11 +177,18 @@ export class Drain {
       this.#inFlight.delete(id);
       this.#inFlight.set(id, due);
       options.onSent(id);
-      frames.push({ ...entry.frame, bufferId: id } as ConnectorFrame);
+      const stored = storedLine(entry);
+      if (stored !== undefined && frames === undefined) {
+        lines.push(stored);
+        continue;
+      }
+      const frame = { ...entry.frame, bufferId: id } as ConnectorFrame;
+      lines.push(stored ?? encodeFrame(frame));
+      frames?.push(frame);
     }
     this.#arm();
-    this.replayed += frames.length;
-    for (const group of batches(frames, options.framesPerMessage, options.maxMessageBytes)) {
+    this.replayed += lines.length;
+    for (const group of batches(lines, frames, options.framesPerMessage, options.maxMessageBytes)) {
       // A failed write means the socket is gone; the server aborts this drain on close.
       options.target.writeFrames(group.frames, group.message).catch(() => undefined);
     }
@@ -207,40 +222,43 @@ export class Drain {
 }
 
 /**
- * Groups of at most `perMessage` frames whose encoding stays under `maxBytes` (a single larger
- * frame goes alone), each with its message: every frame is encoded once, here.
+ * Groups of at most `perMessage` lines whose message stays under `maxBytes` (a single larger line
+ * goes alone), each with its message and, when given, its frames.
  *
  * A group's UTF-8 size is counted as an upper bound, 3 bytes per UTF-16 unit, until that bound
  * could pass `maxBytes`; only then is the message measured, and its lines from there on. Measuring
  * scans the whole string, and a group of a few dozen frames is far below the bound: the groups
  * are the ones exact counting gives, without a scan of every frame.
  */
-function batches(frames: ConnectorFrame[], perMessage: number, maxBytes: number): Array<{ frames: ConnectorFrame[]; message: string }> {
+function batches(lines: string[], frames: ConnectorFrame[] | undefined, perMessage: number, maxBytes: number): Array<{ frames: ConnectorFrame[]; message: string }> {
   const out: Array<{ frames: ConnectorFrame[]; message: string }> = [];
-  let group: ConnectorFrame[] = [];
+  let start = 0;
+  let count = 0;
   let message = "";
   /** `message`'s UTF-8 bytes: exact when `exact`, else at least that. */
   let bytes = 0;
   let exact = false;
-  for (const frame of frames) {
-    const line = encodeFrame(frame);
+  const close = (end: number): void => {
+    out.push({ frames: frames === undefined ? [] : frames.slice(start, end), message });
+    start = end;
+    count = 0;
+    message = "";
+    bytes = 0;
+    exact = false;
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
     let size = exact ? Buffer.byteLength(line, "utf8") : 3 * line.length;
-    if (!exact && group.length > 0 && group.length < perMessage && bytes + size > maxBytes) {
+    if (!exact && count > 0 && count < perMessage && bytes + size > maxBytes) {
       bytes = Buffer.byteLength(message, "utf8");
       size = Buffer.byteLength(line, "utf8");
       exact = true;
     }
-    if (group.length > 0 && (group.length >= perMessage || bytes + size > maxBytes)) {
-      out.push({ frames: group, message });
-      group = [];
-      message = "";
-      bytes = 0;
-      exact = false;
-    }
-    group.push(frame);
+    if (count > 0 && (count >= perMessage || bytes + size > maxBytes)) close(i);
+    count++;
     message += line;
     bytes += size;
   }
-  if (group.length > 0) out.push({ frames: group, message });
+  if (count > 0) close(lines.length);
   return out;
 }

@@ -2,8 +2,8 @@
  * Cross-instance delivery over Redis: two connector instances (bench/procs/redis-node)
  * on one redis-server (test/helpers/redis-server: a real `redis-server` on a free loopback port,
  * AOF on), the gateway (bench/procs/redis-gateway) connected to instance A. Subject: pushes made
- * on instance B, which reach the gateway over the relay bus (B offers them in a script that checks
- * the shared idle flag and publishes, A writes live and answers). Baseline: the same pushes made on A, the instance
+ * on instance B, which reach the gateway over the relay bus (B offers them on the gateway's offers
+ * channel, which only A subscribes to; A writes live and answers). Baseline: the same pushes made on A, the instance
  * holding the socket — single-instance delivery, which never touches Redis.
  */
 import { execFileSync } from "node:child_process";
@@ -89,7 +89,7 @@ export const redisCrossInstanceSection: Section = {
           `Each repeat: fresh processes (two instances, the gateway) on one redis-server, ${rounds} interleaved rounds of ${pushCount} pushes (throughput) and of ${latencyCount} paced pushes and PINGs (latency); ${repeats} repeats.`,
           `Added latency of a cross-instance push, p50: +${round(addedRow?.subject ?? Number.NaN, 1)} µs against a Redis PING round trip of ${round(addedRow?.baseline ?? Number.NaN, 1)} µs (medians over the repeats).`,
           "Latency pushes are one at a time with a 1 ms pause after each resolves, so neither path queues (a live push resolves when written, before the gateway handled it). The PINGs are paced the same way, from instance B, with ioredis (the bus's client library).",
-          "Subject path: B offers the pushes of a turn in one script call (checks the gateway's idle flag and `PUBLISH`es them as one batch), A writes each frame live and answers with one batched `PUBLISH` of `delivered`s, B resolves. Latency is from B's `sendInbound` call to the gateway's handler, on the machine-wide monotonic clock both processes read.",
+          "Subject path: B offers the pushes of a turn in one `PUBLISH` on the gateway's offers channel, which only the instance holding the gateway (A) subscribes to, A writes each frame live and answers with one batched `PUBLISH` of `delivered`s, B resolves. Latency is from B's `sendInbound` call to the gateway's handler, on the machine-wide monotonic clock both processes read.",
           "A cross-instance push needs at least B → Redis → A on top of the single-instance path: a round trip's worth of process hops (what the PING measures) plus both instances' work on the bus message.",
           "Baseline: the same `sendInbound` on A, the instance holding the gateway's socket: a live write that never touches Redis — what a single instance does.",
           "redis-server: the Debian package on a loopback port, AOF with `appendfsync always` (test/helpers/redis-server.ts); the live path writes nothing to it.",

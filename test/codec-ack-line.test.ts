@@ -1,7 +1,10 @@
 /**
  * `inbound_ack` lines read without JSON.parse (src/codec/ack-line.ts) must mean exactly what
  * JSON.parse makes of them, and the decoder must treat them exactly as it treats the same frame
- * parsed the general way: same frames, same errors, in every mode and direction.
+ * parsed the general way: same frames, same errors, in every mode and direction. The spaced
+ * form is what the reference gateway writes: `_send_inbound_ack` hands `{"type": "inbound_ack",
+ * "bufferId": …}` to `_send`, which writes `json.dumps(frame) + "\n"` with the default separators
+ * (NousResearch/hermes-agent, gateway/relay/ws_transport.py, commit 04077d8997a1).
  */
 import t from "tap";
 import fc from "fast-check";

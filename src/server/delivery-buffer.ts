@@ -139,8 +139,8 @@ class StoredEntry implements BufferedEntry {
 /**
  * The entry for an appended frame: stored encoded when its JSON is an object the `bufferId` can
  * be appended to (every frame the server appends); anything else (a frame carrying its own
- * `bufferId`, or a value whose JSON is not a non-empty object) as a deep-frozen copy, encoded at
- * replay as before.
+ * `bufferId` or a `toJSON`, or a value whose JSON is not a non-empty object) as a deep-frozen
+ * copy, encoded at replay.
  */
 function storedEntry(bufferId: string, frame: BufferableFrame): BufferedEntry {
   const record = frame as unknown as Record<string, unknown> | null;

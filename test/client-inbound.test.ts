@@ -377,3 +377,18 @@ t.test("a handler's result decides when it has finished: a plain value at once, 
   t.same(conn.acks, ["t1", "v1", "p1"], "acked in order; the rejected one is not");
   t.same(errors.map((e) => [e.where, e.bufferId, (e.error as Error).message]), [["inbound", "r1", "failed rejecting"]]);
 });
+
+t.test("an inbound handler's context: the bufferId, the session's generation and the frame as received", async (t) => {
+  const contexts: unknown[] = [];
+  const { conn } = await setup(t, {}, { handlers: { inbound: (_event, ctx) => void contexts.push(ctx) } });
+  conn.inbound(messageEvent("buffered"), "b-ctx");
+  conn.inbound(messageEvent("live"));
+  await until(() => contexts.length === 2);
+  const [buffered, live] = contexts as Array<Record<string, unknown>>;
+  t.strictSame(Object.keys(buffered ?? {}), ["bufferId", "generation", "frame"]);
+  t.equal(buffered?.bufferId, "b-ctx");
+  t.equal(typeof buffered?.generation, "number");
+  t.match(buffered?.frame, { type: "inbound", bufferId: "b-ctx", event: { text: "buffered" } });
+  t.equal(live?.bufferId, undefined);
+  t.match(live?.frame, { type: "inbound", event: { text: "live" } });
+});

@@ -492,7 +492,7 @@ export class Session {
       case "inbound": {
         const event = normalizeMessageEvent(frame.event);
         const delivered = { ...frame, event } as InboundFrame;
-        return this.#deliver("inbound", bufferIdOf(frame), (h) => h.inbound !== undefined, (h, ctx) => h.inbound?.(event, { ...ctx, frame: delivered }));
+        return this.#deliver("inbound", bufferIdOf(frame), (h) => h.inbound !== undefined, (h, ctx) => h.inbound?.(event, { bufferId: ctx.bufferId, generation: ctx.generation, frame: delivered }));
       }
       case "interrupt_inbound": {
         const interrupt = normalizeInterrupt(frame);

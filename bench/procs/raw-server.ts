@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from "ws";
 import * as V from "../../generated/validators.js";
 import * as fx from "../lib/fixtures.js";
 import { onText } from "./common.js";
-import { config, serve } from "./rpc.js";
+import { config, now, serve } from "./rpc.js";
 import { heapSnapshot, pump, pushEvent, settledMemory, type ProcConfig } from "./common.js";
 
 const cfg = config<ProcConfig>();
@@ -69,7 +69,8 @@ serve(
     },
     /**
      * The replay design's ceiling: `count` frames with bufferIds, `perMessage` per message, at most
-     * `window` unacked, straight on ws; resolves when every ack is in.
+     * `window` unacked, straight on ws; resolves when every ack is in, with the ms from the first
+     * frame built to the last ack (the span the subject's drainStart … drainEnd covers).
      */
     replay(args) {
       const ws = latest;
@@ -79,6 +80,7 @@ serve(
       const window = Number(args.window);
       let sent = 0;
       let acked = 0;
+      const t0 = now();
       return new Promise((resolve) => {
         const fill = (): void => {
           while (sent < count && sent - acked < window) {
@@ -92,7 +94,7 @@ serve(
         onAck = () => {
           if (++acked === count) {
             onAck = undefined;
-            resolve({ acked });
+            resolve({ acked, ms: now() - t0 });
           } else if (sent - acked <= window - perMessage) fill();
         };
         fill();

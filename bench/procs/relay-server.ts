@@ -20,7 +20,9 @@ const eventOf = pushEvent(cfg.root) as unknown as (i: number) => MessageEvent;
 let server: RelayServer;
 let port = 0;
 let nextMessageId = 0;
-let lastDrain: { at: number; stats: unknown } | undefined;
+/** The last drain: when it started (`drainStart`, before its first frame is written) and ended (`drainEnd`, after its last ack). */
+let lastDrain: { startedAt: number; at: number; stats: unknown } | undefined;
+let drainStartedAt = 0;
 let drainWaiter: (() => void) | undefined;
 let handshakes = 0;
 
@@ -34,8 +36,9 @@ async function start(replay: ReplayOptions | undefined): Promise<void> {
   };
   if (replay !== undefined) options.replay = replay;
   server = createRelayServer(options);
+  server.on("drainStart", () => (drainStartedAt = now()));
   server.on("drainEnd", ({ replayed, acked, aborted }) => {
-    lastDrain = { at: now(), stats: { replayed, acked, aborted } };
+    lastDrain = { startedAt: drainStartedAt, at: now(), stats: { replayed, acked, aborted } };
     drainWaiter?.();
   });
   server.on("handshake", () => handshakes++);

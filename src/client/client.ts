@@ -15,6 +15,7 @@ import { encodeFrame } from "../codec/encode.js";
 import { checkOutgoingFrame, type OutgoingValidation } from "../kernel/outgoing.js";
 import { wsDialer } from "../transport/ws-dialer.js";
 import type { Dialer } from "../transport/types.js";
+import { encodeAck } from "./encode-ack.js";
 import { ReconnectLadder } from "./backoff.js";
 import { DeliveryQueue } from "./delivery-queue.js";
 import { RelayClientClosedError, RelayConnectError } from "./errors.js";
@@ -459,6 +460,7 @@ export class RelayClient implements RelayEventSource<RelayClientEvents> {
     return {
       emit: (event, payload) => this.#events.emit(event, payload),
       encode: (frame) => this.#encode(frame),
+      encodeAck: (bufferId) => encodeAck(bufferId, this.#validate),
       opened: (session) => {
         if (session !== this.#session) return;
         // The upgrade was accepted: this dial's token reached its auth outcome.

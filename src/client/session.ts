@@ -43,6 +43,8 @@ export interface Delivery {
 export interface SessionHost {
   emit<K extends keyof RelayClientEvents>(event: K, payload: RelayClientEvents[K]): void;
   encode(frame: GatewayFrame): string;
+  /** The `inbound_ack` line for `bufferId`, checked like `encode` (see encode-ack.ts). */
+  encodeAck(bufferId: string): string;
   /** The transport opened; the hellos are about to be written. */
   opened(session: Session): void;
   /** The first descriptor arrived: the handshake is complete. */
@@ -324,7 +326,7 @@ export class Session {
    */
   ack(bufferId: string): void {
     if (this.#ended) return;
-    const line = this.#host.encode({ type: "inbound_ack", bufferId });
+    const line = this.#host.encodeAck(bufferId);
     if (!this.#config.coalesceAcks) {
       this.write(line);
       return;

@@ -38,27 +38,30 @@ function str(value: unknown, fallback: string): string {
   return typeof value === "string" ? value : fallback;
 }
 
+/**
+ * The event's `source` and the event itself are filled in place when they are objects: the
+ * client passes the event of a frame it has just parsed, which nothing else holds, and a copy per
+ * frame of both would be the receive path's largest allocation. Each key keeps the position a
+ * copy (`{ ...raw, platform, chat_id, … }`) would give it: an existing key stays where it is, a
+ * missing one is appended in the order assigned here. Anything else reads as an empty object.
+ */
 export function normalizeSource(value: unknown): SessionSource {
-  const raw = asRecord(value);
-  const source: JsonObject = {
-    ...raw,
-    platform: str(raw.platform, SOURCE_DEFAULTS.platform),
-    chat_id: str(raw.chat_id, SOURCE_DEFAULTS.chat_id),
-    chat_type: typeof raw.chat_type === "string" && CHAT_TYPES.has(raw.chat_type) ? raw.chat_type : SOURCE_DEFAULTS.chat_type,
-  };
-  for (const key of ALWAYS_SENT_NULLABLE) source[key] = typeof raw[key] === "string" ? raw[key] : null;
+  const source = asRecord(value);
+  source.platform = str(source.platform, SOURCE_DEFAULTS.platform);
+  source.chat_id = str(source.chat_id, SOURCE_DEFAULTS.chat_id);
+  source.chat_type = typeof source.chat_type === "string" && CHAT_TYPES.has(source.chat_type) ? source.chat_type : SOURCE_DEFAULTS.chat_type;
+  for (const key of ALWAYS_SENT_NULLABLE) source[key] = typeof source[key] === "string" ? source[key] : null;
   return source as unknown as SessionSource;
 }
 
+/** The event with its defaults, filled in place like `normalizeSource`. */
 export function normalizeMessageEvent(value: unknown): MessageEvent {
-  const raw = asRecord(value);
-  return {
-    ...raw,
-    text: str(raw.text, EVENT_DEFAULTS.text),
-    // Connectors have sent `image`, which is no member: it reads as text, like the reference.
-    message_type: (typeof raw.message_type === "string" && MESSAGE_TYPES.has(raw.message_type) ? raw.message_type : EVENT_DEFAULTS.message_type) as MessageEvent["message_type"],
-    source: normalizeSource(raw.source),
-  } as MessageEvent;
+  const event = asRecord(value);
+  event.text = str(event.text, EVENT_DEFAULTS.text);
+  // Connectors have sent `image`, which is no member: it reads as text, like the reference.
+  event.message_type = typeof event.message_type === "string" && MESSAGE_TYPES.has(event.message_type) ? event.message_type : EVENT_DEFAULTS.message_type;
+  event.source = normalizeSource(event.source);
+  return event as unknown as MessageEvent;
 }
 
 export function normalizeInterrupt(frame: JsonObject): InterruptInboundFrame {

@@ -492,8 +492,10 @@ export class Session {
         for (const done of [...this.#idleWaiters]) done(true);
         return;
       case "inbound": {
+        // Filled in place (normalize.ts): the frame was parsed for this delivery alone.
         const event = normalizeMessageEvent(frame.event);
-        const delivered = { ...frame, event } as InboundFrame;
+        frame.event = event;
+        const delivered = decoded as InboundFrame;
         return this.#deliver("inbound", bufferIdOf(frame), (h) => h.inbound !== undefined, (h, ctx) => h.inbound?.(event, { bufferId: ctx.bufferId, generation: ctx.generation, frame: delivered }));
       }
       case "interrupt_inbound": {

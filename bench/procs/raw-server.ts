@@ -70,7 +70,9 @@ serve(
     /**
      * The replay design's ceiling: `count` frames with bufferIds, `perMessage` per message, at most
      * `window` unacked, straight on ws; resolves when every ack is in, with the ms from the first
-     * frame built to the last ack (the span the subject's drainStart … drainEnd covers).
+     * message built to the last ack (the span the subject's drainStart … drainEnd covers). The
+     * frames are encoded before that, as a buffer stores them when they arrive (the subject's
+     * in-memory buffer keeps each entry's line from its append).
      */
     replay(args) {
       const ws = latest;
@@ -78,6 +80,7 @@ serve(
       const count = Number(args.count);
       const perMessage = Number(args.perMessage);
       const window = Number(args.window);
+      const lines = Array.from({ length: count }, (_, i) => JSON.stringify({ type: "inbound", event: eventOf(i), bufferId: String(i + 1) }) + "\n");
       let sent = 0;
       let acked = 0;
       const t0 = now();
@@ -85,9 +88,7 @@ serve(
         const fill = (): void => {
           while (sent < count && sent - acked < window) {
             let message = "";
-            for (let k = 0; k < perMessage && sent < count && sent - acked < window; k++, sent++) {
-              message += JSON.stringify({ type: "inbound", event: eventOf(sent), bufferId: String(sent + 1) }) + "\n";
-            }
+            for (let k = 0; k < perMessage && sent < count && sent - acked < window; k++, sent++) message += lines[sent];
             ws.send(message);
           }
         };

@@ -34,16 +34,15 @@ export class PendingRequest implements Expiring {
     this.table?.settle(this.requestId, { result: timedOut() });
   }
 
-  finish(outcome: Outcome, deadlines: Deadlines): void {
+  /** Stops the deadline and the abort listener; the caller then resolves or rejects. */
+  release(deadlines: Deadlines): void {
     if (this.deadline !== undefined) deadlines.cancel(this.deadline);
-    this.detach();
-    if ("result" in outcome) this.resolve(outcome.result);
-    else this.reject(outcome.error);
+    if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort);
   }
 
-  /** Removes the abort listener. */
-  detach(): void {
-    if (this.onAbort !== undefined) this.signal?.removeEventListener("abort", this.onAbort);
+  finish(outcome: Outcome): void {
+    if ("result" in outcome) this.resolve(outcome.result);
+    else this.reject(outcome.error);
   }
 }
 
@@ -81,30 +80,38 @@ export class PendingRequests {
 
   /** Settles one request; false when the id is unknown or already settled. */
   settle(requestId: string, outcome: Outcome): boolean {
-    const entry = this.#entries.get(requestId);
+    const entry = this.#take(requestId);
     if (entry === undefined) return false;
-    this.#entries.delete(requestId);
-    entry.finish(outcome, this.#deadlines);
+    entry.finish(outcome);
     this.#notifyIfDrained();
     return true;
   }
 
-  /** `settle` with a result. */
+  /** `settle` with a result, without an outcome object (the path every answered request takes). */
   resolve(requestId: string, result: RelayResult): boolean {
-    const entry = this.#entries.get(requestId);
+    const entry = this.#take(requestId);
     if (entry === undefined) return false;
-    this.#entries.delete(requestId);
-    if (entry.deadline !== undefined) this.#deadlines.cancel(entry.deadline);
-    entry.detach();
     entry.resolve(result);
     this.#notifyIfDrained();
     return true;
   }
 
+  /** Removes the request and releases its deadline and abort listener. */
+  #take(requestId: string): Entry | undefined {
+    const entry = this.#entries.get(requestId);
+    if (entry === undefined) return undefined;
+    this.#entries.delete(requestId);
+    entry.release(this.#deadlines);
+    return entry;
+  }
+
   settleAll(outcome: () => Outcome): number {
     const all = [...this.#entries.values()];
     this.#entries.clear();
-    for (const entry of all) entry.finish(outcome(), this.#deadlines);
+    for (const entry of all) {
+      entry.release(this.#deadlines);
+      entry.finish(outcome());
+    }
     this.#deadlines.stop();
     this.#notifyIfDrained();
     return all.length;

@@ -5,7 +5,7 @@
  * `npm run api:update` rewrites the reports after a deliberate change.
  */
 import { Extractor, ExtractorConfig, ExtractorLogLevel, type IConfigFile } from "@microsoft/api-extractor";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -28,6 +28,26 @@ const normalize = (report: string) => report.replace(/\r\n/g, "\n").replace(/ \(
 /** `.` → `relay-contract`, `./server` → `server`. */
 const reportName = (entry: string) => (entry === "." ? "relay-contract" : entry.slice(2).replace(/\//g, "-"));
 const entries = Object.entries(pkg.exports).flatMap(([entry, target]) => (typeof target === "object" && target.types ? [[entry, target.types] as const] : []));
+
+/** The newest modification time of the `.ts` files under `dir`. */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+// Declarations built before the last source edit would report the API as it was, and a stale
+// report would pass (or be written) unnoticed: the report is made from a build of these sources only.
+const sourcesChanged = Math.max(newestSource(join(root, "src")), newestSource(join(root, "generated")));
+for (const [, types] of entries) {
+  const dts = join(root, types);
+  if (existsSync(dts) && statSync(dts).mtimeMs < sourcesChanged) {
+    console.error(`check:api: ${types} is older than the sources — run npm run build first`);
+    process.exit(1);
+  }
+}
 
 const changed: string[] = [];
 let failed = false;

@@ -53,6 +53,7 @@ t.test("sync and promise handlers give the same results, failures and handlerErr
           requestIdMatches: ctx.frame.requestId === ctx.requestId,
           connectionIsServers: ctx.connection === relay.server.connection(GATEWAY),
           aborted: ctx.signal.aborted,
+          spreadCarriesSignal: { ...ctx }.signal === ctx.signal,
         });
         actions[mode].push({ ...action, content: action.content.split(":")[1] });
         return answer(action.content, ctx) as OutboundResult;
@@ -94,6 +95,7 @@ t.test("sync and promise handlers give the same results, failures and handlerErr
     requestIdMatches: true,
     connectionIsServers: true,
     aborted: false,
+    spreadCarriesSignal: true,
   });
   t.same(gw.decodeErrors, []);
   t.equal((relay.server.connection(GATEWAY) as Connection | undefined)?.pendingRequests, 0, "every request counted as answered");
@@ -186,4 +188,29 @@ t.test("closed before the handler runs: both run with an aborted signal, nothing
   );
   t.same(errors, [], "a handler that fails after the close is not reported");
   t.equal(connection.pendingRequests, 0);
+});
+
+t.test("a hello the library cannot answer (its descriptor does not encode): reported, closed 1011, the request queued behind it still ends", async (t) => {
+  const errors: string[] = [];
+  const relay = await startRelay(t, {
+    validateOutgoing: "off",
+    // A BigInt has no JSON form: encoding the descriptor throws inside the library, not in onHello.
+    onHello: (hello) => ({ ...descriptor(hello.platform), extra: 1n }) as unknown as ReturnType<typeof descriptor>,
+    handlers: { send: () => ({ success: true, message_id: "m" }) },
+  });
+  let connection: Connection | undefined;
+  relay.server.on("handlerError", (event) => {
+    errors.push(event.where);
+    connection = event.connection as Connection;
+  });
+  const gw = await relay.gateway();
+  const id = "e".repeat(32);
+  gw.sendRaw(
+    `${JSON.stringify({ type: "hello", platform: "telegram", botId: "bot-1" })}\n` +
+      `${JSON.stringify({ type: "outbound", requestId: id, action: { op: "send", chat_id: "c", content: "x", reply_to: null } })}\n`,
+  );
+  t.equal((await gw.waitClose()).code, 1011);
+  t.same(errors, ["hello"], "the failure is reported once, where it happened");
+  await connection?.settled();
+  t.equal(connection?.pendingRequests, 0, "the queued request is counted as ended");
 });

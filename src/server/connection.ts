@@ -309,6 +309,8 @@ export class Connection implements RelayConnection {
         this.#hellosPending++;
         this.#helloChain = (this.#helloChain ?? Promise.resolve())
           .then(() => this.#hello(frame))
+          // The chain never rejects: the requests queued behind it start (and are answered) whatever this hello's fate.
+          .catch((err: unknown) => this.#helloFailed(err))
           .finally(() => {
             // Nothing left to order after: drop the chain (an idle connection need not hold it).
             if (--this.#hellosPending === 0) this.#helloChain = undefined;
@@ -330,6 +332,12 @@ export class Connection implements RelayConnection {
         // A gateway→connector type this version does not act on: ignored, as the gateway does.
         return;
     }
+  }
+
+  /** A hello failed in the library itself (not in `onHello`, which `#hello` handles): reported, and the connection closed. */
+  #helloFailed(err: unknown): void {
+    this.#host.emit("handlerError", { connection: this, error: err, where: "hello" });
+    this.close(CloseCode.InternalError, CloseReason.InternalError);
   }
 
   async #hello(hello: HelloFrame): Promise<void> {

@@ -153,7 +153,7 @@ export function startOutbound(host: OutboundHost, frame: OutboundFrame, identiti
 
 /**
  * One request on its way through its handler, and the context the handler receives: the
- * `OutboundContext` fields are its own properties, and `signal` is a getter that creates the
+ * `OutboundContext` fields are its own properties, and `signal` an own getter that creates the
  * signal on first use (most handlers never look at it, and in Node an `AbortController` plus its
  * listeners costs more than the rest of a request).
  */
@@ -185,16 +185,24 @@ class OutboundCall implements OutboundContext {
     this.#op = op;
     this.#handler = handler;
     this.#closedAtStart = host.closed;
+    Object.defineProperty(this, "signal", OutboundCall.#signalProperty);
     if (this.#closedAtStart) this.#abort(new Error("relay connection closed"));
   }
 
-  get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#abortedWith !== undefined) this.#controller.abort(this.#abortedWith);
-    }
-    return this.#controller.signal;
-  }
+  declare readonly signal: AbortSignal;
+
+  // Own and enumerable, as on a plain context object: a spread copy (`{ ...ctx }`) carries the
+  // signal. One descriptor for every request; the signal is created on first read.
+  static readonly #signalProperty: PropertyDescriptor = {
+    enumerable: true,
+    get(this: OutboundCall): AbortSignal {
+      if (this.#controller === undefined) {
+        this.#controller = new AbortController();
+        if (this.#abortedWith !== undefined) this.#controller.abort(this.#abortedWith);
+      }
+      return this.#controller.signal;
+    },
+  };
 
   #abort(reason: Error): void {
     this.#abortedWith ??= reason;

@@ -50,11 +50,7 @@ export interface OutboundContext {
   identity: Identity;
   /** `platform`/`botId` exactly as the frame carried them. */
   requested: { platform?: string; botId?: string };
-  /**
-   * Aborted when the deadline passes or the connection closes. Read it from the context itself
-   * (`ctx.signal`, or destructured): it is created on first read, so a spread copy (`{ ...ctx }`)
-   * does not carry it.
-   */
+  /** Aborted when the deadline passes or the connection closes. */
   signal: AbortSignal;
   frame: OutboundFrame;
 }

@@ -48,6 +48,20 @@ async function cpu(count: number, run: () => Promise<void>): Promise<number> {
   return (c.user + c.system) / count;
 }
 
+/** Three warm-up runs of each arm, then `repeats` alternating: each arm's CPU µs per op, per repeat. */
+async function alternate(library: () => Promise<number>, raw: () => Promise<number>): Promise<{ library: number[]; raw: number[] }> {
+  for (let i = 0; i < 3; i++) {
+    await library();
+    await raw();
+  }
+  const out = { library: [] as number[], raw: [] as number[] };
+  for (let i = 0; i < repeats; i++) {
+    out.library.push(await library());
+    out.raw.push(await raw());
+  }
+  return out;
+}
+
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 async function rt(): Promise<void> {
@@ -74,16 +88,7 @@ async function rt(): Promise<void> {
         if (!V.tolerant_OutboundResultFrame(JSON.parse(answer))) throw new Error("invalid");
       }
     });
-  for (let i = 0; i < 3; i++) {
-    await relay();
-    await raw();
-  }
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    a.push(await raw());
-    b.push(await relay());
-  }
+  const { library: b, raw: a } = await alternate(relay, raw);
   console.log(`rt${at ? ` at ${at}` : ""}: library ${median(b).toFixed(1)} µs CPU per round trip (both roles), raw ${median(a).toFixed(1)} µs; library per repeat: ${b.map((v) => v.toFixed(1)).join(" ")}`);
   await client.close();
   await server.close();
@@ -280,16 +285,7 @@ async function replayRole(role: "connector" | "gateway"): Promise<void> {
       return result;
     };
   }
-  for (let i = 0; i < 3; i++) {
-    await library();
-    await raw();
-  }
-  const a: number[] = [];
-  const b: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    b.push(await library());
-    a.push(await raw());
-  }
+  const { library: b, raw: a } = await alternate(library, raw);
   const ratio = median(b.map((x, i) => x / (a[i] as number)));
   console.log(`replay ${role}${at ? ` at ${at}` : ""}: library ${median(b).toFixed(2)} µs CPU per replayed frame, raw ${median(a).toFixed(2)} µs; library ÷ raw ${ratio.toFixed(2)}; library per repeat: ${b.map((v) => v.toFixed(1)).join(" ")}`);
 }

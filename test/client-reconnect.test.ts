@@ -369,13 +369,17 @@ t.test("keepalive: pings, and an unanswered ping ends the connection", async (t)
     t.same(seen, [], "no close while pongs come back");
   });
 
-  t.test("no pong: terminated and re-dialed", async (t) => {
+  t.test("no pong: closed 1011 keepalive ping timeout and re-dialed", async (t) => {
     const { fake, client } = await start(t, { autoPong: false }, { keepaliveIntervalMs: 20, keepaliveTimeoutMs: 40 });
+    const closing = nextEvent(client, "close");
     await client.connect();
-    const close = await nextEvent(client, "close");
+    const conn = await fake.waitForConnection(1);
+    const peerSaw = new Promise<[number, string]>((resolve) => conn.ws.once("close", (code: number, reason: Buffer) => resolve([code, reason.toString()])));
+    const close = await closing;
     t.equal(close.cause, "keepalive-timeout");
     t.equal(close.reason, "keepalive ping timeout");
     t.equal(close.willRetry, true);
+    t.same(await peerSaw, [1011, "keepalive ping timeout"], "the connector is told why, as the reference gateway's websockets tells it");
     await fake.waitForConnection(2);
   });
 });

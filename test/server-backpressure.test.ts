@@ -136,7 +136,7 @@ t.test("frames that cannot be buffered past the hard bound close the socket with
   t.not(clientSide.code, 1000, `the gateway saw an abnormal end (${clientSide.code})`);
 });
 
-t.test("keepalive: a peer that stops answering pings is terminated; a live one is kept", async (t) => {
+t.test("keepalive: a peer that stops answering pings is closed 1011 keepalive ping timeout; a live one is kept", async (t) => {
   const relay = await startRelay(t, { keepaliveIntervalMs: 40, keepaliveTimeoutMs: 80 });
   const closes: Array<[number, string]> = [];
   relay.server.on("close", ({ code, cause }) => closes.push([code, cause]));
@@ -144,8 +144,8 @@ t.test("keepalive: a peer that stops answering pings is terminated; a live one i
   const dead = await relay.gateway({ autoPong: false });
   dead.hello();
   const closed = await dead.waitClose(2000);
-  t.equal(closed.code, 1006, "terminated without a closing handshake");
+  t.same(closed, { code: 1011, reason: "keepalive ping timeout" }, "told why, as the reference gateway's websockets tells it");
   await sleep(150);
   t.ok(healthy.isOpen, "the peer answering pings survives several intervals");
-  t.same(closes, [[1006, "keepalive-timeout"]], "reported as a keepalive timeout");
+  t.same(closes, [[1011, "keepalive-timeout"]], "reported as a keepalive timeout");
 });

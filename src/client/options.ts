@@ -69,7 +69,7 @@ export interface RelayClientOptions {
   now?: () => number;
   /** Ping interval; 0 disables keepalive. Default 30 s. */
   keepaliveIntervalMs?: number;
-  /** An unanswered ping ends the connection after this long. Default 60 s. */
+  /** An unanswered ping ends the connection after this long, with 1011 "keepalive ping timeout" (contract §10). Default 60 s. */
   keepaliveTimeoutMs?: number;
   /**
    * Validation of every outgoing frame before it is written, as the server helper's option of

@@ -569,12 +569,19 @@ export class Connection implements RelayConnection {
     }
   }
 
-  /** A keepalive ping went unanswered: the socket is dropped, reported as `keepalive-timeout`. */
+  /**
+   * A keepalive ping went unanswered: closed 1011 "keepalive ping timeout" (a peer that is gone
+   * is dropped after the closing-handshake grace), reported as `keepalive-timeout`.
+   */
   unresponsive(): void {
     if (this.#state === "closed") return;
     this.#endCause ??= "keepalive-timeout";
     this.#state = "closing";
-    this.#transport.terminate();
+    try {
+      this.#transport.close(CloseCode.InternalError, CloseReason.KeepaliveTimeout);
+    } catch {
+      this.#transport.terminate();
+    }
   }
 
   /** The transport reports the socket closed. */

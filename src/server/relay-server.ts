@@ -28,7 +28,8 @@ import type {
   UnknownPathPolicy,
 } from "./types.js";
 import { authenticate, httpReject, requestPath } from "./upgrade.js";
-import { bindWebSocket, closeWithin, socketListeners, WsTransport } from "./ws-adapter.js";
+import { closeWithin } from "../transport/ws-close.js";
+import { bindWebSocket, socketListeners, WsTransport } from "./ws-adapter.js";
 import { withLoopback } from "./loopback.js";
 import { numberOption } from "../kernel/options.js";
 import { CLOSE_HANDSHAKE_TIMEOUT_MS, DEFAULT_DRAIN_MS } from "../kernel/close.js";

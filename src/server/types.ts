@@ -167,8 +167,9 @@ export interface RelayServerOptions {
   /** WebSocket ping interval, as the client's option of the same name. Default 30 000; 0 disables keepalive. */
   keepaliveIntervalMs?: number;
   /**
-   * A ping unanswered this long drops the socket (`close` event with cause `keepalive-timeout`).
-   * Not judged while the socket is paused. Default 60 000, as on the client.
+   * A ping unanswered this long closes the socket with 1011 "keepalive ping timeout" (contract
+   * §10), dropped if the peer does not answer within 2 s (`close` event with cause
+   * `keepalive-timeout`). Not judged while the socket is paused. Default 60 000, as on the client.
    */
   keepaliveTimeoutMs?: number;
   /** Deadline of one outbound handler. Default 30 000 (the gateway's own wait). */

@@ -4,10 +4,10 @@
  * (`transport/ws-keepalive.ts`).
  */
 import { WebSocket } from "ws";
+import { closeWithin } from "../transport/ws-close.js";
 import { batchWritesThisTick } from "../transport/ws-internals.js";
 import { WsKeepalive, type KeepaliveHost } from "../transport/ws-keepalive.js";
 import type { Connection, RelayTransport } from "./connection.js";
-import { CLOSE_HANDSHAKE_TIMEOUT_MS } from "../kernel/close.js";
 
 /** The transport of one socket, and (as its own host) that socket's keepalive. */
 export class WsTransport extends WsKeepalive implements RelayTransport, KeepaliveHost {
@@ -84,14 +84,6 @@ export class WsTransport extends WsKeepalive implements RelayTransport, Keepaliv
   }
 }
 
-/** Starts the closing handshake and terminates the socket if it has not completed in time. */
-export function closeWithin(ws: WebSocket, code: number, reason: string, timeoutMs = CLOSE_HANDSHAKE_TIMEOUT_MS): void {
-  if (ws.readyState === WebSocket.CLOSED) return;
-  const timer = setTimeout(() => ws.terminate(), timeoutMs);
-  timer.unref();
-  ws.once("close", () => clearTimeout(timer));
-  ws.close(code, reason);
-}
 
 /** What the shared socket listeners ask of the server that holds the sockets. */
 export interface SocketHost {

@@ -6,6 +6,7 @@
  */
 import WebSocket from "ws";
 import type { Dialer, DialedTransport, DialRequest, TransportEnd, TransportEvents } from "./types.js";
+import { closeUnresponsive } from "./ws-close.js";
 import { batchWritesThisTick, closeCodeOfWsError } from "./ws-internals.js";
 import { startKeepalive } from "./ws-keepalive.js";
 
@@ -54,7 +55,7 @@ class WsDialedTransport implements DialedTransport {
           },
           unresponsive: () => {
             events.unresponsive();
-            ws.terminate();
+            closeUnresponsive(ws);
           },
         });
       }

@@ -576,12 +576,9 @@ export class Connection implements RelayConnection {
   unresponsive(): void {
     if (this.#state === "closed") return;
     this.#endCause ??= "keepalive-timeout";
-    this.#state = "closing";
-    try {
-      this.#transport.close(CloseCode.InternalError, CloseReason.KeepaliveTimeout);
-    } catch {
-      this.#transport.terminate();
-    }
+    // A close already under way: its peer is not answering, so the socket is dropped now.
+    if (this.#state === "closing") this.#transport.terminate();
+    else this.close(CloseCode.InternalError, CloseReason.KeepaliveTimeout);
   }
 
   /** The transport reports the socket closed. */
